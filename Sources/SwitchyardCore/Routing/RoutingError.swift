@@ -1,0 +1,68 @@
+/// Why the router could not answer a request. Each code maps to one HTTP status in the service.
+public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable, machine-readable reason.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The requested model names no route, provider model or known model (HTTP 404).
+        public static let unknownModel = Code(rawValue: "unknown_model")
+        /// The user's budget cannot cover the request (HTTP 402).
+        public static let budgetExceeded = Code(rawValue: "budget_exceeded")
+        /// No candidate's upper-bound cost fits `max_cost_usd` (HTTP 400).
+        public static let costCapExceeded = Code(rawValue: "cost_cap_exceeded")
+        /// Every candidate was tried and failed (HTTP 502).
+        public static let allProvidersFailed = Code(rawValue: "all_providers_failed")
+        /// No candidate became available before the queue wait ended (HTTP 503 with Retry-After).
+        public static let unavailable = Code(rawValue: "all_providers_unavailable")
+        /// The wait queue is full (HTTP 429 with Retry-After).
+        public static let queueFull = Code(rawValue: "queue_full")
+        /// The request's deadline passed (HTTP 504).
+        public static let deadlineExceeded = Code(rawValue: "deadline_exceeded")
+        /// A provider rejected the request as invalid (HTTP 400).
+        public static let badRequest = Code(rawValue: "bad_request")
+        /// The client went away.
+        public static let cancelled = Code(rawValue: "cancelled")
+    }
+
+    public var code: Code
+    /// What happened and what to do about it.
+    public var message: String
+    /// When trying again makes sense.
+    public var retryAfter: Duration?
+    /// The calls made before giving up.
+    public var attempts: [AttemptFinished]
+    /// For ``Code/budgetExceeded``: the user's figures.
+    public var budget: BudgetExceededError?
+
+    public init(
+        _ code: Code,
+        _ message: String,
+        retryAfter: Duration? = nil,
+        attempts: [AttemptFinished] = [],
+        budget: BudgetExceededError? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+        self.attempts = attempts
+        self.budget = budget
+    }
+
+    /// The ``RequestStatus`` recorded in the ledger for this error.
+    public var status: RequestStatus {
+        switch code {
+        case .budgetExceeded: .rejectedBudget
+        case .costCapExceeded: .rejectedCostCap
+        case .queueFull: .rejectedRateLimit
+        case .unavailable: .unavailable
+        case .deadlineExceeded: .timeout
+        case .badRequest, .unknownModel: .badRequest
+        case .cancelled: .cancelled
+        default: .failed
+        }
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,54 @@
+/// A client request handed to the router.
+public struct RoutingRequest: Sendable, Hashable {
+    /// Switchyard's id of the request, returned to the client and used as the ledger key.
+    public var id: String
+    /// Whose budget pays.
+    public var userID: String
+    /// What the client asked for: a route name, `provider/model`, a model name one provider serves, or empty for
+    /// the default route.
+    public var model: String
+    /// The conversation and sampling parameters. `chat.model` is replaced by each target's model.
+    public var chat: ChatRequest
+    /// Order candidates by cost, speed or quality instead of each tier's balance strategy.
+    public var priority: RoutingPriority?
+    /// Skip candidates whose upper-bound cost is above this.
+    public var maxCost: MicroDollars?
+    /// Deadline of the whole routing, queue wait and retries included.
+    public var timeout: Duration?
+
+    public init(
+        id: String,
+        userID: String = "anonymous",
+        model: String,
+        chat: ChatRequest,
+        priority: RoutingPriority? = nil,
+        maxCost: MicroDollars? = nil,
+        timeout: Duration? = nil
+    ) {
+        self.id = id
+        self.userID = userID
+        self.model = model
+        self.chat = chat
+        self.priority = priority
+        self.maxCost = maxCost
+        self.timeout = timeout
+    }
+}
+
+/// The router's answer to a ``RoutingRequest``.
+public struct RoutedResponse: Sendable, Hashable {
+    public var requestID: String
+    public var route: String
+    public var provider: String
+    public var model: String
+    public var tier: String
+    /// The answer, with any escalation marker removed.
+    public var response: ChatResponse
+    /// Cost of every attempt of the request together.
+    public var cost: MicroDollars
+    /// Every call made, in order.
+    public var attempts: [AttemptFinished]
+    public var escalated: Bool
+    public var classification: PromptClass
+    public var latency: Duration
+}
