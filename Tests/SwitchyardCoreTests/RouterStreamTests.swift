@@ -18,7 +18,7 @@ import Testing
             providers: [(H.profile("a", pricePerMTok: 1_000_000), [.reply("one two three", usage: TokenUsage(promptTokens: 3, completionTokens: 3))])],
             routes: [H.route(tiers: [["a"]])])
         let collector = Collector()
-        let answer = try await h.router.routeStream(H.request()) { collector.add($0) }
+        let answer = try await h.router.routeStream(H.request()) { collector.add($0.chunk) }
         #expect(collector.text == "one two three")
         #expect(collector.last?.finishReason == .stop)
         #expect(collector.last?.usage == TokenUsage(promptTokens: 3, completionTokens: 3))
@@ -34,7 +34,7 @@ import Testing
             ],
             routes: [H.route(tiers: [["a"], ["b"]])])
         let collector = Collector()
-        let answer = try await h.router.routeStream(H.request()) { collector.add($0) }
+        let answer = try await h.router.routeStream(H.request()) { collector.add($0.chunk) }
         #expect(answer.provider == "b")
         #expect(collector.text == "from b")
     }
@@ -48,7 +48,7 @@ import Testing
             routes: [H.route(tiers: [["a"], ["b"]])])
         let collector = Collector()
         let error = await #expect(throws: RoutingError.self) {
-            try await h.router.routeStream(H.request()) { collector.add($0) }
+            try await h.router.routeStream(H.request()) { collector.add($0.chunk) }
         }
         #expect(error?.code == .streamInterrupted)
         #expect(collector.text == "Hel")
@@ -72,7 +72,7 @@ import Testing
             ],
             routes: [H.route(tiers: [["small"]], escalateTo: ["big"])])
         let collector = Collector()
-        let answer = try await h.router.routeStream(H.request()) { collector.add($0) }
+        let answer = try await h.router.routeStream(H.request()) { collector.add($0.chunk) }
         #expect(answer.provider == "big")
         #expect(collector.text == "big answer")
         #expect(answer.attempts.map(\.outcome) == [.escalated, .success])

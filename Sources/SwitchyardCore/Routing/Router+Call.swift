@@ -27,7 +27,7 @@ extension Router {
         run: inout Run,
         isEscalation: Bool,
         filter: inout MarkerFilter,
-        onChunk: ((ChatStreamChunk) async throws -> Void)?
+        onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> CallOutcome {
         guard let runtime = runtimes[candidate.target.provider] else { return .skipped(nil) }
         let provider = candidate.target.provider
@@ -59,7 +59,7 @@ extension Router {
                 if let onChunk {
                     response = try await stream(
                         chat, options: options, provider: runtime.provider, filter: &filter, run: &run,
-                        onChunk: onChunk)
+                        onChunk: { try await onChunk(RoutedChunk(chunk: $0, provider: provider, model: chat.model)) })
                 } else {
                     response = try await runtime.provider.chat(chat, options: options)
                 }

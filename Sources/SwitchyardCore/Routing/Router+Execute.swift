@@ -18,7 +18,7 @@ extension Router {
     /// The whole life of one request: resolve, admit, walk, settle, record.
     func execute(
         _ request: RoutingRequest,
-        onChunk: ((ChatStreamChunk) async throws -> Void)?
+        onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> RoutedResponse {
         let start = clock.now
         let deadline = start.advanced(by: request.timeout ?? configuration.defaultTimeout)

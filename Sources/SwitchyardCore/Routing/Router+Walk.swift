@@ -14,7 +14,7 @@ extension Router {
         tiers: [(Tier, [Candidate])],
         escalation: EscalationPolicy?,
         escalationTargets: [Candidate],
-        onChunk: ((ChatStreamChunk) async throws -> Void)?
+        onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> Answer {
         let marker = escalation?.marker ?? "[ESCALATE]"
         var inQueue = false
@@ -50,7 +50,7 @@ extension Router {
                             }
                             // No stronger model answered: keep the first answer, without its marker.
                             if let onChunk {
-                                try await deliver(answer.response, onChunk: onChunk, marker: marker, run: &run)
+                                try await deliver(answer, onChunk: onChunk, marker: marker, run: &run)
                             }
                         } else {
                             emit(.attemptFinished(run.attempts[attemptIndex]))
@@ -101,7 +101,7 @@ extension Router {
         from: Candidate,
         targets: [Candidate],
         marker: String,
-        onChunk: ((ChatStreamChunk) async throws -> Void)?
+        onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> Answer? {
         var announced = false
         for target in targets {
@@ -129,16 +129,19 @@ extension Router {
 
     /// Sends a whole answer that was held back (the fallback after a failed escalation) as stream chunks.
     private func deliver(
-        _ response: ChatResponse,
-        onChunk: (ChatStreamChunk) async throws -> Void,
+        _ answer: Answer,
+        onChunk: (RoutedChunk) async throws -> Void,
         marker: String,
         run: inout Run
     ) async throws {
         run.delivered = true
+        let response = answer.response
         let text = response.content.map { MarkerFilter.strip(marker, from: $0) }
         do {
             try await onChunk(
-                ChatStreamChunk(contentDelta: text, finishReason: response.finishReason, usage: response.usage))
+                RoutedChunk(
+                    chunk: ChatStreamChunk(contentDelta: text, finishReason: response.finishReason, usage: response.usage),
+                    provider: answer.candidate.target.provider, model: answer.candidate.target.model))
         } catch {
             throw RoutingError(.cancelled, "the client stopped reading the stream")
         }

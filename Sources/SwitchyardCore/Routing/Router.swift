@@ -150,7 +150,7 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     /// usage; the returned ``RoutedResponse`` sums it all up after the ledger has it.
     public func routeStream(
         _ request: RoutingRequest,
-        onChunk: (ChatStreamChunk) async throws -> Void
+        onChunk: (RoutedChunk) async throws -> Void
     ) async throws -> RoutedResponse {
         try await withoutActuallyEscaping(onChunk) { onChunk in
             try await execute(request, onChunk: onChunk)
