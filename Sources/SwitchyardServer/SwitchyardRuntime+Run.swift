@@ -1,6 +1,7 @@
 public import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 import SwitchyardCore
 import SwitchyardStore
 import NIOCore

@@ -1,3 +1,4 @@
+public import HTTPTypes
 public import Hummingbird
 import Foundation
 import NIOCore

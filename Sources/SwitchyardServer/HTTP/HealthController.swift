@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import SwitchyardCore
+import SwitchyardStore
 
 /// `GET /healthz` (alive), `GET /readyz` (ledger writable and a provider available), `GET /metrics`,
 /// `GET /openapi.json`.

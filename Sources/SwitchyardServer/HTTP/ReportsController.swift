@@ -12,7 +12,7 @@ struct ReportsController: Sendable {
             try admin.check(request)
             let (since, until) = try Self.range(request)
             let groupBy = try Self.dimensions(request.uri.queryParameters["group_by"].map(String.init) ?? "user")
-            return try .json(try await runtime.database.costReport(since: since, until: until, groupedBy: groupBy))
+            return try Response.json(try await runtime.database.costReport(since: since, until: until, groupedBy: groupBy))
         }
         routes.get("/reports/reliability") { request, _ in
             try admin.check(request)
@@ -20,9 +20,9 @@ struct ReportsController: Sendable {
             let report = try await runtime.database.reliabilityReport(since: since, until: until)
             switch request.uri.queryParameters["group_by"].map(String.init) ?? "provider" {
             case "provider":
-                return try .json(ReliabilityBody(since: since, until: until, requests: report.requests, entries: report.providers))
+                return try Response.json(ReliabilityBody(since: since, until: until, requests: report.requests, entries: report.providers))
             case "model":
-                return try .json(ReliabilityBody(since: since, until: until, requests: report.requests, entries: report.models))
+                return try Response.json(ReliabilityBody(since: since, until: until, requests: report.requests, entries: report.models))
             case let other:
                 throw APIError.badRequest("'group_by' must be provider or model, not '\(other)'")
             }
