@@ -26,6 +26,15 @@ let package = Package(
             path: "Benchmarks/RoutingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Loops the router for `perf record` / `valgrind --tool=callgrind` (see docs/benchmarks.md).
+        .executableTarget(
+            name: "RoutingProfile",
+            dependencies: [
+                .product(name: "SwitchyardCore", package: switchyard),
+                .product(name: "SwitchyardTesting", package: switchyard),
+            ],
+            path: "Benchmarks/RoutingProfile"
+        ),
         .executableTarget(
             name: "LedgerBenchmarks",
             dependencies: [
