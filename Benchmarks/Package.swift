@@ -1,5 +1,9 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
+
+/// A path dependency is known by its folder's name, which depends on where the repository was cloned.
+let switchyard = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent
 
 // Micro-benchmarks, kept out of the main package so `swift test` never builds the benchmark harness.
 // Run from this folder: `swift package --allow-writing-to-package-directory benchmark`
@@ -16,8 +20,8 @@ let package = Package(
             name: "RoutingBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SwitchyardCore", package: "Switchyard"),
-                .product(name: "SwitchyardTesting", package: "Switchyard"),
+                .product(name: "SwitchyardCore", package: switchyard),
+                .product(name: "SwitchyardTesting", package: switchyard),
             ],
             path: "Benchmarks/RoutingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -26,8 +30,8 @@ let package = Package(
             name: "LedgerBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "SwitchyardCore", package: "Switchyard"),
-                .product(name: "SwitchyardStore", package: "Switchyard"),
+                .product(name: "SwitchyardCore", package: switchyard),
+                .product(name: "SwitchyardStore", package: switchyard),
             ],
             path: "Benchmarks/LedgerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

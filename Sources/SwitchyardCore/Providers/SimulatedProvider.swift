@@ -86,7 +86,7 @@ public final class SimulatedProvider: LLMProvider {
 
     public func chat(_ request: ChatRequest, options: ProviderCallOptions) async throws -> ChatResponse {
         let plan = try decide()
-        try await sleep(configuration.latency)
+        try await wait(options)
         return try reply(to: request, plan: plan)
     }
 
@@ -95,7 +95,7 @@ public final class SimulatedProvider: LLMProvider {
         options: ProviderCallOptions
     ) async throws -> AsyncThrowingStream<ChatStreamChunk, any Error> {
         let plan = try decide()
-        try await sleep(configuration.latency)
+        try await wait(options)
         let response = try reply(to: request, plan: plan)
         var chunks: [ChatStreamChunk] = []
         if let content = response.content {
@@ -128,6 +128,19 @@ public final class SimulatedProvider: LLMProvider {
     }
 
     private enum Plan { case answer, escalate }
+
+    /// Spends the configured latency, or gives up with a time-out when the call's time runs out first.
+    private func wait(_ options: ProviderCallOptions) async throws {
+        do {
+            if let timeout = options.timeout, timeout < configuration.latency {
+                try await sleep(max(timeout, .zero))
+                throw ProviderError(.timeout, "\(name) did not answer within \(timeout) (simulated latency)")
+            }
+            try await sleep(configuration.latency)
+        } catch is CancellationError {
+            throw ProviderError(.cancelled, "cancelled")
+        }
+    }
 
     private func decide() throws -> Plan {
         try state.withLock { state in

@@ -22,6 +22,10 @@ public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let deadlineExceeded = Code(rawValue: "deadline_exceeded")
         /// A provider rejected the request as invalid (HTTP 400).
         public static let badRequest = Code(rawValue: "bad_request")
+        /// A streamed answer broke after it had started; the client has a partial answer (HTTP: SSE error event).
+        public static let streamInterrupted = Code(rawValue: "stream_interrupted")
+        /// The answer could not be recorded in the ledger, so it is not given (HTTP 503).
+        public static let recordingFailed = Code(rawValue: "recording_failed")
         /// The client went away.
         public static let cancelled = Code(rawValue: "cancelled")
     }

@@ -52,3 +52,16 @@ public struct RoutedResponse: Sendable, Hashable {
     public var classification: PromptClass
     public var latency: Duration
 }
+
+/// A piece of a streamed answer with the provider that produced it.
+public struct RoutedChunk: Sendable, Hashable {
+    public var chunk: ChatStreamChunk
+    public var provider: String
+    public var model: String
+
+    public init(chunk: ChatStreamChunk, provider: String, model: String) {
+        self.chunk = chunk
+        self.provider = provider
+        self.model = model
+    }
+}

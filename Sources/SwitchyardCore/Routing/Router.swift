@@ -1,0 +1,238 @@
+public import struct Foundation.Date
+import Synchronization
+
+/// Decides which provider answers each request, survives the ones that fail, and reports everything it does.
+///
+/// A router holds the live state of every provider (circuit breaker, rate limits, health, figures) and walks a
+/// request's route tier by tier: candidates of a tier are ordered by the request's priority or the tier's balance
+/// strategy, unavailable ones are skipped, each call is retried with backoff while the error is retryable, and the
+/// next candidate takes over when it is not. Before the first call the request's upper-bound cost is checked against
+/// its cost cap and reserved from the user's budget; afterwards the actual cost is settled and every event is
+/// flushed to the sink before the answer is returned.
+///
+/// ```swift
+/// let router = try Router(
+///     configuration: configuration,
+///     providers: ["local": SimulatedProvider(name: "local")],
+///     clock: ContinuousClock(),
+///     eventSink: ledger,
+///     budget: budgets)
+/// let answer = try await router.route(RoutingRequest(id: "r1", model: "default", chat: chat))
+/// ```
+public final class Router<C: Clock>: Sendable where C.Duration == Duration {
+    public let configuration: RouterConfiguration
+    let clock: C
+    let eventSink: any RouterEventSink
+    let budget: (any BudgetStore)?
+    let now: @Sendable () -> Date
+    let runtimes: [String: ProviderRuntime<C.Instant>]
+    let routes: [String: Route]
+    /// Model name → the targets that serve it, for requests that name a bare model.
+    let modelIndex: [String: [RouteTarget]]
+    let queue: WaitQueue
+    let random: Mutex<any RandomNumberGenerator & Sendable>
+    let usage: Mutex<RoundRobinState>
+
+    struct RoundRobinState {
+        var counter: UInt64 = 0
+        var lastUsed: [String: UInt64] = [:]
+    }
+
+    /// Creates a router and checks that its configuration can work.
+    ///
+    /// - Parameters:
+    ///   - configuration: providers' profiles, routes, queue and policy settings.
+    ///   - providers: the implementation of every provider named in the configuration, by name.
+    ///   - clock: drives timeouts, backoff, breakers and limits (a manual clock in tests).
+    ///   - eventSink: receives every ``RouterEvent``.
+    ///   - budget: per-user budgets; `nil` routes without budget checks.
+    ///   - random: the source of jitter and weighted balancing.
+    ///   - now: the wall clock for event timestamps.
+    /// - Throws: ``RouterConfigurationError`` naming the first problem found.
+    public init(
+        configuration: RouterConfiguration,
+        providers: [String: any LLMProvider],
+        clock: C,
+        eventSink: any RouterEventSink = DiscardingEventSink(),
+        budget: (any BudgetStore)? = nil,
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.configuration = configuration
+        self.clock = clock
+        self.eventSink = eventSink
+        self.budget = budget
+        self.now = now
+        self.queue = WaitQueue(maxLength: max(configuration.queue.maxLength, 0))
+        self.random = Mutex(random)
+        self.usage = Mutex(RoundRobinState())
+
+        var runtimes: [String: ProviderRuntime<C.Instant>] = [:]
+        var modelIndex: [String: [RouteTarget]] = [:]
+        for (index, profile) in configuration.providers.enumerated() {
+            let path = "providers[\(index)]"
+            guard !profile.name.isEmpty, !profile.name.contains("/") else {
+                throw RouterConfigurationError(path: path, message: "a provider name must be non-empty, without '/'")
+            }
+            guard runtimes[profile.name] == nil else {
+                throw RouterConfigurationError(path: path, message: "duplicate provider name '\(profile.name)'")
+            }
+            guard let provider = providers[profile.name] else {
+                throw RouterConfigurationError(path: path, message: "no implementation for provider '\(profile.name)'")
+            }
+            guard !profile.models.isEmpty else {
+                throw RouterConfigurationError(path: path, message: "provider '\(profile.name)' lists no models")
+            }
+            runtimes[profile.name] = ProviderRuntime(
+                profile: profile, provider: provider, ewmaWeight: configuration.latencyEWMAWeight)
+            for model in profile.models {
+                modelIndex[model.name, default: []].append(RouteTarget(provider: profile.name, model: model.name))
+            }
+        }
+        var routes: [String: Route] = [:]
+        for (routeIndex, route) in configuration.routes.enumerated() {
+            let path = "routes[\(routeIndex)]"
+            guard routes[route.name] == nil else {
+                throw RouterConfigurationError(path: path, message: "duplicate route name '\(route.name)'")
+            }
+            guard !route.tiers.isEmpty else {
+                throw RouterConfigurationError(path: path, message: "route '\(route.name)' has no tiers")
+            }
+            for (tierIndex, tier) in route.tiers.enumerated() {
+                guard !tier.targets.isEmpty else {
+                    throw RouterConfigurationError(
+                        path: "\(path).tiers[\(tierIndex)]", message: "tier '\(tier.name)' has no targets")
+                }
+                for (targetIndex, target) in tier.targets.enumerated() {
+                    try Self.check(target, runtimes: runtimes, path: "\(path).tiers[\(tierIndex)].targets[\(targetIndex)]")
+                }
+            }
+            for (targetIndex, target) in (route.escalation?.targets ?? []).enumerated() {
+                try Self.check(target, runtimes: runtimes, path: "\(path).escalation.to[\(targetIndex)]")
+            }
+            routes[route.name] = route
+        }
+        if let defaultRoute = configuration.defaultRoute, routes[defaultRoute] == nil {
+            throw RouterConfigurationError(path: "default_route", message: "no route named '\(defaultRoute)'")
+        }
+        self.runtimes = runtimes
+        self.routes = routes
+        self.modelIndex = modelIndex
+    }
+
+    private static func check(
+        _ target: RouteTarget,
+        runtimes: [String: ProviderRuntime<C.Instant>],
+        path: String
+    ) throws {
+        guard let runtime = runtimes[target.provider] else {
+            throw RouterConfigurationError(path: path, message: "unknown provider '\(target.provider)' in '\(target)'")
+        }
+        guard runtime.profile.model(named: target.model) != nil else {
+            throw RouterConfigurationError(
+                path: path, message: "provider '\(target.provider)' has no model '\(target.model)'")
+        }
+    }
+
+    /// Routes one request and returns the complete answer.
+    ///
+    /// - Throws: ``RoutingError`` when no answer can be given (budget, cost cap, all providers failed or
+    ///   unavailable, deadline). The request is recorded either way.
+    public func route(_ request: RoutingRequest) async throws -> RoutedResponse {
+        try await execute(request, onChunk: nil)
+    }
+
+    /// Routes one request and streams its answer through `onChunk`.
+    ///
+    /// Failover happens only before the first chunk is handed over; a stream that breaks after that ends with a
+    /// ``RoutingError/Code/streamInterrupted`` error. The escalation marker is removed from the text; an answer
+    /// that *starts* with it is escalated before anything is sent. The last chunk carries the finish reason and
+    /// usage; the returned ``RoutedResponse`` sums it all up after the ledger has it.
+    public func routeStream(
+        _ request: RoutingRequest,
+        onChunk: (RoutedChunk) async throws -> Void
+    ) async throws -> RoutedResponse {
+        try await withoutActuallyEscaping(onChunk) { onChunk in
+            try await execute(request, onChunk: onChunk)
+        }
+    }
+
+    /// Finds the route that serves a requested model name.
+    ///
+    /// A route's name; `provider/model`; a model name served by providers (each becomes a target of one
+    /// round-robin tier); or an empty name for the default route.
+    public func resolve(model: String) throws -> Route {
+        if model.isEmpty {
+            if let name = configuration.defaultRoute ?? configuration.routes.first?.name, let route = routes[name] {
+                return route
+            }
+        } else if let route = routes[model] {
+            return route
+        } else if let target = RouteTarget(parsing: model), runtimes[target.provider]?.profile.model(named: target.model) != nil {
+            return Route(name: model, tiers: [Tier(name: "direct", targets: [target])])
+        } else if let targets = modelIndex[model] {
+            return Route(name: model, tiers: [Tier(name: "direct", targets: targets)])
+        }
+        let known = configuration.routes.map(\.name).joined(separator: ", ")
+        throw RoutingError(
+            .unknownModel,
+            "unknown model '\(model)': use a route (\(known)), 'provider/model', or a model a provider serves")
+    }
+
+    // MARK: Operator controls
+
+    /// Forces a provider down (drained: never called) or back up.
+    /// - Returns: `false` when no provider has that name.
+    @discardableResult
+    public func setForcedDown(_ down: Bool, provider: String) -> Bool {
+        guard let runtime = runtimes[provider] else { return false }
+        runtime.state.withLock { $0.forcedDown = down }
+        if !down { queue.signal() }
+        return true
+    }
+
+    /// Marks a provider healthy or not (the health prober's verdict).
+    @discardableResult
+    public func setHealthy(_ healthy: Bool, provider: String) -> Bool {
+        guard let runtime = runtimes[provider] else { return false }
+        runtime.state.withLock { $0.healthy = healthy }
+        if healthy { queue.signal() }
+        return true
+    }
+
+    /// Puts breakers back as the ledger last recorded them (after a restart).
+    ///
+    /// An `open` breaker stays open until its recorded `openUntil`; a `half_open` one lets its next call through as
+    /// a probe; a `closed` one starts fresh.
+    public func restoreBreakers(from transitions: [BreakerTransition]) {
+        let wallNow = now()
+        let instant = clock.now
+        for transition in transitions {
+            guard let runtime = runtimes[transition.provider] else { continue }
+            let until = transition.openUntil ?? transition.at.addingTimeInterval(
+                CandidateRanker.seconds(runtime.profile.circuitBreaker.recoveryTimeout))
+            let remaining = transition.to == .open ? Duration.seconds(until.timeIntervalSince(wallNow)) : .zero
+            runtime.state.withLock { $0.breaker.restore(state: transition.to, remaining: remaining, now: instant) }
+        }
+    }
+
+    /// The live figures of every provider, in configuration order.
+    public func providerSnapshots() -> [ProviderSnapshot] {
+        let instant = clock.now
+        return configuration.providers.compactMap { profile in
+            guard let runtime = runtimes[profile.name] else { return nil }
+            return runtime.state.withLock { state in
+                ProviderSnapshot(
+                    profile: profile,
+                    breakerState: state.breaker.state(at: instant),
+                    isForcedDown: state.forcedDown,
+                    isHealthy: state.healthy,
+                    inFlight: state.limiter.inFlight,
+                    stats: state.stats)
+            }
+        }
+    }
+
+    /// Requests waiting for a provider now.
+    public var queueLength: Int { queue.length }
+}

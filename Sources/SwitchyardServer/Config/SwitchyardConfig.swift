@@ -1,0 +1,200 @@
+public import SwitchyardCore
+
+/// The whole configuration of a Switchyard service, as read from YAML (see `SwitchyardConfig+YAML.swift`) or built
+/// in code. Every field has a documented default; ``SwitchyardConfig/demo`` is what runs with no config file.
+public struct SwitchyardConfig: Sendable, Hashable {
+    public var server: ServerSettings
+    public var database: DatabaseSettings
+    public var budgets: BudgetSettings
+    /// Resilience settings every provider gets unless it overrides them.
+    public var defaults: ProviderDefaults
+    public var providers: [ProviderSettings]
+    public var routes: [Route]
+    /// The route for requests that name none (and for the simple API). Default: the first route.
+    public var defaultRoute: String?
+    public var queue: QueueConfiguration
+    public var healthChecks: HealthCheckSettings
+    /// Score added for a provider whose specialties match the prompt's class. Default 0.25.
+    public var specialtyBoost: Double
+
+    public init(
+        server: ServerSettings = ServerSettings(),
+        database: DatabaseSettings = DatabaseSettings(),
+        budgets: BudgetSettings = BudgetSettings(),
+        defaults: ProviderDefaults = ProviderDefaults(),
+        providers: [ProviderSettings] = [],
+        routes: [Route] = [],
+        defaultRoute: String? = nil,
+        queue: QueueConfiguration = QueueConfiguration(),
+        healthChecks: HealthCheckSettings = HealthCheckSettings(),
+        specialtyBoost: Double = 0.25
+    ) {
+        self.server = server
+        self.database = database
+        self.budgets = budgets
+        self.defaults = defaults
+        self.providers = providers
+        self.routes = routes
+        self.defaultRoute = defaultRoute
+        self.queue = queue
+        self.healthChecks = healthChecks
+        self.specialtyBoost = specialtyBoost
+    }
+
+    /// The router's part of the configuration.
+    public var routerConfiguration: RouterConfiguration {
+        RouterConfiguration(
+            providers: providers.map(\.profile), routes: routes, defaultRoute: defaultRoute, queue: queue,
+            specialtyBoost: specialtyBoost, defaultTimeout: defaults.timeout)
+    }
+}
+
+/// `server:` — where and how the HTTP service listens.
+public struct ServerSettings: Sendable, Hashable {
+    /// Default `127.0.0.1`.
+    public var host: String
+    /// Default 8080.
+    public var port: Int
+    /// Name of the environment variable holding the admin key. Without it, admin endpoints answer only on a
+    /// loopback address.
+    public var adminKeyEnv: String?
+    /// Largest accepted request body, in bytes. Default 1 MiB.
+    public var maxBodyBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, adminKeyEnv: String? = nil, maxBodyBytes: Int = 1 << 20) {
+        self.host = host
+        self.port = port
+        self.adminKeyEnv = adminKeyEnv
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// `database:` — the SQLite ledger.
+public struct DatabaseSettings: Sendable, Hashable {
+    /// Default `./switchyard.sqlite`.
+    public var path: String
+    /// How long a writer waits on a busy database before failing. Default 5 s.
+    public var busyTimeout: Duration
+
+    public init(path: String = "./switchyard.sqlite", busyTimeout: Duration = .seconds(5)) {
+        self.path = path
+        self.busyTimeout = busyTimeout
+    }
+}
+
+/// `budgets:` — per-user spending limits.
+public struct BudgetSettings: Sendable, Hashable {
+    /// The limit of a user without an override. Default $1.00.
+    public var defaultLimit: MicroDollars
+
+    public init(defaultLimit: MicroDollars = 1_000_000) {
+        self.defaultLimit = defaultLimit
+    }
+}
+
+/// `defaults:` — resilience settings applied to providers unless overridden.
+public struct ProviderDefaults: Sendable, Hashable {
+    /// Deadline of a request that sets none (`timeout_ms`). Default 60 s.
+    public var timeout: Duration
+    public var retry: RetryPolicy
+    public var circuitBreaker: CircuitBreakerConfiguration
+    public var rateLimit: RateLimitConfiguration
+    public var httpTimeouts: HTTPTimeouts
+
+    public init(
+        timeout: Duration = .seconds(60),
+        retry: RetryPolicy = RetryPolicy(),
+        circuitBreaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
+        rateLimit: RateLimitConfiguration = .unlimited,
+        httpTimeouts: HTTPTimeouts = HTTPTimeouts()
+    ) {
+        self.timeout = timeout
+        self.retry = retry
+        self.circuitBreaker = circuitBreaker
+        self.rateLimit = rateLimit
+        self.httpTimeouts = httpTimeouts
+    }
+}
+
+/// `timeout:` of an HTTP provider.
+public struct HTTPTimeouts: Sendable, Hashable {
+    /// Default 5 s.
+    public var connect: Duration
+    /// Until response headers arrive. Default 30 s.
+    public var firstByte: Duration
+    /// Between body chunks of a stream. Default 30 s.
+    public var idle: Duration
+    /// A whole call. Default 120 s.
+    public var total: Duration
+
+    public init(
+        connect: Duration = .seconds(5),
+        firstByte: Duration = .seconds(30),
+        idle: Duration = .seconds(30),
+        total: Duration = .seconds(120)
+    ) {
+        self.connect = connect
+        self.firstByte = firstByte
+        self.idle = idle
+        self.total = total
+    }
+}
+
+/// The kind of backend a provider is.
+public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
+    /// Any OpenAI-compatible chat completions API (OpenAI, LM Studio, Ollama, vLLM, llama.cpp).
+    case openai
+    case anthropic
+    case gemini
+    /// The built-in simulated backend: no network, no key.
+    case simulated
+}
+
+/// One entry of `providers:`.
+public struct ProviderSettings: Sendable, Hashable {
+    public var kind: ProviderKind
+    /// Routing profile: name, quality, specialties, models and prices, retry/breaker/limits (defaults applied).
+    public var profile: ProviderProfile
+    /// Base URL of the API (HTTP kinds). Defaults per kind: `https://api.openai.com/v1`,
+    /// `https://api.anthropic.com`, `https://generativelanguage.googleapis.com`.
+    public var baseURL: String?
+    /// Name of the environment variable that holds the API key (never the key itself).
+    public var apiKeyEnv: String?
+    public var httpTimeouts: HTTPTimeouts
+    /// Behaviour of a `simulated` provider.
+    public var simulated: SimulatedProvider.Configuration
+
+    public init(
+        kind: ProviderKind,
+        profile: ProviderProfile,
+        baseURL: String? = nil,
+        apiKeyEnv: String? = nil,
+        httpTimeouts: HTTPTimeouts = HTTPTimeouts(),
+        simulated: SimulatedProvider.Configuration = SimulatedProvider.Configuration()
+    ) {
+        self.kind = kind
+        self.profile = profile
+        self.baseURL = baseURL
+        self.apiKeyEnv = apiKeyEnv
+        self.httpTimeouts = httpTimeouts
+        self.simulated = simulated
+    }
+
+    public var name: String { profile.name }
+}
+
+/// `health_checks:` — the background prober.
+public struct HealthCheckSettings: Sendable, Hashable {
+    /// Default true.
+    public var enabled: Bool
+    /// Default 30 s.
+    public var interval: Duration
+    /// Default 5 s.
+    public var timeout: Duration
+
+    public init(enabled: Bool = true, interval: Duration = .seconds(30), timeout: Duration = .seconds(5)) {
+        self.enabled = enabled
+        self.interval = interval
+        self.timeout = timeout
+    }
+}

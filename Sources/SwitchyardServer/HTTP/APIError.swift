@@ -1,0 +1,116 @@
+public import HTTPTypes
+public import Hummingbird
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+public import SwitchyardCore
+
+/// Every error the service returns: JSON `{"error": {"type", "code", "message", ...}}` with the right status.
+///
+/// `type` is the broad family (OpenAI SDKs read it), `code` a stable machine-readable reason.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var type: String
+    public var code: String
+    public var message: String
+    public var retryAfter: Duration?
+    /// Extra fields merged into the error object (budget figures, attempt summaries).
+    public var details: [String: JSONValue]
+    /// Sent back as `x-switchyard-request-id` when the request got that far.
+    public var requestID: String?
+
+    public init(
+        _ status: HTTPResponse.Status,
+        type: String,
+        code: String,
+        message: String,
+        retryAfter: Duration? = nil,
+        details: [String: JSONValue] = [:]
+    ) {
+        self.status = status
+        self.type = type
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+        self.details = details
+    }
+
+    static func badRequest(_ message: String, code: String = "invalid_request") -> APIError {
+        APIError(.badRequest, type: "invalid_request_error", code: code, message: message)
+    }
+
+    static func notFound(_ message: String, code: String = "not_found") -> APIError {
+        APIError(.notFound, type: "invalid_request_error", code: code, message: message)
+    }
+
+    static func unauthorized(_ message: String) -> APIError {
+        APIError(.unauthorized, type: "authentication_error", code: "unauthorized", message: message)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var object = details
+        object["type"] = .string(type)
+        object["code"] = .string(code)
+        object["message"] = .string(message)
+        let body = try JSONEncoder.api.encode(["error": JSONValue.object(object)])
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let requestID { headers[.switchyardRequestID] = requestID }
+        if let retryAfter {
+            headers[.retryAfter] = String(Int(max(1, (Double(retryAfter.components.seconds) + 0.999).rounded(.down))))
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
+    }
+}
+
+extension APIError {
+    /// Maps a routing failure to its HTTP status, with the attempts and budget figures attached.
+    init(_ error: RoutingError) {
+        let status: HTTPResponse.Status
+        let type: String
+        switch error.code {
+        case .unknownModel: (status, type) = (.notFound, "invalid_request_error")
+        case .budgetExceeded: (status, type) = (HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), "budget_exceeded")
+        case .costCapExceeded, .badRequest: (status, type) = (.badRequest, "invalid_request_error")
+        case .queueFull: (status, type) = (.tooManyRequests, "rate_limit_error")
+        case .unavailable, .recordingFailed: (status, type) = (.serviceUnavailable, "service_unavailable")
+        case .deadlineExceeded: (status, type) = (.gatewayTimeout, "timeout")
+        case .cancelled: (status, type) = (HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "cancelled")
+        default: (status, type) = (.badGateway, "upstream_error")
+        }
+        var details: [String: JSONValue] = [:]
+        if let budget = error.budget {
+            details["budget"] = .object([
+                "user": .string(budget.status.userID),
+                "limit_usd": .number(budget.status.limit.dollars),
+                "spent_usd": .number(budget.status.spent.dollars),
+                "reserved_usd": .number(budget.status.reserved.dollars),
+                "remaining_usd": .number(budget.status.remaining.dollars),
+                "request_needs_usd": .number(budget.requested.dollars),
+            ])
+        }
+        if !error.attempts.isEmpty {
+            details["attempts"] = .array(
+                error.attempts.map { attempt in
+                    var fields: [String: JSONValue] = [
+                        "provider": .string(attempt.provider), "model": .string(attempt.model),
+                        "outcome": .string(attempt.outcome.rawValue),
+                    ]
+                    if let code = attempt.errorCode { fields["error"] = .string(code) }
+                    if let status = attempt.httpStatus { fields["http_status"] = .number(Double(status)) }
+                    return .object(fields)
+                })
+        }
+        self.init(
+            status, type: type, code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter,
+            details: details)
+    }
+}
+
+extension JSONEncoder {
+    /// The service's JSON encoder: stable key order, no escaped slashes.
+    static let api: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

@@ -1,0 +1,236 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+/// `POST /v1/chat/completions` (OpenAI-compatible), `POST /chat/completions` (simple API), `GET /v1/models`.
+struct ChatController: Sendable {
+    let runtime: SwitchyardRuntime
+
+    var router: SwitchyardCore.Router<ContinuousClock> { runtime.router }
+    var bodyLimit: Int { runtime.config.server.maxBodyBytes }
+
+    func register(on routes: Hummingbird.Router<BasicRequestContext>) {
+        routes.post("/v1/chat/completions") { request, _ in try await completions(request) }
+        routes.post("/chat/completions") { request, _ in try await simple(request) }
+        routes.get("/v1/models") { _, _ in try models() }
+    }
+
+    func completions(_ request: Request) async throws -> Response {
+        let body = try await request.decodeJSON(OpenAIChatRequest.self, limit: bodyLimit)
+        let id = RequestID.make()
+        let routing = try body.routingRequest(id: id, userID: try UserIdentity.resolve(body.user))
+        if body.stream == true {
+            return try await stream(routing, includeUsage: body.streamOptions?.includeUsage ?? false)
+        }
+        do {
+            let routed = try await router.route(routing)
+            return try .json(
+                OpenAIChatResponse(routed, created: Int(Date().timeIntervalSince1970)),
+                headers: [
+                    .switchyardRequestID: id, .switchyardProvider: routed.provider,
+                    .switchyardCost: routed.cost.decimalString,
+                ])
+        } catch let error as RoutingError {
+            throw APIError(error).with(requestID: id)
+        }
+    }
+
+    /// Streams as server-sent events. Routing runs in its own task so that failures before the first chunk (budget,
+    /// unknown model, every provider down) still get their proper HTTP status; the task is cancelled if the client
+    /// goes away, and records the request either way.
+    private func stream(_ routing: RoutingRequest, includeUsage: Bool) async throws -> Response {
+        let (head, headContinuation) = AsyncThrowingStream<RoutedChunk, any Error>.makeStream()
+        let (rest, restContinuation) = AsyncThrowingStream<StreamItem, any Error>.makeStream()
+        let router = self.router
+        let task = Task {
+            var started = false
+            do {
+                let summary = try await router.routeStream(routing) { chunk in
+                    if !started {
+                        started = true
+                        headContinuation.yield(chunk)
+                        headContinuation.finish()
+                    } else {
+                        restContinuation.yield(.chunk(chunk))
+                    }
+                }
+                headContinuation.finish()
+                restContinuation.yield(.summary(summary))
+                restContinuation.finish()
+            } catch {
+                headContinuation.finish(throwing: error)
+                restContinuation.finish(throwing: error)
+            }
+        }
+        let first: RoutedChunk?
+        do {
+            first = try await head.first { _ in true }
+        } catch let error as RoutingError {
+            throw APIError(error).with(requestID: routing.id)
+        }
+        let created = Int(Date().timeIntervalSince1970)
+        var headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", .switchyardRequestID: routing.id,
+        ]
+        if let first { headers[.switchyardProvider] = first.provider }
+        let id = "chatcmpl-" + routing.id
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var model = first.map { "\($0.provider)/\($0.model)" } ?? ""
+                do {
+                    if let first { try await writer.write(Self.event(Self.chunk(first, id: id, created: created, first: true))) }
+                    for try await item in rest {
+                        switch item {
+                        case .chunk(let chunk):
+                            model = "\(chunk.provider)/\(chunk.model)"
+                            try await writer.write(Self.event(Self.chunk(chunk, id: id, created: created, first: false)))
+                        case .summary(let summary):
+                            let closing = OpenAIChatChunk(
+                                id: id, created: created, model: model, choices: [],
+                                usage: includeUsage ? Usage(summary.response.usage) : nil,
+                                switchyard: Summary(summary))
+                            try await writer.write(Self.event(closing))
+                        }
+                    }
+                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                } catch let error as RoutingError {
+                    // The stream broke after it started: say so, and never end with [DONE].
+                    let apiError = APIError(error).with(requestID: routing.id)
+                    let body = ["error": ["type": apiError.type, "code": apiError.code, "message": apiError.message]]
+                    try? await writer.write(Self.event(body))
+                } catch {
+                    task.cancel()
+                    throw error
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    enum StreamItem: Sendable {
+        case chunk(RoutedChunk)
+        case summary(RoutedResponse)
+    }
+
+    private static func chunk(_ routed: RoutedChunk, id: String, created: Int, first: Bool) -> OpenAIChatChunk {
+        OpenAIChatChunk(
+            id: id, created: created, model: "\(routed.provider)/\(routed.model)",
+            choices: [
+                .init(delta: .init(routed.chunk, first: first), finishReason: routed.chunk.finishReason?.rawValue)
+            ])
+    }
+
+    private static func event(_ value: some Encodable) throws -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(try JSONEncoder.api.encode(value))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// The simple API of a managed router: a prompt and preferences in, who answered and what it cost out.
+    func simple(_ request: Request) async throws -> Response {
+        let body = try await request.decodeJSON(SimpleChatRequest.self, limit: bodyLimit)
+        guard !body.prompt.isEmpty else { throw APIError.badRequest("'prompt' must not be empty") }
+        var maxCost: MicroDollars?
+        if let dollars = body.preferences?.maxCostPerRequest {
+            guard let amount = MicroDollars(dollars: dollars) else {
+                throw APIError.badRequest("'preferences.max_cost_per_request' must be a non-negative number of dollars")
+            }
+            maxCost = amount
+        }
+        var timeout: Duration?
+        if let ms = body.preferences?.timeoutMs {
+            guard ms > 0 else { throw APIError.badRequest("'preferences.timeout_ms' must be positive") }
+            timeout = .milliseconds(ms)
+        }
+        let id = RequestID.make()
+        let routing = RoutingRequest(
+            id: id, userID: try UserIdentity.resolve(body.userID), model: body.model ?? "",
+            chat: ChatRequest(model: "", messages: [.user(body.prompt)]), priority: body.preferences?.priority,
+            maxCost: maxCost, timeout: timeout)
+        do {
+            let routed = try await router.route(routing)
+            return try .json(
+                SimpleChatResponse(
+                    requestID: id, providerUsed: routed.provider, model: routed.model,
+                    content: routed.response.content ?? "",
+                    latencyMs: Int(CandidateSeconds.milliseconds(routed.latency)), cost: routed.cost.dollars,
+                    costUSD: routed.cost.decimalString, classification: routed.classification.rawValue,
+                    attempts: routed.attempts.count),
+                headers: [.switchyardRequestID: id, .switchyardProvider: routed.provider, .switchyardCost: routed.cost.decimalString])
+        } catch let error as RoutingError {
+            throw APIError(error).with(requestID: id)
+        }
+    }
+
+    /// Routes and every provider model a client may name.
+    func models() throws -> Response {
+        var data: [ModelEntry] = runtime.config.routes.map { ModelEntry(id: $0.name, ownedBy: "switchyard", kind: "route") }
+        for provider in runtime.config.providers {
+            for model in provider.profile.models {
+                data.append(ModelEntry(id: "\(provider.name)/\(model.name)", ownedBy: provider.name, kind: "model"))
+            }
+        }
+        return try .json(ModelList(data: data))
+    }
+}
+
+struct SimpleChatResponse: Encodable {
+    var requestID: String
+    var providerUsed: String
+    var model: String
+    var content: String
+    var latencyMs: Int
+    /// Dollars, as the managed router's API has it.
+    var cost: Double
+    /// Exact dollars.
+    var costUSD: String
+    var classification: String
+    var attempts: Int
+    enum CodingKeys: String, CodingKey {
+        case model, content, cost, classification, attempts
+        case requestID = "request_id"
+        case providerUsed = "provider_used"
+        case latencyMs = "latency_ms"
+        case costUSD = "cost_usd"
+    }
+}
+
+struct ModelList: Encodable {
+    var object = "list"
+    var data: [ModelEntry]
+}
+
+struct ModelEntry: Encodable {
+    var id: String
+    var object = "model"
+    var ownedBy: String
+    var kind: String
+    init(id: String, ownedBy: String, kind: String) {
+        self.id = id
+        self.ownedBy = ownedBy
+        self.kind = kind
+    }
+    enum CodingKeys: String, CodingKey {
+        case id, object, kind
+        case ownedBy = "owned_by"
+    }
+}
+
+enum CandidateSeconds {
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) * 1e-15
+    }
+}
+
+extension APIError {
+    /// Adds the request id to the error body and headers.
+    func with(requestID: String) -> APIError {
+        var copy = self
+        copy.details["request_id"] = .string(requestID)
+        copy.requestID = requestID
+        return copy
+    }
+}

@@ -1,0 +1,39 @@
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+import SwitchyardStore
+
+/// `GET /healthz` (alive), `GET /readyz` (ledger writable and a provider available), `GET /metrics`,
+/// `GET /openapi.json`.
+struct HealthController: Sendable {
+    let runtime: SwitchyardRuntime
+
+    func register(on routes: Hummingbird.Router<BasicRequestContext>) {
+        routes.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
+        routes.get("/readyz") { _, _ in try await ready() }
+        routes.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: runtime.metrics.render())))
+        }
+        routes.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+    }
+
+    func ready() async throws -> Response {
+        var problems: [String] = []
+        do {
+            try await runtime.ledger.flush()
+        } catch {
+            problems.append("ledger not writable: \(error)")
+        }
+        if !runtime.router.providerSnapshots().contains(where: { !$0.isDown }) {
+            problems.append("no provider is available")
+        }
+        if problems.isEmpty { return try .json(["status": "ready"]) }
+        return try .json(["status": "not_ready", "problems": problems.joined(separator: "; ")], status: .serviceUnavailable)
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+extension Response {
+    /// A JSON response from any `Encodable`.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        let data = try JSONEncoder.api.encode(value)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+extension HTTPField.Name {
+    static let switchyardRequestID = HTTPField.Name("x-switchyard-request-id")!
+    static let switchyardProvider = HTTPField.Name("x-switchyard-provider")!
+    static let switchyardCost = HTTPField.Name("x-switchyard-cost-usd")!
+}

@@ -1,0 +1,145 @@
+import Foundation
+import SwitchyardCore
+
+/// The body of `POST /v1/chat/completions`: OpenAI's chat request plus an optional `switchyard` object.
+struct OpenAIChatRequest: Decodable, Sendable {
+    var model: String?
+    var messages: [ChatMessage]
+    var tools: [ToolDefinition]?
+    var toolChoice: ToolChoice?
+    var temperature: Double?
+    var topP: Double?
+    var maxTokens: Int?
+    var maxCompletionTokens: Int?
+    var stop: [String]?
+    var stream: Bool?
+    var streamOptions: StreamOptions?
+    var user: String?
+    var n: Int?
+    var switchyard: SwitchyardOptions?
+
+    struct StreamOptions: Decodable, Sendable {
+        var includeUsage: Bool?
+        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
+
+    /// Routing options; never forwarded to a provider.
+    struct SwitchyardOptions: Decodable, Sendable {
+        var priority: RoutingPriority?
+        var maxCostUSD: Double?
+        var timeoutMs: Int?
+        enum CodingKeys: String, CodingKey {
+            case priority
+            case maxCostUSD = "max_cost_usd"
+            case timeoutMs = "timeout_ms"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, tools, temperature, stop, stream, user, n, switchyard
+        case toolChoice = "tool_choice"
+        case topP = "top_p"
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
+        case streamOptions = "stream_options"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        messages = try container.decode([ChatMessage].self, forKey: .messages)
+        tools = try container.decodeIfPresent([ToolDefinition].self, forKey: .tools)
+        toolChoice = try container.decodeIfPresent(ToolChoice.self, forKey: .toolChoice)
+        temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
+        topP = try container.decodeIfPresent(Double.self, forKey: .topP)
+        maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
+        maxCompletionTokens = try container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        if let single = try? container.decodeIfPresent(String.self, forKey: .stop) {
+            stop = [single]
+        } else {
+            stop = try container.decodeIfPresent([String].self, forKey: .stop)
+        }
+        stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
+        streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
+        user = try container.decodeIfPresent(String.self, forKey: .user)
+        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        switchyard = try container.decodeIfPresent(SwitchyardOptions.self, forKey: .switchyard)
+    }
+
+    /// Checks what decoding cannot and builds the routing request.
+    func routingRequest(id: String, userID: String) throws -> RoutingRequest {
+        guard !messages.isEmpty else { throw APIError.badRequest("'messages' must hold at least one message") }
+        if let n, n != 1 { throw APIError.badRequest("'n' other than 1 is not supported") }
+        let maxTokens = maxCompletionTokens ?? maxTokens
+        if let maxTokens, maxTokens < 1 { throw APIError.badRequest("'max_tokens' must be at least 1") }
+        if let temperature, !(0...2).contains(temperature) {
+            throw APIError.badRequest("'temperature' must be between 0 and 2")
+        }
+        var maxCost: MicroDollars?
+        if let dollars = switchyard?.maxCostUSD {
+            guard let amount = MicroDollars(dollars: dollars) else {
+                throw APIError.badRequest("'switchyard.max_cost_usd' must be a non-negative number of dollars")
+            }
+            maxCost = amount
+        }
+        var timeout: Duration?
+        if let ms = switchyard?.timeoutMs {
+            guard ms > 0 else { throw APIError.badRequest("'switchyard.timeout_ms' must be positive") }
+            timeout = .milliseconds(ms)
+        }
+        let chat = ChatRequest(
+            model: "", messages: messages, tools: tools, toolChoice: toolChoice, temperature: temperature,
+            topP: topP, maxTokens: maxTokens, stop: stop, user: user)
+        return RoutingRequest(
+            id: id, userID: userID, model: model ?? "", chat: chat, priority: switchyard?.priority,
+            maxCost: maxCost, timeout: timeout)
+    }
+}
+
+/// The body of the simple API, `POST /chat/completions`.
+struct SimpleChatRequest: Decodable, Sendable {
+    var prompt: String
+    var preferences: Preferences?
+    var userID: String?
+    var model: String?
+
+    struct Preferences: Decodable, Sendable {
+        var priority: RoutingPriority?
+        var maxCostPerRequest: Double?
+        var timeoutMs: Int?
+        enum CodingKeys: String, CodingKey {
+            case priority
+            case maxCostPerRequest = "max_cost_per_request"
+            case timeoutMs = "timeout_ms"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case prompt, preferences, model
+        case userID = "user_id"
+    }
+}
+
+extension DecodingError {
+    /// A message that names the field at fault.
+    var apiMessage: String {
+        func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (key.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.hasPrefix(".") ? String(text.dropFirst()) : text
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return "missing required field '\(path(context.codingPath, key))'"
+        case .typeMismatch(let type, let context):
+            return "field '\(path(context.codingPath))' has the wrong type (expected \(type))"
+        case .valueNotFound(let type, let context):
+            return "field '\(path(context.codingPath))' must not be null (expected \(type))"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "the body is not valid JSON" }
+            return "field '\(path(context.codingPath))' is invalid: \(context.debugDescription)"
+        @unknown default:
+            return "the body could not be read"
+        }
+    }
+}

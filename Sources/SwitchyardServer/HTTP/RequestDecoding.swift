@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+
+extension Request {
+    /// Reads and decodes a JSON body, with 413 for a body over `limit` and 400 naming the field at fault.
+    func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
+        var request = self
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(
+                .contentTooLarge, type: "invalid_request_error", code: "body_too_large",
+                message: "the request body is larger than \(limit) bytes (server.max_body_bytes)")
+        }
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request has no body; send JSON") }
+        do {
+            return try JSONDecoder().decode(T.self, from: buffer)
+        } catch let error as DecodingError {
+            throw APIError.badRequest(error.apiMessage)
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+}
+
+/// Switchyard's request ids: `sy_` and 20 random characters.
+enum RequestID {
+    private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "sy_" + String((0..<20).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// Who pays for a request: the client's `user` / `user_id`, else `anonymous`.
+enum UserIdentity {
+    static func resolve(_ claimed: String?) throws -> String {
+        guard let claimed, !claimed.isEmpty else { return "anonymous" }
+        guard claimed.count <= 128, !claimed.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 32 } == true })
+        else {
+            throw APIError.badRequest("'user' must be at most 128 printable characters", code: "invalid_user")
+        }
+        return claimed
+    }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+
+extension SwitchyardRuntime {
+    /// Every HTTP endpoint of the service.
+    func makeHTTPRouter() -> Hummingbird.Router<BasicRequestContext> {
+        let routes = Hummingbird.Router()
+        routes.add(middleware: ErrorMiddleware(logger: logger))
+        let admin = AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback)
+        ChatController(runtime: self).register(on: routes)
+        OperationsController(runtime: self, admin: admin).register(on: routes)
+        ReportsController(runtime: self, admin: admin).register(on: routes)
+        HealthController(runtime: self).register(on: routes)
+        return routes
+    }
+}

@@ -1,0 +1,67 @@
+public import Hummingbird
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import SwitchyardCore
+import SwitchyardStore
+import NIOCore
+
+extension SwitchyardRuntime {
+    /// Serves HTTP until SIGTERM or SIGINT, then shuts down in order: the server stops accepting and finishes its
+    /// requests, the prober stops, and the ledger writer commits everything still queued.
+    ///
+    /// - Parameter onServerRunning: called with the bound port once the server listens (port 0 picks one).
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = makeApplication(onServerRunning: onServerRunning)
+        var services: [any Service] = [LedgerWriterService(ledger: ledger)]
+        if config.healthChecks.enabled {
+            services.append(
+                HealthProberService(
+                    prober: HealthProber(
+                        router: router, providers: providers, interval: config.healthChecks.interval,
+                        timeout: config.healthChecks.timeout)))
+        }
+        services.append(app)
+        // Services shut down in reverse order: the server first, the ledger writer last.
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
+    /// The HTTP application, for embedding in another service group or for tests.
+    public func makeApplication(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = makeHTTPRouter()
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(config.server.host, port: config.server.port), serverName: "switchyard"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}
+
+/// Runs the ledger's single writer; on graceful shutdown it commits what is queued and stops.
+struct LedgerWriterService: Service {
+    let ledger: LedgerEventSink
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await ledger.run()
+        } onGracefulShutdown: {
+            ledger.finish()
+        }
+    }
+}
+
+/// Probes providers on an interval until shutdown.
+struct HealthProberService: Service {
+    let prober: HealthProber<ContinuousClock>
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try? await prober.run()
+        }
+    }
+}

@@ -1,0 +1,105 @@
+public import AsyncHTTPClient
+public import Logging
+public import SwitchyardCore
+public import SwitchyardStore
+public import Foundation
+
+/// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger, budgets, providers and
+/// the router, with breakers restored and crash-left reservations settled.
+///
+/// ```swift
+/// let runtime = try await SwitchyardRuntime(config: .demo, logger: logger)
+/// try await runtime.run()          // serves until SIGTERM/SIGINT, then drains and flushes the ledger
+/// ```
+public final class SwitchyardRuntime: Sendable {
+    public let config: SwitchyardConfig
+    public let database: LedgerDatabase
+    public let ledger: LedgerEventSink
+    public let metrics: MetricsEventSink
+    public let budgets: SQLiteBudgetStore
+    public let router: SwitchyardCore.Router<ContinuousClock>
+    public let providers: [String: any LLMProvider]
+    public let httpClient: HTTPClient
+    /// The admin key read from `server.admin_key_env`, if any.
+    let adminKey: String?
+    public let logger: Logger
+
+    /// Opens the ledger, recovers it, builds the providers and the router.
+    ///
+    /// - Parameters:
+    ///   - config: the service configuration.
+    ///   - environment: where API keys and the admin key are read.
+    ///   - ledgerWindow: group-commit window of the ledger writer.
+    ///   - logger: the service's logger.
+    public init(
+        config: SwitchyardConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        ledgerWindow: Duration = .milliseconds(1),
+        logger: Logger = Logger(label: "switchyard")
+    ) async throws {
+        self.config = config
+        self.logger = logger
+        if let variable = config.server.adminKeyEnv {
+            guard let key = environment[variable], !key.isEmpty else {
+                throw ConfigError(
+                    path: "server.admin_key_env", message: "environment variable \(variable) is not set or empty")
+            }
+            adminKey = key
+        } else {
+            adminKey = nil
+        }
+        database = try LedgerDatabase(
+            path: config.database.path, configuration: LedgerConfiguration(busyTimeout: config.database.busyTimeout))
+        budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
+        let recovered = try await budgets.recoverOpenReservations()
+        if !recovered.isEmpty {
+            logger.warning(
+                "settled reservations left open by an earlier crash at their reserved amount",
+                metadata: ["count": "\(recovered.count)"])
+        }
+        ledger = LedgerEventSink(database: database, configuration: .init(window: ledgerWindow), logger: logger)
+        metrics = MetricsEventSink(forwardingTo: ledger)
+
+        httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        var providers: [String: any LLMProvider] = [:]
+        do {
+            for settings in config.providers {
+                providers[settings.name] = try Self.makeProvider(settings, httpClient: httpClient, environment: environment, logger: logger)
+            }
+            router = try SwitchyardCore.Router(
+                configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
+                eventSink: metrics, budget: budgets)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        self.providers = providers
+        router.restoreBreakers(from: try database.lastBreakerTransitions())
+    }
+
+    private static func makeProvider(
+        _ settings: ProviderSettings,
+        httpClient: HTTPClient,
+        environment: [String: String],
+        logger: Logger
+    ) throws -> any LLMProvider {
+        switch settings.kind {
+        case .simulated:
+            return SimulatedProvider(name: settings.name, configuration: settings.simulated)
+        case .openai, .anthropic, .gemini:
+            // Wired to SwitchyardProviders when the HTTP providers land.
+            throw ConfigError(path: "providers", message: "provider kind '\(settings.kind.rawValue)' is not available yet")
+        }
+    }
+
+    /// Whether admin endpoints may be served without a key: only when listening on a loopback address.
+    var listensOnLoopback: Bool {
+        ["127.0.0.1", "localhost", "::1", "[::1]"].contains(config.server.host) || config.server.host.hasPrefix("127.")
+    }
+
+    /// Stops the HTTP client. Call once after ``run()`` (or instead of it) returns.
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+        try database.close()
+    }
+}

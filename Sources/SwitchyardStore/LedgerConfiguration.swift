@@ -1,0 +1,43 @@
+/// How the ledger opens and uses its SQLite file.
+///
+/// ```swift
+/// var configuration = LedgerConfiguration()
+/// configuration.durability = .powerLoss
+/// let database = try LedgerDatabase(path: "/var/lib/switchyard/ledger.sqlite", configuration: configuration)
+/// ```
+public struct LedgerConfiguration: Sendable {
+    /// What a committed transaction survives.
+    public enum Durability: String, Sendable, Hashable, Codable {
+        /// `PRAGMA synchronous = NORMAL` in WAL mode: a commit survives any crash of the Switchyard process; an
+        /// operating-system crash or power loss may roll back the last commits (never corrupts the file). Fast:
+        /// no fsync per commit.
+        case processCrash = "process_crash"
+        /// `PRAGMA synchronous = FULL`: every commit is fsynced before it returns, so it also survives power loss.
+        /// Group commit makes this affordable for events (one fsync per batch); budget reservations pay one each.
+        case powerLoss = "power_loss"
+    }
+
+    /// How long a statement waits for another connection's lock (for example a `switchyard` command writing to
+    /// the same file) before failing with `SQLITE_BUSY`. Default 5 seconds.
+    public var busyTimeout: Duration
+
+    /// What a commit survives. Default ``Durability/processCrash``.
+    public var durability: Durability
+
+    /// How many read-only connections reports may use at once. Default 4.
+    public var maximumReaderCount: Int
+
+    /// - Parameters:
+    ///   - busyTimeout: how long to wait for another connection's lock; 5 seconds unless given.
+    ///   - durability: what a commit survives; ``Durability/processCrash`` unless given.
+    ///   - maximumReaderCount: concurrent read connections; 4 unless given.
+    public init(
+        busyTimeout: Duration = .seconds(5),
+        durability: Durability = .processCrash,
+        maximumReaderCount: Int = 4
+    ) {
+        self.busyTimeout = busyTimeout
+        self.durability = durability
+        self.maximumReaderCount = maximumReaderCount
+    }
+}

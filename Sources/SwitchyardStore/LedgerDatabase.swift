@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+
+/// The ledger's SQLite file: a WAL-mode connection pool (one writer, several readers), migrated when opened.
+///
+/// Everything else in the store works on one `LedgerDatabase`: ``LedgerEventSink`` records router events,
+/// ``SQLiteBudgetStore`` moves money, and the report and query methods read.
+///
+/// ```swift
+/// let database = try LedgerDatabase(path: "ledger.sqlite")      // creates and migrates the file if needed
+/// let sink = LedgerEventSink(database: database)                  // run `sink.run()` as a service
+/// let budgets = SQLiteBudgetStore(database: database)
+/// _ = try await budgets.recoverOpenReservations()                 // once, at start-up
+/// let breakers = try database.lastBreakerTransitions()            // restore circuit breakers
+/// ```
+public final class LedgerDatabase: Sendable {
+    /// The database file.
+    public let path: String
+    /// How the file was opened.
+    public let configuration: LedgerConfiguration
+    /// GRDB's pool: writes are serialized on its single writer connection; reads run concurrently in WAL snapshots.
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the ledger file at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: the SQLite file; its directory must exist. The `-wal` and `-shm` files live beside it.
+    ///   - configuration: busy timeout, durability and reader count.
+    ///   - migrate: apply pending migrations now (the default). Pass `false` to inspect the file with
+    ///     ``migrationStatus()`` first, as `switchyard migrate --status` does.
+    /// - Throws: ``LedgerError`` with code `ledger_open_failed`, `ledger_migration_failed` or
+    ///   `ledger_schema_too_new`.
+    public init(path: String, configuration: LedgerConfiguration = LedgerConfiguration(), migrate: Bool = true) throws {
+        self.path = path
+        self.configuration = configuration
+        var grdbConfiguration = Configuration()
+        grdbConfiguration.label = "SwitchyardLedger"
+        // GRDB's default busy mode fails at once when another connection holds the lock.
+        grdbConfiguration.busyMode = .timeout(configuration.busyTimeout.timeInterval)
+        grdbConfiguration.maximumReaderCount = max(1, configuration.maximumReaderCount)
+        do {
+            pool = try DatabasePool(path: path, configuration: grdbConfiguration)
+            if configuration.durability == .powerLoss {
+                // GRDB sets `synchronous = NORMAL` on the writer when it enables WAL; only the writer commits.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+        } catch {
+            throw LedgerError(
+                .openFailed,
+                "cannot open the ledger database at '\(path)': \(error). Check that the directory exists and is "
+                    + "writable by this process.")
+        }
+        if migrate { try self.migrate() }
+    }
+
+    /// Applies every pending migration. Safe to call on an up-to-date file.
+    ///
+    /// - Throws: ``LedgerError`` `ledger_schema_too_new` when a newer Switchyard migrated the file (upgrade the
+    ///   binary), `ledger_migration_failed` when a migration fails (the file keeps its last good migration).
+    public func migrate() throws {
+        try migrate(with: LedgerMigrations.migrator())
+    }
+
+    /// Applies the migrations up to and including `identifier`, for tests of upgrades from older versions.
+    func migrate(upTo identifier: String) throws {
+        try migrate(with: LedgerMigrations.migrator(upTo: identifier))
+    }
+
+    private func migrate(with migrator: DatabaseMigrator) throws {
+        let status = try migrationStatus()
+        guard status.unknownApplied.isEmpty else {
+            throw LedgerError(
+                .schemaTooNew,
+                "the ledger at '\(path)' has migrations this binary does not know "
+                    + "(\(status.unknownApplied.joined(separator: ", "))): it was written by a newer Switchyard. "
+                    + "Run that version or a later one.")
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw LedgerError(
+                .migrationFailed,
+                "migrating the ledger at '\(path)' failed: \(error). The file keeps its last applied migration.")
+        }
+    }
+
+    /// Which known migrations the file has, and any it has that this binary does not know.
+    public func migrationStatus() throws -> MigrationStatus {
+        let applied: Set<String>
+        do {
+            applied = try pool.read { db in try LedgerMigrations.migrator().appliedIdentifiers(db) }
+        } catch {
+            throw LedgerError(.databaseError, "cannot read the migration status of '\(path)': \(error)")
+        }
+        let known = LedgerMigrations.identifiers
+        return MigrationStatus(
+            migrations: known.map { .init(identifier: $0, isApplied: applied.contains($0)) },
+            unknownApplied: applied.subtracting(known).sorted())
+    }
+
+    /// Closes every connection. Further use throws. Not needed before exit: the file is consistent at every commit.
+    public func close() throws {
+        try pool.close()
+    }
+}
+
+extension LedgerDatabase {
+    /// Runs `body` in an `IMMEDIATE` write transaction (taking the write lock up front, so a read-then-write
+    /// cannot fail with `SQLITE_BUSY_SNAPSHOT`). Cancelling the calling task interrupts it.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Like ``writeTransaction(_:)`` but not cancelled with the calling task: for writes that must happen once
+    /// started work is recorded (settling money, draining events at shutdown).
+    func uncancellableWriteTransaction<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        // An unstructured task does not inherit cancellation; awaiting it keeps the work structured in practice.
+        try await Task { try await self.writeTransaction(body) }.value
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as Foundation wants it.
+    var timeInterval: TimeInterval {
+        let (seconds, attoseconds) = components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import SwitchyardCore
+
+/// Writes router events as rows, inside a transaction its caller opened. One prepared (cached) statement per event
+/// kind; every statement tolerates replays and out-of-order arrival (upserts, no foreign keys), so a batch never
+/// fails because of what is in it.
+///
+/// | event | rows |
+/// | --- | --- |
+/// | requestReceived | insert `requests` (status `in_progress`) |
+/// | attemptStarted | insert `attempts` with outcome `started` (kept if the attempt already finished) |
+/// | attemptFinished | upsert `attempts` with the outcome, tokens, cost and latency |
+/// | breakerTransition | insert `breaker_transitions` |
+/// | escalated, targetSkipped, queued | insert `request_events` (kind `escalated`, `target_skipped`, `queued`) |
+/// | requestFinished | upsert `requests` with status, answering provider/model, tokens, cost, latency, error |
+enum LedgerEventRecorder {
+    static func record(_ events: some Sequence<RouterEvent>, in db: Database) throws {
+        for event in events {
+            try record(event, in: db)
+        }
+    }
+
+    static func record(_ event: RouterEvent, in db: Database) throws {
+        switch event {
+        case .requestReceived(let event):
+            try db.cachedStatement(sql: insertRequest).execute(arguments: [
+                event.requestID, event.userID, event.route, event.requestedModel, event.priority?.rawValue,
+                event.classification.rawValue, event.stream, LedgerTimestamp.string(from: event.at),
+            ])
+        case .attemptStarted(let event):
+            try db.cachedStatement(sql: insertStartedAttempt).execute(arguments: [
+                event.requestID, event.seq, event.tier, event.provider, event.model, event.isEscalation,
+                LedgerTimestamp.string(from: event.at),
+            ])
+        case .attemptFinished(let event):
+            try db.cachedStatement(sql: upsertFinishedAttempt).execute(arguments: [
+                event.requestID, event.seq, event.tier, event.provider, event.model, event.isEscalation,
+                event.outcome.rawValue, event.httpStatus, event.errorCode, event.errorMessage,
+                event.usage?.promptTokens, event.usage?.completionTokens, event.usage?.isEstimated ?? false,
+                event.cost.rawValue, event.latency.roundedMilliseconds, LedgerTimestamp.string(from: event.startedAt),
+            ])
+        case .breakerTransition(let event):
+            try db.cachedStatement(sql: insertBreakerTransition).execute(arguments: [
+                event.provider, event.from.rawValue, event.to.rawValue, event.reason,
+                LedgerTimestamp.string(from: event.at), event.openUntil.map(LedgerTimestamp.string(from:)),
+            ])
+        case .escalated(let event):
+            try db.cachedStatement(sql: insertRequestEvent).execute(arguments: [
+                event.requestID, "escalated", nil, event.fromProvider, event.fromModel, event.toProvider,
+                event.toModel, nil, nil, LedgerTimestamp.string(from: event.at),
+            ])
+        case .targetSkipped(let event):
+            try db.cachedStatement(sql: insertRequestEvent).execute(arguments: [
+                event.requestID, "target_skipped", event.tier, event.provider, event.model, nil, nil,
+                event.reason.rawValue, nil, LedgerTimestamp.string(from: event.at),
+            ])
+        case .queued(let event):
+            try db.cachedStatement(sql: insertRequestEvent).execute(arguments: [
+                event.requestID, "queued", nil, nil, nil, nil, nil, nil, event.queueLength,
+                LedgerTimestamp.string(from: event.at),
+            ])
+        case .requestFinished(let event):
+            let createdAt = event.at.addingTimeInterval(-event.latency.timeInterval)
+            try db.cachedStatement(sql: upsertFinishedRequest).execute(arguments: [
+                event.requestID, event.userID, event.status.rawValue, event.provider, event.model,
+                event.usage.promptTokens, event.usage.completionTokens, event.usage.isEstimated, event.cost.rawValue,
+                event.latency.roundedMilliseconds, event.errorCode, event.attempts, event.escalated,
+                LedgerTimestamp.string(from: createdAt), LedgerTimestamp.string(from: event.at),
+            ])
+        }
+    }
+
+    private static let insertRequest = """
+        INSERT INTO requests (id, user_id, route, requested_model, priority, classification, stream, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET
+            user_id = excluded.user_id, route = excluded.route, requested_model = excluded.requested_model,
+            priority = excluded.priority, classification = excluded.classification, stream = excluded.stream,
+            created_at = excluded.created_at
+        """
+
+    private static let insertStartedAttempt = """
+        INSERT INTO attempts (request_id, seq, tier, provider, model, is_escalation, outcome, started_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'started', ?)
+        ON CONFLICT (request_id, seq) DO NOTHING
+        """
+
+    private static let upsertFinishedAttempt = """
+        INSERT INTO attempts (
+            request_id, seq, tier, provider, model, is_escalation, outcome, http_status, error_code, error,
+            prompt_tokens, completion_tokens, tokens_estimated, cost_usd_micros, latency_ms, started_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (request_id, seq) DO UPDATE SET
+            tier = excluded.tier, provider = excluded.provider, model = excluded.model,
+            is_escalation = excluded.is_escalation, outcome = excluded.outcome, http_status = excluded.http_status,
+            error_code = excluded.error_code, error = excluded.error, prompt_tokens = excluded.prompt_tokens,
+            completion_tokens = excluded.completion_tokens, tokens_estimated = excluded.tokens_estimated,
+            cost_usd_micros = excluded.cost_usd_micros, latency_ms = excluded.latency_ms,
+            started_at = excluded.started_at
+        """
+
+    private static let insertBreakerTransition = """
+        INSERT INTO breaker_transitions (provider, from_state, to_state, reason, at, open_until)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """
+
+    private static let insertRequestEvent = """
+        INSERT INTO request_events (
+            request_id, kind, tier, provider, model, to_provider, to_model, reason, queue_length, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private static let upsertFinishedRequest = """
+        INSERT INTO requests (
+            id, user_id, status, provider, model, prompt_tokens, completion_tokens, tokens_estimated,
+            cost_usd_micros, latency_ms, error_code, attempt_count, escalated, created_at, finished_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET
+            status = excluded.status, provider = excluded.provider, model = excluded.model,
+            prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+            tokens_estimated = excluded.tokens_estimated, cost_usd_micros = excluded.cost_usd_micros,
+            latency_ms = excluded.latency_ms, error_code = excluded.error_code,
+            attempt_count = excluded.attempt_count, escalated = excluded.escalated,
+            finished_at = excluded.finished_at
+        """
+}

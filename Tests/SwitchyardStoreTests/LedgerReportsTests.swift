@@ -1,0 +1,123 @@
+import Foundation
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardStore
+
+@Suite(.timeLimit(.minutes(1))) struct LedgerReportsTests {
+    let since = testDate(-3600)
+    let until = testDate(86_400 * 2)
+
+    @Test func reportsOnAnEmptyLedger() async throws {
+        try await withLedger { database in
+            let cost = try await database.costReport(since: since, until: until, groupedBy: [.user, .provider])
+            #expect(cost.rows.isEmpty)
+            #expect(cost.total == .init(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: 0))
+            let reliability = try await database.reliabilityReport(since: since, until: until)
+            #expect(reliability.requests == .init(total: 0, successes: 0, successRate: nil, failedOver: 0, escalated: 0, byStatus: [:]))
+            #expect(reliability.providers.isEmpty)
+            #expect(reliability.models.isEmpty)
+            _ = try JSONEncoder().encode(reliability)
+        }
+    }
+
+    /// r1 (alice): A/a1 fails, then B/b1 succeeds.  r2 (bob): A/a1 succeeds.
+    /// r3 (alice): A/a2 asks to escalate, B/b1 answers.  r4 (bob): refused by budget.
+    /// r5 (bob, next day): B/b1 succeeds.  A's breaker trips twice.
+    private func fill(_ database: LedgerDatabase) async throws {
+        try await withRunningSink(LedgerEventSink(database: database)) { sink in
+            sink.emit(Events.received("r1", user: "alice"))
+            sink.emit(Events.finished("r1", seq: 1, provider: "A", model: "a1", outcome: .error, latencyMs: 1000))
+            sink.emit(Events.finished("r1", seq: 2, provider: "B", model: "b1", outcome: .success, cost: 300, latencyMs: 200))
+            sink.emit(Events.requestFinished("r1", user: "alice", provider: "B", model: "b1", cost: 300, attempts: 2))
+
+            sink.emit(Events.received("r2", user: "bob"))
+            sink.emit(Events.finished("r2", seq: 1, provider: "A", model: "a1", outcome: .success, cost: 100, latencyMs: 50))
+            sink.emit(Events.requestFinished("r2", user: "bob", provider: "A", model: "a1", cost: 100))
+
+            sink.emit(Events.received("r3", user: "alice"))
+            sink.emit(Events.finished("r3", seq: 1, provider: "A", model: "a2", outcome: .escalated, cost: 50, latencyMs: 30))
+            sink.emit(
+                Events.finished(
+                    "r3", seq: 2, provider: "B", model: "b1", outcome: .success, cost: 500, latencyMs: 400, escalation: true))
+            sink.emit(
+                Events.requestFinished(
+                    "r3", user: "alice", provider: "B", model: "b1", cost: 550, attempts: 2, escalated: true))
+
+            sink.emit(Events.received("r4", user: "bob"))
+            sink.emit(Events.requestFinished("r4", user: "bob", status: .rejectedBudget, cost: 0, attempts: 0))
+
+            let tomorrow = testDate(86_400)
+            sink.emit(Events.received("r5", user: "bob", at: tomorrow))
+            sink.emit(Events.finished("r5", seq: 1, provider: "B", model: "b1", outcome: .success, cost: 1_000, latencyMs: 600, at: tomorrow))
+            sink.emit(Events.requestFinished("r5", user: "bob", provider: "B", model: "b1", cost: 1_000, at: tomorrow + 1))
+
+            sink.emit(Events.breaker("A", .closed, .open, openUntil: testDate(30)))
+            sink.emit(Events.breaker("A", .open, .halfOpen, at: testDate(30)))
+            sink.emit(Events.breaker("A", .halfOpen, .open, at: testDate(31), openUntil: testDate(90)))
+            sink.emit(Events.breaker("C", .closed, .open, at: testDate(40), openUntil: testDate(100)))
+            // Outside the range: ignored.
+            sink.emit(Events.breaker("A", .closed, .open, at: testDate(-7200)))
+            sink.emit(Events.finished("old", seq: 1, provider: "A", model: "a1", outcome: .success, cost: 9_999, at: testDate(-7200)))
+            try await sink.flush()
+        }
+    }
+
+    @Test func costTotalsByEachDimension() async throws {
+        try await withLedger { database in
+            try await fill(database)
+            let byUser = try await database.costReport(since: since, until: until, groupedBy: [.user])
+            #expect(
+                byUser.rows == [
+                    .init(user: "alice", requests: 2, attempts: 4, promptTokens: 30, completionTokens: 60, cost: 850),
+                    .init(user: "bob", requests: 2, attempts: 2, promptTokens: 20, completionTokens: 40, cost: 1_100),
+                ])
+            #expect(byUser.total == .init(requests: 4, attempts: 6, promptTokens: 50, completionTokens: 100, cost: 1_950))
+
+            let byProviderModel = try await database.costReport(
+                since: since, until: until, groupedBy: [.provider, .model, .provider])
+            #expect(byProviderModel.groupedBy == [.provider, .model])
+            #expect(
+                byProviderModel.rows.map { [$0.provider!, $0.model!, $0.cost.decimalString] } == [
+                    ["A", "a1", "0.000100"], ["A", "a2", "0.000050"], ["B", "b1", "0.001800"],
+                ])
+
+            let byDay = try await database.costReport(since: since, until: until, groupedBy: [.day])
+            #expect(byDay.rows.map(\.day) == ["2025-06-15", "2025-06-16"])
+            #expect(byDay.rows.map(\.cost) == [950, 1_000])
+
+            let firstDayOnly = try await database.costReport(since: since, until: testDate(86_400), groupedBy: [])
+            #expect(firstDayOnly.rows == [firstDayOnly.total])
+            #expect(firstDayOnly.total.cost == 950)
+        }
+    }
+
+    @Test func reliabilityPerProviderAndModel() async throws {
+        try await withLedger { database in
+            try await fill(database)
+            let report = try await database.reliabilityReport(since: since, until: until)
+            #expect(
+                report.requests
+                    == .init(
+                        total: 5, successes: 4, successRate: 0.8, failedOver: 2, escalated: 1,
+                        byStatus: ["success": 4, "rejected_budget": 1]))
+            #expect(
+                report.providers == [
+                    .init(
+                        provider: "A", requests: 3, attempts: 3, successes: 1, successRate: 1.0 / 3, failovers: 1,
+                        escalations: 1, breakerTrips: 2, p50LatencyMs: 50, p95LatencyMs: 50),
+                    .init(
+                        provider: "B", requests: 3, attempts: 3, successes: 3, successRate: 1, failovers: 0,
+                        escalations: 0, breakerTrips: 0, p50LatencyMs: 400, p95LatencyMs: 600),
+                    .init(
+                        provider: "C", requests: 0, attempts: 0, successes: 0, successRate: nil, failovers: 0,
+                        escalations: 0, breakerTrips: 1, p50LatencyMs: nil, p95LatencyMs: nil),
+                ])
+            #expect(report.models.map { "\($0.provider)/\($0.model!)" } == ["A/a1", "A/a2", "B/b1"])
+            #expect(report.models[0].failovers == 1)
+            #expect(report.models[0].successes == 1)
+            #expect(report.models[1].escalations == 1)
+            #expect(report.models[1].p50LatencyMs == nil)
+        }
+    }
+}

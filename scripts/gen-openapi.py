@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Writes docs/openapi.json (the service's OpenAPI 3 document) and embeds it in
+Sources/SwitchyardServer/HTTP/OpenAPIDocument.swift. Edit this file, then run it; a test checks both agree."""
+import json, pathlib
+
+root = pathlib.Path(__file__).resolve().parent.parent
+
+def ref(name): return {"$ref": f"#/components/schemas/{name}"}
+def body(schema): return {"required": True, "content": {"application/json": {"schema": schema}}}
+def ok(schema, description="OK"): return {"description": description, "content": {"application/json": {"schema": schema}}}
+def err(description): return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+admin = [{"adminKey": []}, {}]
+range_params = [
+    {"name": "since", "in": "query", "schema": {"type": "string"}, "description": "Inclusive start: 2026-11-21 or an ISO-8601 time."},
+    {"name": "until", "in": "query", "schema": {"type": "string"}, "description": "Exclusive end: 2026-11-22 or an ISO-8601 time."},
+]
+chat_errors = {
+    "400": err("Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."),
+    "402": err("The user's budget cannot cover the request; error.budget has limit, spent and remaining."),
+    "404": err("Unknown route or model."),
+    "413": err("Body larger than server.max_body_bytes."),
+    "429": err("Switchyard's wait queue is full; see Retry-After."),
+    "502": err("Every provider failed; error.attempts lists them."),
+    "503": err("No provider became available before the queue wait ended; see Retry-After."),
+    "504": err("The request's deadline passed."),
+}
+
+doc = {
+    "openapi": "3.0.3",
+    "info": {"title": "Switchyard", "version": "0.1.0",
+             "description": "An LLM router: one OpenAI-compatible endpoint in front of many providers, with failover, budgets and an exact cost ledger."},
+    "paths": {
+        "/v1/chat/completions": {"post": {
+            "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)",
+            "requestBody": body(ref("ChatCompletionRequest")),
+            "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and (non-streaming) x-switchyard-cost-usd.",
+                                  "content": {"application/json": {"schema": ref("ChatCompletion")},
+                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]."}}}},
+                          **chat_errors}}},
+        "/chat/completions": {"post": {
+            "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out",
+            "requestBody": body(ref("SimpleRequest")),
+            "responses": {"200": ok(ref("SimpleResponse")), **chat_errors}}},
+        "/v1/models": {"get": {"summary": "Routes and provider models a client may name",
+                               "responses": {"200": ok({"type": "object", "properties": {"object": {"type": "string"}, "data": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "owned_by": {"type": "string"}, "kind": {"type": "string", "enum": ["route", "model"]}}}}}})}}},
+        "/providers": {"get": {"summary": "Each provider's live state: circuit, health, latency, success rate, prices",
+                               "responses": {"200": ok({"type": "object", "properties": {"providers": {"type": "array", "items": ref("Provider")}}})}}},
+        "/routing/analytics": {"get": {"summary": "Totals from the ledger (survive restarts) with live circuit state",
+                                       "responses": {"200": ok(ref("Analytics"))}}},
+        "/simulate/failure": {"post": {"summary": "Force a provider down or back up (operator drain switch; admin)", "security": admin,
+                                       "requestBody": body({"type": "object", "required": ["provider", "down"], "properties": {"provider": {"type": "string"}, "down": {"type": "boolean"}}}),
+                                       "responses": {"200": ok({"type": "object", "properties": {"provider": {"type": "string"}, "down": {"type": "boolean"}, "circuit_status": {"type": "string"}}}),
+                                                     "401": err("Missing or wrong admin key."), "404": err("Unknown provider.")}}},
+        "/users/{id}/budget": {
+            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "get": {"summary": "A user's budget (admin)", "security": admin,
+                    "responses": {"200": ok(ref("Budget")), "401": err("Missing or wrong admin key.")}},
+            "put": {"summary": "Set a user's limit (admin)", "security": admin,
+                    "requestBody": body({"type": "object", "required": ["limit_usd"], "properties": {"limit_usd": {"type": "number", "minimum": 0}}}),
+                    "responses": {"200": ok(ref("Budget")), "400": err("Invalid limit."), "401": err("Missing or wrong admin key.")}}},
+        "/reports/costs": {"get": {"summary": "Cost totals grouped by user, provider, model or day (admin)", "security": admin,
+                                   "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "default": "user"}, "description": "user, provider, model, day, or several comma-separated"}] + range_params,
+                                   "responses": {"200": ok({"type": "object"}), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
+        "/reports/reliability": {"get": {"summary": "Requests, success rate, failovers, escalations, breaker trips and p50/p95 latency (admin)", "security": admin,
+                                         "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["provider", "model"], "default": "provider"}}] + range_params,
+                                         "responses": {"200": ok({"type": "object"}), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
+        "/healthz": {"get": {"summary": "The process is alive", "responses": {"200": ok({"type": "object"})}}},
+        "/readyz": {"get": {"summary": "The ledger is writable and at least one provider is available",
+                            "responses": {"200": ok({"type": "object"}), "503": ok({"type": "object"}, "Not ready; problems says why.")}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
+    },
+    "components": {
+        "securitySchemes": {"adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
+        "schemas": {
+            "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message"], "properties": {
+                "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}, "request_id": {"type": "string"},
+                "budget": {"type": "object", "properties": {k: {"type": "number"} for k in ["limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "request_needs_usd"]}},
+                "attempts": {"type": "array", "items": {"type": "object"}}}}}},
+            "Message": {"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["system", "developer", "user", "assistant", "tool"]},
+                        "content": {"nullable": True, "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}, "name": {"type": "string"},
+                        "tool_calls": {"type": "array", "items": {"type": "object"}}, "tool_call_id": {"type": "string"}}},
+            "ChatCompletionRequest": {"type": "object", "required": ["messages"], "properties": {
+                "model": {"type": "string", "description": "A route, provider/model, or a model one provider serves; empty for the default route."},
+                "messages": {"type": "array", "minItems": 1, "items": ref("Message")},
+                "tools": {"type": "array", "items": {"type": "object"}}, "tool_choice": {},
+                "temperature": {"type": "number"}, "top_p": {"type": "number"}, "max_tokens": {"type": "integer"}, "max_completion_tokens": {"type": "integer"},
+                "stop": {}, "stream": {"type": "boolean"}, "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}},
+                "user": {"type": "string", "description": "Whose budget pays (else anonymous)."},
+                "switchyard": {"type": "object", "description": "Routing options, never forwarded.", "properties": {
+                    "priority": {"type": "string", "enum": ["cost", "speed", "quality"]}, "max_cost_usd": {"type": "number"}, "timeout_ms": {"type": "integer"}}}}},
+            "ChatCompletion": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "created": {"type": "integer"}, "model": {"type": "string"},
+                               "choices": {"type": "array", "items": {"type": "object"}}, "usage": {"type": "object"},
+                               "switchyard": {"type": "object", "properties": {k: {"type": "string"} for k in ["request_id", "route", "provider", "model", "tier", "cost_usd", "classification"]}}}},
+            "SimpleRequest": {"type": "object", "required": ["prompt"], "properties": {"prompt": {"type": "string"}, "user_id": {"type": "string"}, "model": {"type": "string"},
+                              "preferences": {"type": "object", "properties": {"priority": {"type": "string", "enum": ["cost", "speed", "quality"]}, "max_cost_per_request": {"type": "number"}, "timeout_ms": {"type": "integer"}}}}},
+            "SimpleResponse": {"type": "object", "properties": {"provider_used": {"type": "string"}, "content": {"type": "string"}, "latency_ms": {"type": "integer"}, "cost": {"type": "number"},
+                               "cost_usd": {"type": "string"}, "request_id": {"type": "string"}, "model": {"type": "string"}, "classification": {"type": "string"}, "attempts": {"type": "integer"}}},
+            "Provider": {"type": "object", "properties": {"name": {"type": "string"}, "kind": {"type": "string"}, "model": {"type": "string"}, "cost_per_token": {"type": "number"},
+                         "latency_ms": {"type": "number"}, "rate_limit_rpm": {"type": "integer", "nullable": True}, "specialties": {"type": "array", "items": {"type": "string"}},
+                         "quality_score": {"type": "number"}, "is_down": {"type": "boolean"}, "circuit_status": {"type": "string", "enum": ["CLOSED", "OPEN", "HALF_OPEN"]},
+                         "success_rate": {"type": "number"}, "score": {"type": "number"}}},
+            "Analytics": {"type": "object", "properties": {"global": {"type": "object", "properties": {k: {"type": "number"} for k in ["total_requests", "total_success", "total_failures", "avg_latency_ms", "total_cost", "success_rate"]}},
+                          "providers": {"type": "object", "additionalProperties": {"type": "object"}}}},
+            "Budget": {"type": "object", "properties": {k: {"type": "number"} for k in ["limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "limit_usd_micros", "spent_usd_micros", "reserved_usd_micros"]} | {"user_id": {"type": "string"}}},
+        },
+    },
+}
+
+text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+(root / "docs/openapi.json").write_text(text)
+swift = ("// Generated by scripts/gen-openapi.py from the same source as docs/openapi.json. Do not edit.\n\n"
+         "/// The OpenAPI 3 document served at `GET /openapi.json`.\n"
+         "enum OpenAPIDocument {\n    static let json = #\"\"\"\n" + text + "\"\"\"#\n}\n")
+(root / "Sources/SwitchyardServer/HTTP/OpenAPIDocument.swift").write_text(swift)
