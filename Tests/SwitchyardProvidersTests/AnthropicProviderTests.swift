@@ -14,8 +14,10 @@ struct AnthropicProviderTests {
                     httpClient: client)
                 let request = ChatRequest(
                     model: "claude-test",
-                    messages: [.system("be brief"), .user("hi"), .assistant("hello"), .user("again"),
-                               ChatMessage(role: .developer, content: "no emoji")],
+                    messages: [
+                        .system("be brief"), .user("hi"), .assistant("hello"), .user("again"),
+                        ChatMessage(role: .developer, content: "no emoji"),
+                    ],
                     temperature: 0.2, stop: ["END"], user: "u1")
                 _ = try await provider.chat(request, options: .init())
                 let sent = try #require(upstream.requests.first)
@@ -57,7 +59,10 @@ struct AnthropicProviderTests {
                 let first = try await provider.chat(request, options: .init())
                 #expect(first.finishReason == .toolCalls)
                 #expect(first.content == "Let me check.")
-                #expect(first.toolCalls == [ToolCall(id: "toolu_1", name: "get_weather", arguments: #"{"city":"Paris","days":3}"#)])
+                #expect(
+                    first.toolCalls == [
+                        ToolCall(id: "toolu_1", name: "get_weather", arguments: #"{"city":"Paris","days":3}"#)
+                    ])
                 let firstSent = try #require(upstream.requests.first)
                 #expect(firstSent.json("tools", 0, "name") == .string("get_weather"))
                 #expect(firstSent.json("tools", 0, "input_schema", "type") == .string("object"))
@@ -127,7 +132,8 @@ struct AnthropicProviderTests {
 
     @Test func anErrorEventInterruptsTheStream() async throws {
         try await withTestClient { client in
-            let pieces = Wire.partialStream(.anthropic)
+            let pieces =
+                Wire.partialStream(.anthropic)
                 + Reply.sse(
                     [#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#],
                     event: ["error"])
@@ -147,8 +153,10 @@ struct AnthropicProviderTests {
             let provider = makeProvider(.anthropic, baseURL: "http://127.0.0.1:1", client: client)
             let request = ChatRequest(
                 model: "m",
-                messages: [ChatMessage(
-                    role: .assistant, content: nil, toolCalls: [ToolCall(id: "t", name: "f", arguments: "[1,")])])
+                messages: [
+                    ChatMessage(
+                        role: .assistant, content: nil, toolCalls: [ToolCall(id: "t", name: "f", arguments: "[1,")])
+                ])
             let error = await providerError { _ = try await provider.chat(request, options: .init()) }
             #expect(error?.code == .badRequest)
         }

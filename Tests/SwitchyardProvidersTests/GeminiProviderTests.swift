@@ -25,11 +25,13 @@ struct GeminiProviderTests {
                 #expect(sent.json("contents", 1, "parts", 0, "text") == .string("hello"))
                 #expect(sent.json("contents", 2, "parts", 0, "text") == .string("again"))
                 #expect(sent.json("tools", 0, "functionDeclarations", 0, "name") == .string("get_weather"))
-                #expect(sent.json("tools", 0, "functionDeclarations", 0, "parametersJsonSchema", "type")
-                    == .string("object"))
+                #expect(
+                    sent.json("tools", 0, "functionDeclarations", 0, "parametersJsonSchema", "type")
+                        == .string("object"))
                 #expect(sent.json("toolConfig", "functionCallingConfig", "mode") == .string("ANY"))
-                #expect(sent.json("toolConfig", "functionCallingConfig", "allowedFunctionNames", 0)
-                    == .string("get_weather"))
+                #expect(
+                    sent.json("toolConfig", "functionCallingConfig", "allowedFunctionNames", 0)
+                        == .string("get_weather"))
                 #expect(sent.json("generationConfig", "temperature") == .number(0.3))
                 #expect(sent.json("generationConfig", "topP") == .number(0.8))
                 #expect(sent.json("generationConfig", "maxOutputTokens") == .number(99))
@@ -72,8 +74,9 @@ struct GeminiProviderTests {
                 #expect(sent.json("contents", 1, "parts", 0, "functionCall", "args", "city") == .string("Paris"))
                 #expect(sent.json("contents", 2, "role") == .string("user"))
                 #expect(sent.json("contents", 2, "parts", 0, "functionResponse", "name") == .string("get_weather"))
-                #expect(sent.json("contents", 2, "parts", 0, "functionResponse", "response", "output")
-                    == .string("sunny"))
+                #expect(
+                    sent.json("contents", 2, "parts", 0, "functionResponse", "response", "output")
+                        == .string("sunny"))
             }
         }
     }

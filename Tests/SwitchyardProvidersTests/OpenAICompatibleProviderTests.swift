@@ -79,7 +79,8 @@ struct OpenAICompatibleProviderTests {
                 let first = try await provider.chat(request, options: .init())
                 #expect(first.finishReason == .toolCalls)
                 #expect(first.content == nil)
-                #expect(first.toolCalls == [ToolCall(id: "call_9", name: "get_weather", arguments: #"{"city":"Paris"}"#)])
+                #expect(
+                    first.toolCalls == [ToolCall(id: "call_9", name: "get_weather", arguments: #"{"city":"Paris"}"#)])
 
                 request.messages.append(ChatMessage(role: .assistant, content: nil, toolCalls: first.toolCalls))
                 request.messages.append(ChatMessage(role: .tool, content: #"{"sky":"sunny"}"#, toolCallID: "call_9"))
@@ -87,8 +88,9 @@ struct OpenAICompatibleProviderTests {
                 #expect(second.content == "It is sunny.")
                 let sent = try #require(upstream.requests.last)
                 #expect(sent.json("messages", 1, "tool_calls", 0, "id") == .string("call_9"))
-                #expect(sent.json("messages", 1, "tool_calls", 0, "function", "arguments")
-                    == .string(#"{"city":"Paris"}"#))
+                #expect(
+                    sent.json("messages", 1, "tool_calls", 0, "function", "arguments")
+                        == .string(#"{"city":"Paris"}"#))
                 #expect(sent.json("messages", 2, "tool_call_id") == .string("call_9"))
             }
         }

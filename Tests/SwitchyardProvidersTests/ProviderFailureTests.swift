@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SwitchyardCore
 import SwitchyardProviders
@@ -301,11 +301,12 @@ struct ProviderFailureTests {
                 #expect(try await provider.probe(options: .init()))
                 let probe = try #require(upstream.requests.last)
                 #expect(probe.method == "GET")
-                let expected = switch kind {
-                case .openAI: "/v1/models"
-                case .anthropic: "/v1/models?limit=1"
-                default: "/v1beta/models?pageSize=1"
-                }
+                let expected =
+                    switch kind {
+                    case .openAI: "/v1/models"
+                    case .anthropic: "/v1/models?limit=1"
+                    default: "/v1beta/models?pageSize=1"
+                    }
                 #expect(probe.uri == expected)
                 let keyless = makeProvider(kind, baseURL: upstream.baseURL, client: client, key: nil)
                 let error = await providerError { _ = try await keyless.probe(options: .init()) }

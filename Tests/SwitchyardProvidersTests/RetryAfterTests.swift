@@ -1,6 +1,7 @@
 import Foundation
-@testable import SwitchyardProviders
 import Testing
+
+@testable import SwitchyardProviders
 
 @Suite("Retry-After parsing")
 struct RetryAfterTests {

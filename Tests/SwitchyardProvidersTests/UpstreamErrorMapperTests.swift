@@ -3,8 +3,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import SwitchyardCore
-@testable import SwitchyardProviders
 import Testing
+
+@testable import SwitchyardProviders
 
 @Suite("Error mapping")
 struct UpstreamErrorMapperTests {
@@ -24,32 +25,50 @@ struct UpstreamErrorMapperTests {
     }
 
     @Test(arguments: [
-        Case(status: 429, body: #"{"error":{"message":"slow down","type":"rate_limit_error"}}"#, code: .rateLimited,
-             retryable: true),
+        Case(
+            status: 429, body: #"{"error":{"message":"slow down","type":"rate_limit_error"}}"#, code: .rateLimited,
+            retryable: true),
         Case(status: 500, body: #"{"error":{"message":"boom"}}"#, code: .serverError, retryable: true),
         Case(status: 503, body: "<html>bad gateway</html>", code: .serverError, retryable: true),
-        Case(status: 529, body: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
-             code: .serverError, retryable: true),
+        Case(
+            status: 529, body: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#,
+            code: .serverError, retryable: true),
         Case(status: 401, body: #"{"error":{"message":"bad key"}}"#, code: .authentication, retryable: false),
         Case(status: 403, body: #"{"error":{"message":"forbidden"}}"#, code: .authentication, retryable: false),
         Case(status: 404, body: #"{"error":{"message":"no such model"}}"#, code: .notFound, retryable: false),
         Case(status: 405, body: "", code: .notFound, retryable: false),
-        Case(status: 400, body: #"{"error":{"message":"bad temperature","type":"invalid_request_error"}}"#,
-             code: .badRequest, retryable: false),
+        Case(
+            status: 400, body: #"{"error":{"message":"bad temperature","type":"invalid_request_error"}}"#,
+            code: .badRequest, retryable: false),
         // OpenAI
-        Case(status: 400, body: #"{"error":{"message":"This model's maximum context length is 8192 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
-             code: .contextLengthExceeded, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"error":{"message":"This model's maximum context length is 8192 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}"#,
+            code: .contextLengthExceeded, retryable: false),
         // llama.cpp
-        Case(status: 400, body: #"{"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error"}}"#,
-             code: .contextLengthExceeded, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"error":{"code":400,"message":"the request exceeds the available context size, try increasing it","type":"exceed_context_size_error"}}"#,
+            code: .contextLengthExceeded, retryable: false),
         // Anthropic
-        Case(status: 400, body: #"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#,
-             code: .contextLengthExceeded, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}"#,
+            code: .contextLengthExceeded, retryable: false),
         // Gemini
-        Case(status: 400, body: #"{"error":{"code":400,"message":"The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}"#,
-             code: .contextLengthExceeded, retryable: false),
-        Case(status: 400, body: #"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#,
-             code: .authentication, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"error":{"code":400,"message":"The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}"#,
+            code: .contextLengthExceeded, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#,
+            code: .authentication, retryable: false),
         Case(status: 413, body: "", code: .contextLengthExceeded, retryable: false),
         Case(status: 302, body: "", code: .notFound, retryable: false),
     ])
@@ -84,9 +103,11 @@ struct UpstreamErrorMapperTests {
         #expect(map(429, "", headers: [("Retry-After", "7")]).retryAfter == .seconds(7))
         #expect(
             map(429, "", headers: [("retry-after", "Wed, 21 Oct 2015 07:30:00 GMT")]).retryAfter == .seconds(120))
-        #expect(map(429, "", headers: [("retry-after-ms", "1500"), ("retry-after", "2")]).retryAfter
-            == .milliseconds(1500))
-        let google = #"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37s"}]}}"#
+        #expect(
+            map(429, "", headers: [("retry-after-ms", "1500"), ("retry-after", "2")]).retryAfter
+                == .milliseconds(1500))
+        let google =
+            #"{"error":{"code":429,"message":"quota","status":"RESOURCE_EXHAUSTED","details":[{"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37s"}]}}"#
         #expect(map(429, google).retryAfter == .seconds(37))
         #expect(map(429, "").retryAfter == nil)
     }

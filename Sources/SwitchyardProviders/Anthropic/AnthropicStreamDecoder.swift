@@ -29,10 +29,10 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
         switch payload.type {
         case "message_start":
             promptTokens = payload.message?.usage?.promptTokens
-            completionTokens = payload.message?.usage?.output_tokens
+            completionTokens = payload.message?.usage?.outputTokens
             return []
         case "content_block_start":
-            guard let block = payload.content_block, let blockIndex = payload.index else { return [] }
+            guard let block = payload.contentBlock, let blockIndex = payload.index else { return [] }
             if block.type == "tool_use" {
                 let index = toolCount
                 toolCount += 1
@@ -58,7 +58,7 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
                 return [ChatStreamChunk(contentDelta: text)]
             case "input_json_delta":
                 guard let blockIndex = payload.index, let tool = toolBlocks[blockIndex],
-                    let json = delta.partial_json, !json.isEmpty
+                    let json = delta.partialJSON, !json.isEmpty
                 else { return [] }
                 toolBlocks[blockIndex]?.hasArguments = true
                 output += json
@@ -74,8 +74,8 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
             toolBlocks[blockIndex]?.hasArguments = true
             return [ChatStreamChunk(toolCallDeltas: [ToolCallDelta(index: tool.index, argumentsDelta: "{}")])]
         case "message_delta":
-            if let reason = payload.delta?.stop_reason { stopReason = reason }
-            if let output = payload.usage?.output_tokens { completionTokens = output }
+            if let reason = payload.delta?.stopReason { stopReason = reason }
+            if let output = payload.usage?.outputTokens { completionTokens = output }
             if let input = payload.usage?.promptTokens, input > 0 { promptTokens = input }
             return []
         case "message_stop":

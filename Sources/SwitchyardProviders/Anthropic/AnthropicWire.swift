@@ -16,7 +16,10 @@ struct AnthropicMessagesBody: Encodable {
         case toolUse(id: String, name: String, input: JSONValue)
         case toolResult(toolUseID: String, content: String)
 
-        private enum Keys: String, CodingKey { case type, text, id, name, input, tool_use_id, content }
+        private enum Keys: String, CodingKey {
+            case type, text, id, name, input, content
+            case toolUseID = "tool_use_id"
+        }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Keys.self)
@@ -31,16 +34,20 @@ struct AnthropicMessagesBody: Encodable {
                 try container.encode(input, forKey: .input)
             case .toolResult(let toolUseID, let content):
                 try container.encode("tool_result", forKey: .type)
-                try container.encode(toolUseID, forKey: .tool_use_id)
+                try container.encode(toolUseID, forKey: .toolUseID)
                 try container.encode(content, forKey: .content)
             }
         }
     }
 
     struct Tool: Encodable {
+        enum CodingKeys: String, CodingKey {
+            case name, description
+            case inputSchema = "input_schema"
+        }
         var name: String
         var description: String?
-        var input_schema: JSONValue
+        var inputSchema: JSONValue
     }
 
     struct ToolChoiceBody: Encodable {
@@ -49,36 +56,47 @@ struct AnthropicMessagesBody: Encodable {
     }
 
     struct Metadata: Encodable {
-        var user_id: String
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+        }
+        var userID: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, system, messages, tools, temperature, stream, metadata
+        case maxTokens = "max_tokens"
+        case toolChoice = "tool_choice"
+        case topP = "top_p"
+        case stopSequences = "stop_sequences"
     }
 
     var model: String
-    var max_tokens: Int
+    var maxTokens: Int
     var system: String?
     var messages: [Message]
     var tools: [Tool]?
-    var tool_choice: ToolChoiceBody?
+    var toolChoice: ToolChoiceBody?
     var temperature: Double?
-    var top_p: Double?
-    var stop_sequences: [String]?
+    var topP: Double?
+    var stopSequences: [String]?
     var stream: Bool?
     var metadata: Metadata?
 
     init(request: ChatRequest, defaultMaxTokens: Int, stream: Bool, mapper: UpstreamErrorMapper) throws {
         model = request.model
-        max_tokens = request.maxTokens ?? defaultMaxTokens
+        maxTokens = request.maxTokens ?? defaultMaxTokens
         temperature = request.temperature
-        top_p = request.topP
-        stop_sequences = request.stop?.isEmpty == false ? request.stop : nil
+        topP = request.topP
+        stopSequences = request.stop?.isEmpty == false ? request.stop : nil
         self.stream = stream ? true : nil
-        metadata = request.user.map(Metadata.init(user_id:))
+        metadata = request.user.map(Metadata.init(userID:))
         if let tools = request.tools, !tools.isEmpty {
             self.tools = tools.map {
                 Tool(
                     name: $0.name, description: $0.description,
-                    input_schema: $0.parameters ?? .object(["type": .string("object")]))
+                    inputSchema: $0.parameters ?? .object(["type": .string("object")]))
             }
-            tool_choice = request.toolChoice.map { choice in
+            toolChoice = request.toolChoice.map { choice in
                 switch choice {
                 case .auto: ToolChoiceBody(type: "auto")
                 case .none: ToolChoiceBody(type: "none")
@@ -128,17 +146,23 @@ struct AnthropicMessagesBody: Encodable {
 
 /// Anthropic's `usage` object (the input side counts cache writes and reads too).
 struct AnthropicUsage: Decodable {
-    var input_tokens: Int?
-    var output_tokens: Int?
-    var cache_creation_input_tokens: Int?
-    var cache_read_input_tokens: Int?
+    enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case cacheCreationInputTokens = "cache_creation_input_tokens"
+        case cacheReadInputTokens = "cache_read_input_tokens"
+    }
+    var inputTokens: Int?
+    var outputTokens: Int?
+    var cacheCreationInputTokens: Int?
+    var cacheReadInputTokens: Int?
 
     /// All prompt tokens, cached or not.
     var promptTokens: Int? {
-        guard input_tokens != nil || cache_creation_input_tokens != nil || cache_read_input_tokens != nil else {
+        guard inputTokens != nil || cacheCreationInputTokens != nil || cacheReadInputTokens != nil else {
             return nil
         }
-        return (input_tokens ?? 0) + (cache_creation_input_tokens ?? 0) + (cache_read_input_tokens ?? 0)
+        return (inputTokens ?? 0) + (cacheCreationInputTokens ?? 0) + (cacheReadInputTokens ?? 0)
     }
 }
 
@@ -153,10 +177,14 @@ struct AnthropicContentBlock: Decodable {
 
 /// The answer of `POST /v1/messages`.
 struct AnthropicMessageResponse: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case id, model, content, usage
+        case stopReason = "stop_reason"
+    }
     var id: String?
     var model: String?
     var content: [AnthropicContentBlock]
-    var stop_reason: String?
+    var stopReason: String?
     var usage: AnthropicUsage?
 
     func chatResponse(for request: ChatRequest) -> ChatResponse {
@@ -182,11 +210,11 @@ struct AnthropicMessageResponse: Decodable {
             request: request, output: text + calls.map { $0.name + $0.arguments }.joined())
         let tokens = TokenUsage(
             promptTokens: usage?.promptTokens ?? estimate.promptTokens,
-            completionTokens: usage?.output_tokens ?? estimate.completionTokens,
-            isEstimated: usage?.promptTokens == nil || usage?.output_tokens == nil)
+            completionTokens: usage?.outputTokens ?? estimate.completionTokens,
+            isEstimated: usage?.promptTokens == nil || usage?.outputTokens == nil)
         return ChatResponse(
             id: id, model: model ?? request.model, content: content, toolCalls: calls,
-            finishReason: AnthropicStopReason.finishReason(stop_reason, hasToolCalls: !calls.isEmpty), usage: tokens)
+            finishReason: AnthropicStopReason.finishReason(stopReason, hasToolCalls: !calls.isEmpty), usage: tokens)
     }
 }
 
@@ -206,16 +234,25 @@ enum AnthropicStopReason {
 
 /// One event of a Messages stream; which fields are set depends on `type`.
 struct AnthropicStreamEvent: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case type, message, index, delta, usage, error
+        case contentBlock = "content_block"
+    }
     struct MessageStart: Decodable {
         var id: String?
         var model: String?
         var usage: AnthropicUsage?
     }
     struct Delta: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case type, text
+            case partialJSON = "partial_json"
+            case stopReason = "stop_reason"
+        }
         var type: String?
         var text: String?
-        var partial_json: String?
-        var stop_reason: String?
+        var partialJSON: String?
+        var stopReason: String?
     }
     struct ErrorBody: Decodable {
         var type: String?
@@ -224,7 +261,7 @@ struct AnthropicStreamEvent: Decodable {
     var type: String
     var message: MessageStart?
     var index: Int?
-    var content_block: AnthropicContentBlock?
+    var contentBlock: AnthropicContentBlock?
     var delta: Delta?
     var usage: AnthropicUsage?
     var error: ErrorBody?

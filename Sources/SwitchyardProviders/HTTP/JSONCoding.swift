@@ -16,7 +16,8 @@ enum JSONCoding {
         do {
             return try JSONDecoder().decode(type, from: Data(bytes.readableBytesView))
         } catch {
-            throw mapper.malformed("the response is not valid \(type) JSON (\(bytes.readableBytes) bytes: \(reason(error)))")
+            throw mapper.malformed(
+                "the response is not valid \(type) JSON (\(bytes.readableBytes) bytes: \(reason(error)))")
         }
     }
 

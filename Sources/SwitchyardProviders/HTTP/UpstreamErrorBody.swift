@@ -1,6 +1,7 @@
+import SwitchyardCore
+
 import struct Foundation.Data
 import class Foundation.JSONDecoder
-import SwitchyardCore
 
 /// The useful parts of an upstream error body, whichever API's shape it came in.
 ///

@@ -19,7 +19,7 @@ extension OpenAICompatibleProvider {
         public var timeouts: ProviderTimeouts
         /// Default ``MaxTokensField/maxTokens``.
         public var maxTokensField: MaxTokensField
-        /// Asks streams for a final usage chunk (`stream_options.include_usage`). Turn it off only for a server that
+        /// Asks streams for a final usage chunk (`stream_options.includeUsage`). Turn it off only for a server that
         /// rejects the option; usage is then estimated. Default `true`.
         public var includeStreamUsage: Bool
         /// More headers for every request (for example `OpenAI-Organization`). Their values are never logged.

@@ -5,7 +5,7 @@ public import SwitchyardCore
 
 /// A backend speaking OpenAI's chat-completions API: OpenAI, or a local LM Studio, Ollama, vLLM or llama.cpp server.
 ///
-/// Calls `POST {baseURL}/chat/completions` (streams over server-sent events with `stream_options.include_usage`,
+/// Calls `POST {baseURL}/chat/completions` (streams over server-sent events with `stream_options.includeUsage`,
 /// so streamed answers are costed from real usage), and probes with `GET {baseURL}/models`.
 ///
 /// ```swift

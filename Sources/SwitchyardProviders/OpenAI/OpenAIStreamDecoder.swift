@@ -1,7 +1,7 @@
 import SwitchyardCore
 
 /// Decodes an OpenAI chat-completions stream: `data: {chunk}` events, a chunk with `finish_reason`, an optional
-/// usage-only chunk (`stream_options.include_usage`), then `data: [DONE]`.
+/// usage-only chunk (`stream_options.includeUsage`), then `data: [DONE]`.
 ///
 /// The final ``SwitchyardCore/ChatStreamChunk`` (finish reason and usage) is yielded at `[DONE]`. A body that ends
 /// without `[DONE]` still finishes when a finish reason arrived (some servers omit the marker); without one it was
@@ -35,10 +35,10 @@ struct OpenAIStreamDecoder: StreamEventDecoder {
         if let reported = chunk.usage?.tokenUsage { usage = reported }
         var chunks: [ChatStreamChunk] = []
         for choice in chunk.choices ?? [] {
-            if let reason = choice.finish_reason { finishReason = FinishReason(rawValue: reason) }
+            if let reason = choice.finishReason { finishReason = FinishReason(rawValue: reason) }
             guard let delta = choice.delta else { continue }
             let text = delta.content ?? delta.refusal
-            let calls = (delta.tool_calls ?? []).enumerated().map { position, call in
+            let calls = (delta.toolCalls ?? []).enumerated().map { position, call in
                 ToolCallDelta(
                     index: call.index ?? position, id: call.id, name: call.function?.name,
                     argumentsDelta: call.function?.arguments)

@@ -16,7 +16,10 @@ struct OpenAIChatBody: Encodable {
     }
 
     private struct StreamOptions: Encodable {
-        var include_usage: Bool
+        enum CodingKeys: String, CodingKey {
+            case includeUsage = "include_usage"
+        }
+        var includeUsage: Bool
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -40,19 +43,23 @@ struct OpenAIChatBody: Encodable {
         try container.encodeIfPresent(request.user, forKey: Key("user"))
         if stream {
             try container.encode(true, forKey: Key("stream"))
-            if includeUsage { try container.encode(StreamOptions(include_usage: true), forKey: Key("stream_options")) }
+            if includeUsage { try container.encode(StreamOptions(includeUsage: true), forKey: Key("stream_options")) }
         }
     }
 }
 
 /// `usage` of a completion or of a stream's last chunk.
 struct OpenAIUsage: Decodable {
-    var prompt_tokens: Int?
-    var completion_tokens: Int?
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+    var promptTokens: Int?
+    var completionTokens: Int?
 
     var tokenUsage: TokenUsage? {
-        guard prompt_tokens != nil || completion_tokens != nil else { return nil }
-        return TokenUsage(promptTokens: prompt_tokens ?? 0, completionTokens: completion_tokens ?? 0)
+        guard promptTokens != nil || completionTokens != nil else { return nil }
+        return TokenUsage(promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0)
     }
 }
 
@@ -70,13 +77,21 @@ struct OpenAIToolCall: Decodable {
 /// The answer of `POST /chat/completions`.
 struct OpenAIChatCompletion: Decodable {
     struct Choice: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case message
+            case finishReason = "finish_reason"
+        }
         struct Message: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case content, refusal
+                case toolCalls = "tool_calls"
+            }
             var content: String?
             var refusal: String?
-            var tool_calls: [OpenAIToolCall]?
+            var toolCalls: [OpenAIToolCall]?
         }
         var message: Message
-        var finish_reason: String?
+        var finishReason: String?
     }
     var id: String?
     var model: String?
@@ -86,14 +101,14 @@ struct OpenAIChatCompletion: Decodable {
     /// The answer in Switchyard's shape; usage is estimated when the server reported none.
     func chatResponse(for request: ChatRequest, mapper: UpstreamErrorMapper) throws -> ChatResponse {
         guard let choice = choices.first else { throw mapper.malformed("the response has no choices") }
-        let calls = (choice.message.tool_calls ?? []).enumerated().map { position, call in
+        let calls = (choice.message.toolCalls ?? []).enumerated().map { position, call in
             ToolCall(
                 id: call.id ?? "call_\(position)", name: call.function?.name ?? "",
                 arguments: call.function?.arguments ?? "{}")
         }
         let content = choice.message.content ?? choice.message.refusal
         let finish =
-            choice.finish_reason.map(FinishReason.init(rawValue:)) ?? (calls.isEmpty ? .stop : .toolCalls)
+            choice.finishReason.map(FinishReason.init(rawValue:)) ?? (calls.isEmpty ? .stop : .toolCalls)
         let output = (content ?? "") + calls.map { $0.name + $0.arguments }.joined()
         return ChatResponse(
             id: id, model: model ?? request.model, content: content, toolCalls: calls, finishReason: finish,
@@ -104,13 +119,21 @@ struct OpenAIChatCompletion: Decodable {
 /// One `data:` event of a streamed completion.
 struct OpenAIStreamChunk: Decodable {
     struct Choice: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case delta
+            case finishReason = "finish_reason"
+        }
         struct Delta: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case content, refusal
+                case toolCalls = "tool_calls"
+            }
             var content: String?
             var refusal: String?
-            var tool_calls: [OpenAIToolCall]?
+            var toolCalls: [OpenAIToolCall]?
         }
         var delta: Delta?
-        var finish_reason: String?
+        var finishReason: String?
     }
     var choices: [Choice]?
     var usage: OpenAIUsage?
