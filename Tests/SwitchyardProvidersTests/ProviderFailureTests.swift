@@ -133,13 +133,16 @@ struct ProviderFailureTests {
     @Test(arguments: httpKinds)
     func refusedConnectionFailsFast(kind: ProviderKind) async throws {
         try await withTestClient { client in
-            let port = try await closedPort()
-            let provider = makeProvider(kind, baseURL: "http://127.0.0.1:\(port)", client: client)
-            let error = await providerError { _ = try await provider.chat(helloRequest, options: .init()) }
-            #expect(error?.code == .connectionFailed)
-            #expect(error?.countsAsBreakerFailure == true)
-            let streamError = await providerError { _ = try await provider.streamChat(helloRequest, options: .init()) }
-            #expect(streamError?.code == .connectionFailed)
+            try await withRefusingPort { port in
+                let provider = makeProvider(kind, baseURL: "http://127.0.0.1:\(port)", client: client)
+                let error = await providerError { _ = try await provider.chat(helloRequest, options: .init()) }
+                #expect(error?.code == .connectionFailed)
+                #expect(error?.countsAsBreakerFailure == true)
+                let streamError = await providerError {
+                    _ = try await provider.streamChat(helloRequest, options: .init())
+                }
+                #expect(streamError?.code == .connectionFailed)
+            }
         }
     }
 

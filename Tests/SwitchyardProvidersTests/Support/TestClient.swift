@@ -1,6 +1,5 @@
 import AsyncHTTPClient
-import NIOCore
-import NIOPosix
+import Glibc
 import SwitchyardProviders
 
 /// Runs `body` with a client configured as the service configures it, shut down afterwards.
@@ -10,14 +9,27 @@ func withTestClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T
     }
 }
 
-/// A local port nothing listens on: bound by a server that is then closed.
-func closedPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 1
-    try await channel.close()
-    return port
+/// Runs `body` with a local port that refuses connections: bound (so no other test's server can take it while
+/// `body` runs) but never listening.
+func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw RefusingPortError() }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+        }
+    }
+    guard bound else { throw RefusingPortError() }
+    return try await body(Int(UInt16(bigEndian: address.sin_port)))
 }
+
+struct RefusingPortError: Error {}
 
 /// Short time-outs for tests that wait for a time-out on purpose.
 let shortTimeouts = ProviderTimeouts(
