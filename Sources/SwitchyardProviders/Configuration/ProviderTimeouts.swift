@@ -2,8 +2,8 @@ import SwitchyardCore
 
 /// How long a provider call may wait at each stage before it fails with ``SwitchyardCore/ProviderError/Code/timeout``.
 ///
-/// The shared `HTTPClient` has one connect time-out for every host (see ``AsyncHTTPClient/HTTPClient/switchyard(_:)``),
-/// so a provider enforces its own ``connect`` together with ``firstByte``: the response head must arrive within
+/// The shared `HTTPClient` has one connect time-out for every host (`HTTPClient.Configuration.switchyard(...)`), so a
+/// provider enforces its own ``connect`` together with ``firstByte``: the response head must arrive within
 /// `connect + firstByte` of the call's start. Every wait is also cut by the call's overall deadline, the smaller of
 /// ``total`` and the router's ``SwitchyardCore/ProviderCallOptions/timeout``.
 public struct ProviderTimeouts: Sendable, Hashable {
