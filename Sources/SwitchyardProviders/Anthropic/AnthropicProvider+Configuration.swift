@@ -1,0 +1,41 @@
+extension AnthropicProvider {
+    /// Settings of the Anthropic Messages API backend.
+    public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+        /// The API root without `/v1`. Default `https://api.anthropic.com`.
+        public var baseURL: String
+        /// Sent as `x-api-key`.
+        public var apiKey: APIKey?
+        /// The `anthropic-version` header. Default `2023-06-01`.
+        public var apiVersion: String
+        /// `max_tokens` when a request sets none (Anthropic requires it). Default 4096.
+        public var defaultMaxTokens: Int
+        public var timeouts: ProviderTimeouts
+        /// More headers for every request (for example `anthropic-beta`). Their values are never logged.
+        public var extraHeaders: [String: String]
+        /// The largest non-streaming response accepted. Default 16 MiB.
+        public var maxResponseBytes: Int
+
+        public init(
+            baseURL: String = ProviderKind.anthropic.defaultBaseURL,
+            apiKey: APIKey? = nil,
+            apiVersion: String = "2023-06-01",
+            defaultMaxTokens: Int = 4096,
+            timeouts: ProviderTimeouts = ProviderTimeouts(),
+            extraHeaders: [String: String] = [:],
+            maxResponseBytes: Int = 16 << 20
+        ) {
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.apiVersion = apiVersion
+            self.defaultMaxTokens = defaultMaxTokens
+            self.timeouts = timeouts
+            self.extraHeaders = extraHeaders
+            self.maxResponseBytes = maxResponseBytes
+        }
+
+        public var description: String {
+            "AnthropicProvider.Configuration(baseURL: \(baseURL), apiKey: \(apiKey == nil ? "none" : "****"), "
+                + "apiVersion: \(apiVersion), defaultMaxTokens: \(defaultMaxTokens), timeouts: \(timeouts))"
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import SwitchyardCore
+
+/// The body of `POST /v1/messages`, built from a ``SwitchyardCore/ChatRequest``.
+///
+/// System and developer messages become the top-level `system` prompt; tool results (OpenAI `tool` messages)
+/// become `tool_result` blocks of a user turn; assistant tool calls become `tool_use` blocks; consecutive turns of
+/// the same role are merged, as the API expects.
+struct AnthropicMessagesBody: Encodable {
+    struct Message: Encodable {
+        var role: String
+        var content: [Block]
+    }
+
+    enum Block: Encodable {
+        case text(String)
+        case toolUse(id: String, name: String, input: JSONValue)
+        case toolResult(toolUseID: String, content: String)
+
+        private enum Keys: String, CodingKey {
+            case type, text, id, name, input, content
+            case toolUseID = "tool_use_id"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            switch self {
+            case .text(let text):
+                try container.encode("text", forKey: .type)
+                try container.encode(text, forKey: .text)
+            case .toolUse(let id, let name, let input):
+                try container.encode("tool_use", forKey: .type)
+                try container.encode(id, forKey: .id)
+                try container.encode(name, forKey: .name)
+                try container.encode(input, forKey: .input)
+            case .toolResult(let toolUseID, let content):
+                try container.encode("tool_result", forKey: .type)
+                try container.encode(toolUseID, forKey: .toolUseID)
+                try container.encode(content, forKey: .content)
+            }
+        }
+    }
+
+    struct Tool: Encodable {
+        enum CodingKeys: String, CodingKey {
+            case name, description
+            case inputSchema = "input_schema"
+        }
+        var name: String
+        var description: String?
+        var inputSchema: JSONValue
+    }
+
+    struct ToolChoiceBody: Encodable {
+        var type: String
+        var name: String?
+    }
+
+    struct Metadata: Encodable {
+        enum CodingKeys: String, CodingKey {
+            case userID = "user_id"
+        }
+        var userID: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, system, messages, tools, temperature, stream, metadata
+        case maxTokens = "max_tokens"
+        case toolChoice = "tool_choice"
+        case topP = "top_p"
+        case stopSequences = "stop_sequences"
+    }
+
+    var model: String
+    var maxTokens: Int
+    var system: String?
+    var messages: [Message]
+    var tools: [Tool]?
+    var toolChoice: ToolChoiceBody?
+    var temperature: Double?
+    var topP: Double?
+    var stopSequences: [String]?
+    var stream: Bool?
+    var metadata: Metadata?
+
+    init(request: ChatRequest, defaultMaxTokens: Int, stream: Bool, mapper: UpstreamErrorMapper) throws {
+        model = request.model
+        maxTokens = request.maxTokens ?? defaultMaxTokens
+        temperature = request.temperature
+        topP = request.topP
+        stopSequences = request.stop?.isEmpty == false ? request.stop : nil
+        self.stream = stream ? true : nil
+        metadata = request.user.map(Metadata.init(userID:))
+        if let tools = request.tools, !tools.isEmpty {
+            self.tools = tools.map {
+                Tool(
+                    name: $0.name, description: $0.description,
+                    inputSchema: $0.parameters ?? .object(["type": .string("object")]))
+            }
+            toolChoice = request.toolChoice.map { choice in
+                switch choice {
+                case .auto: ToolChoiceBody(type: "auto")
+                case .none: ToolChoiceBody(type: "none")
+                case .required: ToolChoiceBody(type: "any")
+                case .function(let name): ToolChoiceBody(type: "tool", name: name)
+                }
+            }
+        }
+        var systemParts: [String] = []
+        var messages: [Message] = []
+        func append(_ role: String, _ blocks: [Block]) {
+            guard !blocks.isEmpty else { return }
+            if messages.last?.role == role {
+                messages[messages.count - 1].content.append(contentsOf: blocks)
+            } else {
+                messages.append(Message(role: role, content: blocks))
+            }
+        }
+        for message in request.messages {
+            let text = message.content.flatMap { $0.isEmpty ? nil : Block.text($0) }
+            switch message.role {
+            case .system, .developer:
+                if let content = message.content, !content.isEmpty { systemParts.append(content) }
+            case .assistant:
+                var blocks = text.map { [$0] } ?? []
+                for call in message.toolCalls ?? [] {
+                    guard let input = JSONValue(jsonText: call.arguments.isEmpty ? "{}" : call.arguments),
+                        case .object = input
+                    else {
+                        throw ProviderError(
+                            .badRequest,
+                            "\(mapper.providerName): the arguments of tool call \(call.id) are not a JSON object")
+                    }
+                    blocks.append(.toolUse(id: call.id, name: call.name, input: input))
+                }
+                append("assistant", blocks)
+            case .tool:
+                append("user", [.toolResult(toolUseID: message.toolCallID ?? "", content: message.content ?? "")])
+            default:
+                append("user", text.map { [$0] } ?? [])
+            }
+        }
+        system = systemParts.isEmpty ? nil : systemParts.joined(separator: "\n\n")
+        self.messages = messages
+    }
+}
+
+/// Anthropic's `usage` object (the input side counts cache writes and reads too).
+struct AnthropicUsage: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case cacheCreationInputTokens = "cache_creation_input_tokens"
+        case cacheReadInputTokens = "cache_read_input_tokens"
+    }
+    var inputTokens: Int?
+    var outputTokens: Int?
+    var cacheCreationInputTokens: Int?
+    var cacheReadInputTokens: Int?
+
+    /// All prompt tokens, cached or not.
+    var promptTokens: Int? {
+        guard inputTokens != nil || cacheCreationInputTokens != nil || cacheReadInputTokens != nil else {
+            return nil
+        }
+        return (inputTokens ?? 0) + (cacheCreationInputTokens ?? 0) + (cacheReadInputTokens ?? 0)
+    }
+}
+
+/// A content block of a reply (also `content_block` of a stream's `content_block_start`).
+struct AnthropicContentBlock: Decodable {
+    var type: String
+    var text: String?
+    var id: String?
+    var name: String?
+    var input: JSONValue?
+}
+
+/// The answer of `POST /v1/messages`.
+struct AnthropicMessageResponse: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case id, model, content, usage
+        case stopReason = "stop_reason"
+    }
+    var id: String?
+    var model: String?
+    var content: [AnthropicContentBlock]
+    var stopReason: String?
+    var usage: AnthropicUsage?
+
+    func chatResponse(for request: ChatRequest) -> ChatResponse {
+        var text = ""
+        var hasText = false
+        var calls: [ToolCall] = []
+        for block in content {
+            switch block.type {
+            case "text":
+                text += block.text ?? ""
+                hasText = true
+            case "tool_use":
+                calls.append(
+                    ToolCall(
+                        id: block.id ?? "toolu_\(calls.count)", name: block.name ?? "",
+                        arguments: (block.input ?? .object([:])).jsonText))
+            default:
+                break  // thinking and other block types are not part of the answer
+            }
+        }
+        let content: String? = hasText || calls.isEmpty ? text : nil
+        let estimate = UsageEstimate.estimate(
+            request: request, output: text + calls.map { $0.name + $0.arguments }.joined())
+        let tokens = TokenUsage(
+            promptTokens: usage?.promptTokens ?? estimate.promptTokens,
+            completionTokens: usage?.outputTokens ?? estimate.completionTokens,
+            isEstimated: usage?.promptTokens == nil || usage?.outputTokens == nil)
+        return ChatResponse(
+            id: id, model: model ?? request.model, content: content, toolCalls: calls,
+            finishReason: AnthropicStopReason.finishReason(stopReason, hasToolCalls: !calls.isEmpty), usage: tokens)
+    }
+}
+
+/// Anthropic `stop_reason` → OpenAI `finish_reason`.
+enum AnthropicStopReason {
+    static func finishReason(_ reason: String?, hasToolCalls: Bool) -> FinishReason {
+        switch reason {
+        case "end_turn", "stop_sequence": .stop
+        case "max_tokens", "model_context_window_exceeded": .length
+        case "tool_use": .toolCalls
+        case "refusal": .contentFilter
+        case nil: hasToolCalls ? .toolCalls : .stop
+        case let other?: FinishReason(rawValue: other)
+        }
+    }
+}
+
+/// One event of a Messages stream; which fields are set depends on `type`.
+struct AnthropicStreamEvent: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case type, message, index, delta, usage, error
+        case contentBlock = "content_block"
+    }
+    struct MessageStart: Decodable {
+        var id: String?
+        var model: String?
+        var usage: AnthropicUsage?
+    }
+    struct Delta: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case type, text
+            case partialJSON = "partial_json"
+            case stopReason = "stop_reason"
+        }
+        var type: String?
+        var text: String?
+        var partialJSON: String?
+        var stopReason: String?
+    }
+    struct ErrorBody: Decodable {
+        var type: String?
+        var message: String?
+    }
+    var type: String
+    var message: MessageStart?
+    var index: Int?
+    var contentBlock: AnthropicContentBlock?
+    var delta: Delta?
+    var usage: AnthropicUsage?
+    var error: ErrorBody?
+}

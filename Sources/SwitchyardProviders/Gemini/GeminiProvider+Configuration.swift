@@ -1,0 +1,37 @@
+extension GeminiProvider {
+    /// Settings of the Google Gemini API backend.
+    public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+        /// The API root. Default `https://generativelanguage.googleapis.com`.
+        public var baseURL: String
+        /// The API version path segment. Default `v1beta` (function calling with JSON Schema needs it).
+        public var apiVersion: String
+        /// Sent as the `x-goog-api-key` header, never in the URL, so it cannot land in access logs.
+        public var apiKey: APIKey?
+        public var timeouts: ProviderTimeouts
+        /// More headers for every request. Their values are never logged.
+        public var extraHeaders: [String: String]
+        /// The largest non-streaming response accepted. Default 16 MiB.
+        public var maxResponseBytes: Int
+
+        public init(
+            baseURL: String = ProviderKind.gemini.defaultBaseURL,
+            apiVersion: String = "v1beta",
+            apiKey: APIKey? = nil,
+            timeouts: ProviderTimeouts = ProviderTimeouts(),
+            extraHeaders: [String: String] = [:],
+            maxResponseBytes: Int = 16 << 20
+        ) {
+            self.baseURL = baseURL
+            self.apiVersion = apiVersion
+            self.apiKey = apiKey
+            self.timeouts = timeouts
+            self.extraHeaders = extraHeaders
+            self.maxResponseBytes = maxResponseBytes
+        }
+
+        public var description: String {
+            "GeminiProvider.Configuration(baseURL: \(baseURL), apiVersion: \(apiVersion), "
+                + "apiKey: \(apiKey == nil ? "none" : "****"), timeouts: \(timeouts))"
+        }
+    }
+}

@@ -1,0 +1,238 @@
+import SwitchyardCore
+
+/// The body of `generateContent` / `streamGenerateContent`, built from a ``SwitchyardCore/ChatRequest``.
+///
+/// System and developer messages become `systemInstruction`; assistant turns become `model` contents, their tool
+/// calls `functionCall` parts; tool results become `functionResponse` parts of a user turn, named after the call they
+/// answer (Gemini matches results by function name). Tool schemas pass through untouched as `parametersJsonSchema`.
+struct GeminiGenerateBody: Encodable {
+    struct Content: Encodable {
+        var role: String
+        var parts: [Part]
+    }
+
+    enum Part: Encodable {
+        case text(String)
+        case functionCall(name: String, args: JSONValue)
+        case functionResponse(name: String, response: JSONValue)
+
+        private enum Keys: String, CodingKey { case text, functionCall, functionResponse }
+        private enum CallKeys: String, CodingKey { case name, args, response }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            switch self {
+            case .text(let text):
+                try container.encode(text, forKey: .text)
+            case .functionCall(let name, let args):
+                var call = container.nestedContainer(keyedBy: CallKeys.self, forKey: .functionCall)
+                try call.encode(name, forKey: .name)
+                try call.encode(args, forKey: .args)
+            case .functionResponse(let name, let response):
+                var result = container.nestedContainer(keyedBy: CallKeys.self, forKey: .functionResponse)
+                try result.encode(name, forKey: .name)
+                try result.encode(response, forKey: .response)
+            }
+        }
+    }
+
+    struct SystemInstruction: Encodable {
+        struct Text: Encodable { var text: String }
+        var parts: [Text]
+    }
+
+    struct Tool: Encodable {
+        struct Declaration: Encodable {
+            var name: String
+            var description: String?
+            var parametersJsonSchema: JSONValue?
+        }
+        var functionDeclarations: [Declaration]
+    }
+
+    struct ToolConfig: Encodable {
+        struct FunctionCallingConfig: Encodable {
+            var mode: String
+            var allowedFunctionNames: [String]?
+        }
+        var functionCallingConfig: FunctionCallingConfig
+    }
+
+    struct GenerationConfig: Encodable {
+        var temperature: Double?
+        var topP: Double?
+        var maxOutputTokens: Int?
+        var stopSequences: [String]?
+    }
+
+    var contents: [Content]
+    var systemInstruction: SystemInstruction?
+    var tools: [Tool]?
+    var toolConfig: ToolConfig?
+    var generationConfig: GenerationConfig?
+
+    init(request: ChatRequest, mapper: UpstreamErrorMapper) throws {
+        var system: [String] = []
+        var contents: [Content] = []
+        var callNames: [String: String] = [:]
+        func append(_ role: String, _ parts: [Part]) {
+            guard !parts.isEmpty else { return }
+            if contents.last?.role == role {
+                contents[contents.count - 1].parts.append(contentsOf: parts)
+            } else {
+                contents.append(Content(role: role, parts: parts))
+            }
+        }
+        for message in request.messages {
+            let text = message.content.flatMap { $0.isEmpty ? nil : Part.text($0) }
+            switch message.role {
+            case .system, .developer:
+                if let content = message.content, !content.isEmpty { system.append(content) }
+            case .assistant:
+                var parts = text.map { [$0] } ?? []
+                for call in message.toolCalls ?? [] {
+                    guard let args = JSONValue(jsonText: call.arguments.isEmpty ? "{}" : call.arguments),
+                        case .object = args
+                    else {
+                        throw ProviderError(
+                            .badRequest,
+                            "\(mapper.providerName): the arguments of tool call \(call.id) are not a JSON object")
+                    }
+                    callNames[call.id] = call.name
+                    parts.append(.functionCall(name: call.name, args: args))
+                }
+                append("model", parts)
+            case .tool:
+                let id = message.toolCallID ?? ""
+                let name = callNames[id] ?? message.name ?? id
+                let result = message.content.flatMap { JSONValue(jsonText: $0) } ?? .string(message.content ?? "")
+                let response: JSONValue
+                if case .object = result { response = result } else { response = .object(["output": result]) }
+                append("user", [.functionResponse(name: name, response: response)])
+            default:
+                append("user", text.map { [$0] } ?? [])
+            }
+        }
+        self.contents = contents
+        systemInstruction = system.isEmpty ? nil : SystemInstruction(parts: system.map { .init(text: $0) })
+        if let tools = request.tools, !tools.isEmpty {
+            self.tools = [
+                Tool(
+                    functionDeclarations: tools.map {
+                        .init(name: $0.name, description: $0.description, parametersJsonSchema: $0.parameters)
+                    })
+            ]
+            toolConfig = request.toolChoice.map { choice in
+                switch choice {
+                case .auto: ToolConfig(functionCallingConfig: .init(mode: "AUTO"))
+                case .none: ToolConfig(functionCallingConfig: .init(mode: "NONE"))
+                case .required: ToolConfig(functionCallingConfig: .init(mode: "ANY"))
+                case .function(let name):
+                    ToolConfig(functionCallingConfig: .init(mode: "ANY", allowedFunctionNames: [name]))
+                }
+            }
+        }
+        let stop = request.stop?.isEmpty == false ? request.stop : nil
+        if request.temperature != nil || request.topP != nil || request.maxTokens != nil || stop != nil {
+            generationConfig = GenerationConfig(
+                temperature: request.temperature, topP: request.topP, maxOutputTokens: request.maxTokens,
+                stopSequences: stop)
+        }
+    }
+}
+
+/// A `GenerateContentResponse`: the whole answer, or one event of a stream.
+struct GeminiResponse: Decodable {
+    struct Candidate: Decodable {
+        var content: Content?
+        var finishReason: String?
+    }
+    struct Content: Decodable {
+        var parts: [Part]?
+    }
+    struct Part: Decodable {
+        var text: String?
+        var thought: Bool?
+        var functionCall: FunctionCall?
+    }
+    struct FunctionCall: Decodable {
+        var id: String?
+        var name: String?
+        var args: JSONValue?
+    }
+    struct UsageMetadata: Decodable {
+        var promptTokenCount: Int?
+        var candidatesTokenCount: Int?
+        var thoughtsTokenCount: Int?
+
+        /// Thinking tokens are billed as output, so they count as completion tokens.
+        var tokenUsage: TokenUsage? {
+            guard promptTokenCount != nil || candidatesTokenCount != nil else { return nil }
+            return TokenUsage(
+                promptTokens: promptTokenCount ?? 0,
+                completionTokens: (candidatesTokenCount ?? 0) + (thoughtsTokenCount ?? 0))
+        }
+    }
+    struct PromptFeedback: Decodable {
+        var blockReason: String?
+    }
+
+    var candidates: [Candidate]?
+    var usageMetadata: UsageMetadata?
+    var promptFeedback: PromptFeedback?
+    var modelVersion: String?
+    var responseId: String?
+
+    /// The answer text and the function calls of the first candidate (thought parts left out), with call ids
+    /// numbered from `firstCallIndex` when Gemini gives none.
+    func parts(firstCallIndex: Int) -> (text: String?, calls: [ToolCall]) {
+        var text: String?
+        var calls: [ToolCall] = []
+        for part in candidates?.first?.content?.parts ?? [] where part.thought != true {
+            if let piece = part.text { text = (text ?? "") + piece }
+            if let call = part.functionCall {
+                let index = firstCallIndex + calls.count
+                calls.append(
+                    ToolCall(
+                        id: call.id ?? "call_\(index)", name: call.name ?? "",
+                        arguments: (call.args ?? .object([:])).jsonText))
+            }
+        }
+        return (text, calls)
+    }
+
+    /// The finish reason of the first candidate, or `content_filter` when the prompt itself was blocked.
+    func finishReason(hasToolCalls: Bool) -> FinishReason? {
+        if let reason = candidates?.first?.finishReason {
+            return GeminiFinishReason.finishReason(reason, hasToolCalls: hasToolCalls)
+        }
+        if promptFeedback?.blockReason != nil { return .contentFilter }
+        return nil
+    }
+
+    func chatResponse(for request: ChatRequest, mapper: UpstreamErrorMapper) throws -> ChatResponse {
+        guard candidates?.isEmpty == false || promptFeedback?.blockReason != nil else {
+            throw mapper.malformed("the response has no candidates")
+        }
+        let (text, calls) = parts(firstCallIndex: 0)
+        let output = (text ?? "") + calls.map { $0.name + $0.arguments }.joined()
+        return ChatResponse(
+            id: responseId, model: modelVersion ?? request.model,
+            content: text ?? (calls.isEmpty ? "" : nil), toolCalls: calls,
+            finishReason: finishReason(hasToolCalls: !calls.isEmpty) ?? (calls.isEmpty ? .stop : .toolCalls),
+            usage: usageMetadata?.tokenUsage ?? UsageEstimate.estimate(request: request, output: output))
+    }
+}
+
+/// Gemini `finishReason` → OpenAI `finish_reason`.
+enum GeminiFinishReason {
+    static func finishReason(_ reason: String, hasToolCalls: Bool) -> FinishReason {
+        switch reason {
+        case "STOP", "FINISH_REASON_UNSPECIFIED": hasToolCalls ? .toolCalls : .stop
+        case "MAX_TOKENS": .length
+        case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY", "LANGUAGE":
+            .contentFilter
+        default: FinishReason(rawValue: reason.lowercased())
+        }
+    }
+}

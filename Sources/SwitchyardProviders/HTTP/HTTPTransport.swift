@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import SwitchyardCore
+
+/// The HTTP plumbing every provider kind shares: sending a call on the shared client under its time-outs, turning
+/// error statuses and transport failures into ``ProviderError``s, and reading whole bodies or event streams.
+struct HTTPTransport: Sendable {
+    /// One request, ready to send.
+    struct Call: Sendable {
+        var method: HTTPMethod
+        var url: String
+        var headers: HTTPHeaders
+        var body: ByteBuffer?
+    }
+
+    var providerName: String
+    var client: HTTPClient
+    var timeouts: ProviderTimeouts
+    /// The largest complete body accepted.
+    var maxResponseBytes: Int
+    var mapper: UpstreamErrorMapper
+    var logger: Logger
+
+    /// How much of an error body is read for its message.
+    static let errorBodyLimit = 64 * 1024
+
+    /// Sends `call` and returns the whole body of its 2xx answer.
+    func fetch(_ call: Call, options: ProviderCallOptions) async throws -> ByteBuffer {
+        let watchdog = makeWatchdog(options)
+        let response = try await open(call, options: options, watchdog: watchdog)
+        let idle = timeouts.idle
+        let limit = maxResponseBytes
+        do {
+            return try await watchdog.guarding {
+                var collected = ByteBuffer()
+                for try await piece in response.body {
+                    watchdog.bodyProgressed(idle: idle)
+                    guard collected.readableBytes + piece.readableBytes <= limit else {
+                        throw mapper.malformed("the response is larger than \(limit) bytes")
+                    }
+                    collected.writeImmutableBuffer(piece)
+                }
+                return collected
+            }
+        } catch {
+            throw mapper.transportError(error, phase: .body)
+        }
+    }
+
+    /// Sends `call` and returns its answer as a stream of chunks made by `decoder` from the server-sent events.
+    ///
+    /// Failures before the first byte of the body throw from here; later ones are thrown by the stream.
+    func stream<Decoder: StreamEventDecoder>(
+        _ call: Call,
+        options: ProviderCallOptions,
+        decoder: Decoder
+    ) async throws -> AsyncThrowingStream<ChatStreamChunk, any Error> {
+        let watchdog = makeWatchdog(options)
+        let response = try await open(call, options: options, watchdog: watchdog)
+        if let type = response.headers.first(name: "content-type")?.lowercased(), type.contains("application/json") {
+            throw mapper.malformed("asked for an event stream, got \(type); does this server support streaming?")
+        }
+        watchdog.bodyProgressed(idle: timeouts.idle)
+        return EventStreamPump(
+            body: response.body, decoder: decoder, watchdog: watchdog, idle: timeouts.idle, mapper: mapper
+        ).start()
+    }
+
+    /// Sends `call` and waits for a 2xx response head; an error status throws its classified error.
+    private func open(
+        _ call: Call,
+        options: ProviderCallOptions,
+        watchdog: CallWatchdog
+    ) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: call.url)
+        request.method = call.method
+        request.headers = call.headers
+        if let body = call.body { request.body = .bytes(body) }
+        // The client's own deadline is only a back-stop behind the watchdog's, which names the time-out.
+        let remaining = ContinuousClock.now.duration(to: watchdog.deadline) + .seconds(1)
+        let deadline = NIODeadline.now() + TimeAmount(remaining)
+        var logger = self.logger
+        logger[metadataKey: "switchyard.provider"] = .string(providerName)
+        if !options.requestID.isEmpty { logger[metadataKey: "switchyard.request_id"] = .string(options.requestID) }
+        logger.debug("provider call", metadata: ["http.method": "\(call.method)", "url": "\(call.url)"])
+
+        let client = self.client
+        let prepared = request
+        let callLogger = logger
+        let response: HTTPClientResponse
+        do {
+            response = try await watchdog.guarding {
+                try await client.execute(prepared, deadline: deadline, logger: callLogger)
+            }
+        } catch {
+            let failure = mapper.transportError(error, phase: .request)
+            logger.debug("provider call failed", metadata: ["error": "\(failure)"])
+            throw failure
+        }
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            watchdog.bodyProgressed(idle: timeouts.idle)
+            let body = (try? await watchdog.guarding { try await Self.prefix(of: response.body) }) ?? []
+            let failure = mapper.httpError(status: status, headers: response.headers, body: body)
+            logger.debug("provider call failed", metadata: ["error": "\(failure)"])
+            throw failure
+        }
+        return response
+    }
+
+    private func makeWatchdog(_ options: ProviderCallOptions) -> CallWatchdog {
+        CallWatchdog(
+            providerName: providerName, budget: timeouts.budget(for: options),
+            headTimeout: timeouts.connect + timeouts.firstByte)
+    }
+
+    /// The first ``errorBodyLimit`` bytes of a body.
+    private static func prefix(of body: HTTPClientResponse.Body) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for try await piece in body {
+            bytes.append(contentsOf: piece.readableBytesView.prefix(errorBodyLimit - bytes.count))
+            if bytes.count >= errorBodyLimit { break }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,53 @@
+extension OpenAICompatibleProvider {
+    /// Settings of one OpenAI-compatible backend: OpenAI itself, or a local LM Studio, Ollama, vLLM or llama.cpp
+    /// server.
+    public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+        /// Which request field carries ``SwitchyardCore/ChatRequest/maxTokens``.
+        public enum MaxTokensField: String, Sendable, Hashable {
+            /// `max_tokens`: what local servers understand.
+            case maxTokens = "max_tokens"
+            /// `max_completion_tokens`: what OpenAI's reasoning models require.
+            case maxCompletionTokens = "max_completion_tokens"
+        }
+
+        /// The API root, up to and including `/v1`: `https://api.openai.com/v1`, `http://localhost:1234/v1` (LM
+        /// Studio), `http://localhost:11434/v1` (Ollama), `http://localhost:8000/v1` (vLLM),
+        /// `http://localhost:8080/v1` (llama.cpp). Default: OpenAI.
+        public var baseURL: String
+        /// Sent as `Authorization: Bearer …`; `nil` for local servers without authentication.
+        public var apiKey: APIKey?
+        public var timeouts: ProviderTimeouts
+        /// Default ``MaxTokensField/maxTokens``.
+        public var maxTokensField: MaxTokensField
+        /// Asks streams for a final usage chunk (`stream_options.includeUsage`). Turn it off only for a server that
+        /// rejects the option; usage is then estimated. Default `true`.
+        public var includeStreamUsage: Bool
+        /// More headers for every request (for example `OpenAI-Organization`). Their values are never logged.
+        public var extraHeaders: [String: String]
+        /// The largest non-streaming response accepted. Default 16 MiB.
+        public var maxResponseBytes: Int
+
+        public init(
+            baseURL: String = ProviderKind.openAI.defaultBaseURL,
+            apiKey: APIKey? = nil,
+            timeouts: ProviderTimeouts = ProviderTimeouts(),
+            maxTokensField: MaxTokensField = .maxTokens,
+            includeStreamUsage: Bool = true,
+            extraHeaders: [String: String] = [:],
+            maxResponseBytes: Int = 16 << 20
+        ) {
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.timeouts = timeouts
+            self.maxTokensField = maxTokensField
+            self.includeStreamUsage = includeStreamUsage
+            self.extraHeaders = extraHeaders
+            self.maxResponseBytes = maxResponseBytes
+        }
+
+        public var description: String {
+            "OpenAICompatibleProvider.Configuration(baseURL: \(baseURL), apiKey: \(apiKey == nil ? "none" : "****"), "
+                + "timeouts: \(timeouts), extraHeaders: \(extraHeaders.keys.sorted()))"
+        }
+    }
+}

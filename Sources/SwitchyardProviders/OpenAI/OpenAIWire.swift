@@ -1,0 +1,141 @@
+import SwitchyardCore
+
+/// The body of `POST /chat/completions`, built from a ``SwitchyardCore/ChatRequest``.
+struct OpenAIChatBody: Encodable {
+    var request: ChatRequest
+    var stream: Bool
+    var includeUsage: Bool
+    var maxTokensField: OpenAICompatibleProvider.Configuration.MaxTokensField
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    private struct StreamOptions: Encodable {
+        enum CodingKeys: String, CodingKey {
+            case includeUsage = "include_usage"
+        }
+        var includeUsage: Bool
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(request.model, forKey: Key("model"))
+        // `developer` is OpenAI's newer name for `system`; local servers only know `system`, and OpenAI accepts both.
+        let messages = request.messages.map { message in
+            var message = message
+            if message.role == .developer { message.role = .system }
+            return message
+        }
+        try container.encode(messages, forKey: Key("messages"))
+        if let tools = request.tools, !tools.isEmpty {
+            try container.encode(tools, forKey: Key("tools"))
+            try container.encodeIfPresent(request.toolChoice, forKey: Key("tool_choice"))
+        }
+        try container.encodeIfPresent(request.temperature, forKey: Key("temperature"))
+        try container.encodeIfPresent(request.topP, forKey: Key("top_p"))
+        try container.encodeIfPresent(request.maxTokens, forKey: Key(maxTokensField.rawValue))
+        if let stop = request.stop, !stop.isEmpty { try container.encode(stop, forKey: Key("stop")) }
+        try container.encodeIfPresent(request.user, forKey: Key("user"))
+        if stream {
+            try container.encode(true, forKey: Key("stream"))
+            if includeUsage { try container.encode(StreamOptions(includeUsage: true), forKey: Key("stream_options")) }
+        }
+    }
+}
+
+/// `usage` of a completion or of a stream's last chunk.
+struct OpenAIUsage: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+    }
+    var promptTokens: Int?
+    var completionTokens: Int?
+
+    var tokenUsage: TokenUsage? {
+        guard promptTokens != nil || completionTokens != nil else { return nil }
+        return TokenUsage(promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0)
+    }
+}
+
+/// A tool call in a reply; `id` is optional because some local servers leave it out.
+struct OpenAIToolCall: Decodable {
+    struct Function: Decodable {
+        var name: String?
+        var arguments: String?
+    }
+    var index: Int?
+    var id: String?
+    var function: Function?
+}
+
+/// The answer of `POST /chat/completions`.
+struct OpenAIChatCompletion: Decodable {
+    struct Choice: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case message
+            case finishReason = "finish_reason"
+        }
+        struct Message: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case content, refusal
+                case toolCalls = "tool_calls"
+            }
+            var content: String?
+            var refusal: String?
+            var toolCalls: [OpenAIToolCall]?
+        }
+        var message: Message
+        var finishReason: String?
+    }
+    var id: String?
+    var model: String?
+    var choices: [Choice]
+    var usage: OpenAIUsage?
+
+    /// The answer in Switchyard's shape; usage is estimated when the server reported none.
+    func chatResponse(for request: ChatRequest, mapper: UpstreamErrorMapper) throws -> ChatResponse {
+        guard let choice = choices.first else { throw mapper.malformed("the response has no choices") }
+        let calls = (choice.message.toolCalls ?? []).enumerated().map { position, call in
+            ToolCall(
+                id: call.id ?? "call_\(position)", name: call.function?.name ?? "",
+                arguments: call.function?.arguments ?? "{}")
+        }
+        let content = choice.message.content ?? choice.message.refusal
+        let finish =
+            choice.finishReason.map(FinishReason.init(rawValue:)) ?? (calls.isEmpty ? .stop : .toolCalls)
+        let output = (content ?? "") + calls.map { $0.name + $0.arguments }.joined()
+        return ChatResponse(
+            id: id, model: model ?? request.model, content: content, toolCalls: calls, finishReason: finish,
+            usage: usage?.tokenUsage ?? UsageEstimate.estimate(request: request, output: output))
+    }
+}
+
+/// One `data:` event of a streamed completion.
+struct OpenAIStreamChunk: Decodable {
+    struct Choice: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case delta
+            case finishReason = "finish_reason"
+        }
+        struct Delta: Decodable {
+            enum CodingKeys: String, CodingKey {
+                case content, refusal
+                case toolCalls = "tool_calls"
+            }
+            var content: String?
+            var refusal: String?
+            var toolCalls: [OpenAIToolCall]?
+        }
+        var delta: Delta?
+        var finishReason: String?
+    }
+    var choices: [Choice]?
+    var usage: OpenAIUsage?
+    var error: JSONValue?
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import SwitchyardProviders
+
+@Suite("Retry-After parsing")
+struct RetryAfterTests {
+    /// 2015-10-21 07:28:00 UTC.
+    let now = Date(timeIntervalSince1970: 1_445_412_480)
+
+    @Test func parsesDelaySeconds() {
+        #expect(RetryAfter.parse("120", now: now) == .seconds(120))
+        #expect(RetryAfter.parse(" 0 ", now: now) == .zero)
+        #expect(RetryAfter.parse("1.5", now: now) == .milliseconds(1500))
+    }
+
+    @Test func parsesHTTPDatesRelativeToNow() {
+        #expect(RetryAfter.parse("Wed, 21 Oct 2015 07:30:00 GMT", now: now) == .seconds(120))
+        #expect(RetryAfter.parse("Wednesday, 21-Oct-15 07:29:00 GMT", now: now) == .seconds(60))
+        #expect(RetryAfter.parse("Wed Oct 21 07:28:30 2015", now: now) == .seconds(30))
+    }
+
+    @Test func aDateInThePastMeansNow() {
+        #expect(RetryAfter.parse("Tue, 20 Oct 2015 07:28:00 GMT", now: now) == .zero)
+    }
+
+    @Test func rejectsNonsense() {
+        #expect(RetryAfter.parse("soon", now: now) == nil)
+        #expect(RetryAfter.parse("-5", now: now) == nil)
+        #expect(RetryAfter.parse("Wed, 32 Oct 2015 07:28:00 GMT", now: now) == nil)
+    }
+
+    @Test func parsesGoogleRetryDelay() {
+        #expect(RetryAfter.parseProtobufDuration("37s") == .seconds(37))
+        #expect(RetryAfter.parseProtobufDuration("0.25s") == .milliseconds(250))
+        #expect(RetryAfter.parseProtobufDuration("37") == nil)
+    }
+
+    @Test func agreesWithFoundationOnEpochDays() {
+        let date = RetryAfter.httpDate("Thu, 29 Feb 2024 23:59:59 GMT")
+        #expect(date == Date(timeIntervalSince1970: 1_709_251_199))
+    }
+}
