@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 public import Logging
 public import SwitchyardCore
 public import SwitchyardStore
+import SwitchyardProviders
 public import Foundation
 
 /// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger, budgets, providers and
@@ -60,7 +61,7 @@ public final class SwitchyardRuntime: Sendable {
         ledger = LedgerEventSink(database: database, configuration: .init(window: ledgerWindow), logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)
 
-        httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .switchyard())
         var providers: [String: any LLMProvider] = [:]
         do {
             for settings in config.providers {
@@ -83,12 +84,23 @@ public final class SwitchyardRuntime: Sendable {
         environment: [String: String],
         logger: Logger
     ) throws -> any LLMProvider {
+        let kind: SwitchyardProviders.ProviderKind
         switch settings.kind {
-        case .simulated:
-            return SimulatedProvider(name: settings.name, configuration: settings.simulated)
-        case .openai, .anthropic, .gemini:
-            // Wired to SwitchyardProviders when the HTTP providers land.
-            throw ConfigError(path: "providers", message: "provider kind '\(settings.kind.rawValue)' is not available yet")
+        case .simulated: return SimulatedProvider(name: settings.name, configuration: settings.simulated)
+        case .openai: kind = .openAI
+        case .anthropic: kind = .anthropic
+        case .gemini: kind = .gemini
+        }
+        let timeouts = settings.httpTimeouts
+        do {
+            return try SwitchyardProviders.ProviderSettings(
+                name: settings.name, kind: kind, baseURL: settings.baseURL,
+                apiKeyEnvironmentVariable: settings.apiKeyEnv,
+                timeouts: ProviderTimeouts(
+                    connect: timeouts.connect, firstByte: timeouts.firstByte, idle: timeouts.idle, total: timeouts.total)
+            ).makeProvider(httpClient: httpClient, environment: environment, logger: logger)
+        } catch let error as MissingAPIKeyError {
+            throw ConfigError(path: "providers[\(settings.name)].api_key_env", message: error.description)
         }
     }
 
