@@ -92,7 +92,9 @@ struct ConfigValue {
     }
 
     private static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_:".unicodeScalars.contains(scalar))
+        scalar.isASCII
+            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                || ".-_:".unicodeScalars.contains(scalar))
     }
 
     /// A whole number in `range`, written in decimal (`_` separators allowed, as in `1_048_576`).
@@ -142,7 +144,8 @@ struct ConfigValue {
             if let fraction = trimmed.split(separator: ".").dropFirst().first, fraction.count > 6,
                 fraction.allSatisfy(\.isNumber)
             {
-                throw expected("a dollar amount with at most six decimal places (one micro-dollar)", code: .invalidValue)
+                throw expected(
+                    "a dollar amount with at most six decimal places (one micro-dollar)", code: .invalidValue)
             }
             if trimmed.allSatisfy(\.isNumber) || (Double(trimmed) != nil && !trimmed.contains("e")) {
                 throw expected("a dollar amount that is not so large", code: .invalidValue)
@@ -294,26 +297,32 @@ struct ConfigMapping {
 
 /// "Did you mean" for misspelt keys and choices.
 enum Suggestion {
-    /// The candidate closest to `text` by edit distance, when it is close enough to be a likely typo.
+    /// The candidate closest to `text`, when it is close enough to be a likely typo: at most a third of its
+    /// characters (at least one) edited, and not all of them.
     static func closest(to text: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(text.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 > 0, best.1 <= max(1, best.0.count / 3) else {
-            return nil
-        }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 > 0, best.1 <= max(1, best.0.count / 3),
+            best.1 < best.0.count
+        else { return nil }
         return best.0
     }
 
+    /// Edits (insertions, deletions, substitutions and swaps of neighbours) that turn `lhs` into `rhs`.
     static func distance(_ lhs: String, _ rhs: String) -> Int {
         let (a, b) = (Array(lhs), Array(rhs))
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-        var previous = Array(0...b.count)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
             for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            previous = current
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }

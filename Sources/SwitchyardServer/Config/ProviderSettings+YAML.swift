@@ -41,7 +41,8 @@ extension ProviderSettings {
         } else if let key = Self.httpOnlyKeys.first(where: { map[$0] != nil }) {
             throw map.error(
                 at: key, .unknownKey,
-                "'\(key)' is only for HTTP providers (kind openai, anthropic or gemini); this provider is kind simulated")
+                "'\(key)' is only for HTTP providers (kind openai, anthropic or gemini); this provider is kind simulated"
+            )
         }
 
         var profile = ProviderProfile(
@@ -78,7 +79,9 @@ extension ProviderSettings {
         let text = try value.string("an http:// or https:// URL")
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else { throw value.expected("an http:// or https:// URL, such as https://api.openai.com/v1", code: .invalidValue) }
+        else {
+            throw value.expected("an http:// or https:// URL, such as https://api.openai.com/v1", code: .invalidValue)
+        }
         return text
     }
 }
@@ -113,7 +116,7 @@ extension ModelProfile {
         try map.read("input_usd_per_mtok", into: &pricing.inputPerMillionTokens) { try $0.dollars() }
         try map.read("output_usd_per_mtok", into: &pricing.outputPerMillionTokens) { try $0.dollars() }
         try map.read("max_output_tokens", into: &maxOutputTokens) {
-            try $0.int(in: 1...Int(Int32.max) - 1, "a number of tokens")
+            try $0.int(in: 1...Int(Int32.max), "a number of tokens")
         }
     }
 

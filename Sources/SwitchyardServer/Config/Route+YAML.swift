@@ -56,7 +56,9 @@ extension Route {
             }
             tiers.append(tier)
         }
-        let escalation = try map.read("escalation") { try EscalationPolicy(reading: $0, tiers: tiers, catalog: catalog) }
+        let escalation = try map.read("escalation") {
+            try EscalationPolicy(reading: $0, tiers: tiers, catalog: catalog)
+        }
         self.init(name: name, tiers: tiers, escalation: escalation)
     }
 
@@ -105,7 +107,8 @@ extension RouteTarget {
             return
         }
         guard allowWeight, value.node.mapping != nil else {
-            throw value.expected(allowWeight ? "'provider/model' or {target: 'provider/model', weight: N}" : "'provider/model'")
+            throw value.expected(
+                allowWeight ? "'provider/model' or {target: 'provider/model', weight: N}" : "'provider/model'")
         }
         let map = try value.mapping(keys: Self.keys)
         self = try catalog.target(map.required("target", "'provider/model'"))
@@ -164,7 +167,8 @@ struct ProviderCatalog {
         }
         let names = providers.map(\.name)
         guard let provider = providers.first(where: { $0.name == target.provider }) else {
-            var message = "unknown provider '\(target.provider)' in '\(text)' (providers: \(names.joined(separator: ", ")))"
+            var message =
+                "unknown provider '\(target.provider)' in '\(text)' (providers: \(names.joined(separator: ", ")))"
             if let suggestion = Suggestion.closest(to: target.provider, among: names) {
                 message += "; did you mean '\(suggestion)'?"
             }

@@ -32,7 +32,9 @@ enum YAMLTree {
 
     static func string(_ text: String) -> Node { .scalar(text.represented()) }
     static func int(_ number: some BinaryInteger) -> Node { Node(String(number)) }
-    static func number(_ number: Double) -> Node { Node(number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : "\(number)") }
+    static func number(_ number: Double) -> Node {
+        Node(number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : "\(number)")
+    }
     static func bool(_ flag: Bool) -> Node { Node(flag ? "true" : "false") }
     static func milliseconds(_ duration: Duration) -> Node { Node(String(duration.wholeMilliseconds)) }
     static func optional<T>(_ value: T?, _ node: (T) -> Node) -> Node { value.map(node) ?? null }
@@ -223,13 +225,14 @@ extension Route {
             ("tiers", YAMLTree.list(tiers.map(\.yamlNode))),
         ]
         if let escalation {
-            pairs.append((
-                "escalation",
-                YAMLTree.mapping([
-                    ("marker", YAMLTree.string(escalation.marker)),
-                    ("to", YAMLTree.flowList(escalation.targets.map { YAMLTree.string($0.description) })),
-                ])
-            ))
+            pairs.append(
+                (
+                    "escalation",
+                    YAMLTree.mapping([
+                        ("marker", YAMLTree.string(escalation.marker)),
+                        ("to", YAMLTree.flowList(escalation.targets.map { YAMLTree.string($0.description) })),
+                    ])
+                ))
         }
         return YAMLTree.mapping(pairs)
     }
@@ -241,7 +244,10 @@ extension Tier {
             target.weight == 1
                 ? YAMLTree.string(target.description)
                 : Node(
-                    [(Node("target"), YAMLTree.string(target.description)), (Node("weight"), YAMLTree.int(target.weight))],
+                    [
+                        (Node("target"), YAMLTree.string(target.description)),
+                        (Node("weight"), YAMLTree.int(target.weight)),
+                    ],
                     Tag(.map), .flow)
         }
         return YAMLTree.mapping([
