@@ -75,7 +75,7 @@ struct ConfigValue {
 
     // MARK: Scalars
 
-    /// Any scalar's text, trimmed of nothing; quoted or not.
+    /// The text of any non-null scalar, quoted or not, exactly as written (not trimmed).
     func string(_ what: String = "a string", allowEmpty: Bool = false) throws -> String {
         guard let text else { throw expected(what) }
         guard allowEmpty || !text.isEmpty else { throw expected(what, code: .invalidValue) }
