@@ -43,7 +43,8 @@ public final class SwitchyardRuntime: Sendable {
         if let variable = config.server.adminKeyEnv {
             guard let key = environment[variable], !key.isEmpty else {
                 throw ConfigError(
-                    path: "server.admin_key_env", message: "environment variable \(variable) is not set or empty")
+                    code: .missingKey, path: "server.admin_key_env",
+                    message: "environment variable \(variable) is not set or empty")
             }
             adminKey = key
         } else {
@@ -100,7 +101,7 @@ public final class SwitchyardRuntime: Sendable {
                     connect: timeouts.connect, firstByte: timeouts.firstByte, idle: timeouts.idle, total: timeouts.total)
             ).makeProvider(httpClient: httpClient, environment: environment, logger: logger)
         } catch let error as MissingAPIKeyError {
-            throw ConfigError(path: "providers[\(settings.name)].api_key_env", message: error.description)
+            throw ConfigError(code: .missingKey, path: "providers[\(settings.name)].api_key_env", message: error.description)
         }
     }
 
