@@ -132,5 +132,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Runs the built `switchyard` executable as a subprocess against temporary databases.
+        .testTarget(
+            name: "SwitchyardCLITests",
+            dependencies: ["switchyard", "SwitchyardServer", "SwitchyardStore", "SwitchyardCore", "SwitchyardTesting"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
