@@ -1,6 +1,7 @@
-public import struct Foundation.Date
 import GRDB
 public import SwitchyardCore
+
+public import struct Foundation.Date
 
 /// Per-user budgets enforced from the ledger: every reservation and settlement is a row in `ledger`, and the
 /// `budgets` row is updated in the same transaction.
@@ -49,7 +50,7 @@ public final class SQLiteBudgetStore: BudgetStore {
         let at = LedgerTimestamp.string(from: now())
         let defaultLimit = defaultLimit
         do {
-            try await database.writeTransaction { db in
+            try await database.shortWriteTransaction(.cancellable) { db in
                 let status = try Self.status(of: userID, in: db, defaultLimit: defaultLimit)
                 guard status.spent + status.reserved + amount <= status.limit else {
                     throw BudgetExceededError(status: status, requested: amount)
@@ -78,7 +79,7 @@ public final class SQLiteBudgetStore: BudgetStore {
                 "cannot settle request '\(reservation.requestID)' at a negative cost (\(actualCost))")
         }
         let at = LedgerTimestamp.string(from: now())
-        try await database.uncancellableWriteTransaction { db in
+        try await database.shortWriteTransaction(.uncancellable) { db in
             let reserved = try Self.openReservation(reservation, in: db)
             try Self.close(
                 userID: reservation.userID, requestID: reservation.requestID, reserved: reserved, actual: actualCost,
