@@ -23,7 +23,7 @@ struct Switchyard: AsyncParsableCommand {
             1 operational failure, 2 usage error.
 
             Examples:
-              switchyard serve                                  # the demo on http://127.0.0.1:8080
+              switchyard serve                    # the demo on http://127.0.0.1:8080
               switchyard chat "Write a haiku about trains"
               switchyard report costs --by provider --since 2026-11-01
               switchyard query "SELECT status, count(*) FROM requests GROUP BY status"

@@ -31,12 +31,12 @@ struct OutputTableTests {
     @Test("CSV quotes what needs quoting, leaves the footer out, and writes exact money")
     func csv() {
         #expect(
-            Self.table.rendered(as: .csv) == """
+            Self.table.rendered(as: .csv) == #"""
                 name,cost_usd,rate
                 "a, ""b""",0.001250,0.8567
                 long name,12.000000,
 
-                """)
+                """#)
         #expect(OutputTable.csvField(" padded") == "\" padded\"")
         #expect(OutputTable.csvField("line\nbreak") == "\"line\nbreak\"")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCore
 import Testing
 
 @Suite("switchyard query", .timeLimit(.minutes(2)))

@@ -51,7 +51,7 @@ struct ServeCommandTests {
         }
         let listening = try #require(port, "no 'listening on' line in: \(log)")
         let line = try #require(log.split(separator: "\n").first { $0.contains("listening on") })
-        #expect(line.contains("switchyard listening on http://127.0.0.1:\(listening)"))
+        #expect(line.contains("listening on http://127.0.0.1:\(listening)"))
         #expect(line.contains("config: \(config)"))
         #expect(line.contains("database: \(database)"))
 
@@ -66,6 +66,7 @@ struct ServeCommandTests {
         var statuses = exited.makeAsyncIterator()
         let status = await statuses.next()
         #expect(status == 0, "\(log)")
+        #expect(log.split(separator: "\n").count == 1, "one line in all: \(log)")
         #expect(process.terminationReason == .exit)
 
         let rows = try await CLI.run(["query", "--db", database, "--format", "csv", "SELECT status FROM requests"])

@@ -20,7 +20,8 @@ struct ChatCommand: AsyncParsableCommand {
 
             Examples:
               switchyard chat "Write a haiku about trains"
-              switchyard chat --user alice --priority quality --max-cost-usd 0.01 "Explain WAL mode"
+              switchyard chat --user alice --priority quality "Explain WAL mode"
+              switchyard chat --max-cost-usd 0.01 "Compare B-trees and LSM trees"
               switchyard chat --model cheap-cloud/cheap-mini --stream "Tell me a story"
               echo "Summarise this" | switchyard chat -
             """)

@@ -21,7 +21,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
               SWITCHYARD_CONFIG=switchyard.yaml switchyard config check > effective.yaml
 
             Sample error:
-              error: switchyard.yaml:31: routes[0].tiers[1]: unknown key 'balanse' (did you mean 'balance'?)
+              error: switchyard.yaml:31: routes[0].tiers[1]: unknown key 'balanse'
+              (did you mean 'balance'?) (expected one of: name, targets, balance)
             """)
 
     @Option(

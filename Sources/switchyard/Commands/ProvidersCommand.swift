@@ -18,11 +18,7 @@ struct ProvidersCommand: AsyncParsableCommand {
             Examples:
               switchyard providers
               switchyard providers --config switchyard.yaml --format json
-
-            Sample output:
-              PROVIDER      KIND       MODELS        BREAKER  SINCE                    UNTIL                    ATTEMPTS  SUCCESS RATE  P50 MS  P95 MS
-              local         simulated  local-small   open     2026-11-21 09:30:01.120  2026-11-21 09:30:31.120        40         67.5%      30      31
-              cheap-cloud   simulated  cheap-mini    closed   -                        -                              12         91.7%      81      83
+              switchyard providers --since 2026-11-21 --format csv
             """)
 
     @OptionGroup var options: ConfigOptions

@@ -17,9 +17,12 @@ struct QueryCommand: AsyncParsableCommand {
             {"columns": [...], "rows": [[...]], "truncated": false}.
 
             Examples:
-              switchyard query "SELECT status, count(*) AS n FROM requests GROUP BY status"
-              switchyard query --format csv --limit 100000 "SELECT * FROM attempts" > attempts.csv
-              switchyard query --format json "SELECT user_id, spent_usd_micros FROM budgets" | jq '.rows[]'
+              switchyard query "SELECT status, count(*) AS n FROM requests
+                GROUP BY status"
+              switchyard query --format csv --limit 100000 \\
+                "SELECT * FROM attempts" > attempts.csv
+              switchyard query --format json \\
+                "SELECT user_id, spent_usd_micros FROM budgets" | jq '.rows[]'
 
             Sample output:
               status           n

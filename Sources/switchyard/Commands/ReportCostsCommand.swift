@@ -14,7 +14,8 @@ struct ReportCostsCommand: AsyncParsableCommand {
 
             Examples:
               switchyard report costs
-              switchyard report costs --by provider --by model --since 2026-11-01 --until 2026-12-01
+              switchyard report costs --by provider --by model --since 2026-11-01
+              switchyard report costs --since 2026-11-01 --until 2026-12-01
               switchyard report costs --by day --format csv > costs.csv
 
             Sample output:

@@ -15,13 +15,8 @@ struct ReportReliabilityCommand: AsyncParsableCommand {
 
             Examples:
               switchyard report reliability
-              switchyard report reliability --by model --since 2026-11-20 --format json
-
-            Sample output:
-              requests: 40 finished, 38 succeeded (95.0%), 9 failed over, 5 escalated (success 38, failed 2)
-              PROVIDER      REQUESTS  ATTEMPTS  SUCCESSES  SUCCESS RATE  FAILOVERS  ESCALATIONS  BREAKER TRIPS  P50 MS  P95 MS
-              cheap-cloud         12        12         11         91.7%          1            0              0      81      83
-              local               40        40         27         67.5%          8            5              1      30      31
+              switchyard report reliability --by model --since 2026-11-20
+              switchyard report reliability --format json | jq '.requests'
             """)
 
     /// What the rows are.

@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               switchyard serve
-              switchyard serve --config switchyard.yaml --host 0.0.0.0 --port 9000 --db /data/switchyard.sqlite
+              switchyard serve --config switchyard.yaml --db /data/switchyard.sqlite
+              switchyard serve --host 0.0.0.0 --port 9000
               curl -s localhost:8080/chat/completions -d '{"prompt": "hello"}'
             """)
 
@@ -32,8 +33,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (default: server.port, 8080).", valueName: "port"))
     var port: Int?
 
-    @Option(name: .customLong("log-level"), help: "Lowest level logged to stderr: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: LogLevelArgument = .info
+    @Option(
+        name: .customLong("log-level"),
+        help: ArgumentHelp(
+            "Lowest level logged to stderr. The default, notice, logs the start-up line, warnings and errors; info "
+                + "and below add the HTTP server's own messages.",
+            valueName: "level"))
+    var logLevel: LogLevelArgument = .notice
 
     func validate() throws {
         if let port, !(0...65_535).contains(port) {
@@ -56,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await runtime.run { port in
                 log.notice(
-                    "switchyard listening on http://\(shownHost):\(port) (config: \(configSource); database: \(database))")
+                    "listening on http://\(shownHost):\(port) (config: \(configSource); database: \(database))")
             }
         } catch {
             try? await runtime.shutdown()

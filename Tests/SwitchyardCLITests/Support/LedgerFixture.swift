@@ -48,7 +48,7 @@ struct LedgerFixture: Sendable {
               seed: 7
             circuit_breaker:
               failure_threshold: 2
-              recovery_timeout_ms: 600000
+              recovery_timeout_ms: 300000
           - name: steady
             kind: simulated
             quality: 0.7
