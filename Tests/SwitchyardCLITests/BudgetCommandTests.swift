@@ -19,7 +19,8 @@ struct BudgetCommandTests {
         }
 
         let csv = try await CLI.run(["budget", "list", "--db", fixture.databasePath, "--format", "csv"])
-        #expect(try Parse.csv(csv.stdout).header == ["user", "limit_usd", "spent_usd", "reserved_usd", "remaining_usd"])
+        #expect(
+            try Parse.csv(csv.stdout).header == ["user", "limit_usd", "spent_usd", "reserved_usd", "remaining_usd"])
     }
 
     @Test("show: one user as a table, a CSV row and a JSON object")
@@ -51,12 +52,16 @@ struct BudgetCommandTests {
     func set() async throws {
         let fixture = try await LedgerFixture.shared.value
         let path = try fixture.copy()
-        let set = try await CLI.run(["budget", "set", "bob", "--limit-usd", "0.000001", "--db", path, "--format", "json"])
+        let set = try await CLI.run([
+            "budget", "set", "bob", "--limit-usd", "0.000001", "--db", path, "--format", "json",
+        ])
         #expect(set.status == 0, "\(set)")
         #expect(try Parse.jsonObject(set.stdout)["limit_usd"] as? String == "0.000001")
         #expect(set.stderr.contains("$0.000001"))
 
-        let big = try await CLI.run(["budget", "set", "bob", "--limit-usd", "12345.67", "--db", path, "--format", "csv"])
+        let big = try await CLI.run([
+            "budget", "set", "bob", "--limit-usd", "12345.67", "--db", path, "--format", "csv",
+        ])
         #expect(try Parse.csv(big.stdout).records.first?["limit_usd"] == "12345.670000")
 
         let reset = try await CLI.run(["budget", "set", "bob", "--default", "--db", path, "--format", "json"])

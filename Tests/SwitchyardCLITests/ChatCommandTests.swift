@@ -22,7 +22,9 @@ struct ChatCommandTests {
         #expect(!result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
         #expect(result.stdout.hasSuffix("\n"))
         let lines = result.stderr.split(separator: "\n").map(String.init)
-        #expect(lines.first?.hasPrefix("provider: steady/steady-mini (route steady/steady-mini, tier direct") == true, "\(result)")
+        #expect(
+            lines.first?.hasPrefix("provider: steady/steady-mini (route steady/steady-mini, tier direct") == true,
+            "\(result)")
         let cost = try #require(lines.first { $0.hasPrefix("cost: $") })
         #expect(lines.contains("attempts: 1: steady/steady-mini success"))
         let requestLine = try #require(lines.first { $0.hasPrefix("request: sy_") })
@@ -30,7 +32,7 @@ struct ChatCommandTests {
 
         let row = try await CLI.run([
             "query", "--db", database, "--format", "csv",
-            "SELECT user_id, status, provider, printf('%d', cost_usd_micros) AS micros FROM requests WHERE id = '\(requestID)'",
+            "SELECT user_id, status, provider, cost_usd_micros AS micros FROM requests WHERE id = '\(requestID)'",
         ])
         let record = try #require(try Parse.csv(row.stdout).records.first, "\(row)")
         #expect(record["user_id"] == "dave")

@@ -29,19 +29,21 @@ struct ConfigCheckCommandTests {
         let directory = try LedgerFixture.temporaryDirectory("config")
         let path = directory.appendingPathComponent("keys.yaml").path
         try """
-            providers:
-              - name: openai
-                kind: openai
-                api_key_env: SWITCHYARD_TEST_UNSET_KEY
-                base_url: "https://user:hunter2@example.invalid/v1?key=sk-secret-value"
-                models: [gpt-4o-mini]
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        providers:
+          - name: openai
+            kind: openai
+            api_key_env: SWITCHYARD_TEST_UNSET_KEY
+            base_url: "https://user:hunter2@example.invalid/v1?key=sk-secret-value"
+            models: [gpt-4o-mini]
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try await CLI.run(["config", "check", "--config", path])
         #expect(result.status == 0, "\(result)")
         #expect(!result.stdout.contains("hunter2") && !result.stdout.contains("sk-secret-value"))
         #expect(result.stdout.contains("***"))
         #expect(result.stdout.contains("SWITCHYARD_TEST_UNSET_KEY"))
-        #expect(result.stderr.contains("warning: providers[openai].api_key_env: environment variable SWITCHYARD_TEST_UNSET_KEY is not set"))
+        #expect(
+            result.stderr.contains(
+                "warning: providers[openai].api_key_env: environment variable SWITCHYARD_TEST_UNSET_KEY is not set"))
     }
 
     @Test("an invalid file: file:line: path: message on stderr, exit 1, nothing on stdout")
@@ -49,16 +51,16 @@ struct ConfigCheckCommandTests {
         let directory = try LedgerFixture.temporaryDirectory("config")
         let path = directory.appendingPathComponent("bad.yaml").path
         try """
-            providers:
-              - name: local
-                kind: simulated
-                models: [m]
-            routes:
-              - name: default
-                tiers:
-                  - targets: [local/m]
-                    balanse: cost
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        providers:
+          - name: local
+            kind: simulated
+            models: [m]
+        routes:
+          - name: default
+            tiers:
+              - targets: [local/m]
+                balanse: cost
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try await CLI.run(["config", "check", "--config", path])
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.isEmpty)

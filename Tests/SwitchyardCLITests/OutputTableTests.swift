@@ -62,12 +62,16 @@ struct OutputTableTests {
 
     @Test("SQL values in each format")
     func sqlValues() {
-        let cells: [Cell] = [.sql(.null), .sql(.integer(42)), .sql(.real(0.5)), .sql(.text("x")), .sql(.blob(Data([1, 255])))]
+        let cells: [Cell] = [
+            .sql(.null), .sql(.integer(42)), .sql(.real(0.5)), .sql(.text("x")), .sql(.blob(Data([1, 255]))),
+        ]
         #expect(cells.map(\.tableText) == ["NULL", "42", "0.5", "x", "x'01ff'"])
         #expect(cells.map(\.csvText) == ["", "42", "0.5", "x", "Af8="])
     }
 
-    @Test("percentages round to one decimal", arguments: [(0.0, "0.0%"), (1.0, "100.0%"), (0.66666, "66.7%"), (0.9996, "100.0%")])
+    @Test(
+        "percentages round to one decimal",
+        arguments: [(0.0, "0.0%"), (1.0, "100.0%"), (0.66666, "66.7%"), (0.9996, "100.0%")])
     func percent(share: Double, text: String) {
         #expect(Cell.percent(share) == text)
     }

@@ -29,7 +29,9 @@ struct ReportCommandTests {
     @Test("costs by provider: CSV has snake_case headers, exact money and no total row")
     func costsByProviderCSV() async throws {
         let fixture = try await LedgerFixture.shared.value
-        let result = try await CLI.run(["report", "costs", "--db", fixture.databasePath, "--by", "provider", "--format", "csv"])
+        let result = try await CLI.run([
+            "report", "costs", "--db", fixture.databasePath, "--by", "provider", "--format", "csv",
+        ])
         #expect(result.status == 0, "\(result)")
         let csv = try Parse.csv(result.stdout)
         #expect(csv.header == ["provider", "requests", "attempts", "prompt_tokens", "completion_tokens", "cost_usd"])
@@ -114,7 +116,9 @@ struct ReportCommandTests {
             #expect(
                 (row["successes"] as? NSNumber)?.intValue == fixture.expected.successesByProvider[provider, default: 0])
             if let rate = row["success_rate"] as? Double, let attempts, attempts > 0 {
-                #expect(abs(rate - Double(fixture.expected.successesByProvider[provider, default: 0]) / Double(attempts)) < 1e-9)
+                #expect(
+                    abs(rate - Double(fixture.expected.successesByProvider[provider, default: 0]) / Double(attempts))
+                        < 1e-9)
             }
         }
         let flaky = try #require(rows.first { $0["provider"] as? String == "flaky" })

@@ -2,12 +2,12 @@ import Foundation
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 @Suite("switchyard serve", .timeLimit(.minutes(2)))
 struct ServeCommandTests {
-    @Test("logs one line with address, config and database; serves; exits 0 on SIGTERM with the request recorded")
+    @Test("logs one line with address, config and database; serves beside migrate and report; exits 0 on SIGTERM")
     func serveAndStop() async throws {
         let directory = try LedgerFixture.temporaryDirectory("serve")
         let config = directory.appendingPathComponent("switchyard.yaml").path
@@ -58,8 +58,16 @@ struct ServeCommandTests {
         let health = try await Self.request("http://127.0.0.1:\(listening)/healthz")
         #expect(health.status == 200)
         let chat = try await Self.request(
-            "http://127.0.0.1:\(listening)/chat/completions", body: #"{"prompt": "hello", "model": "steady/steady-mini"}"#)
+            "http://127.0.0.1:\(listening)/chat/completions",
+            body: #"{"prompt": "hello", "model": "steady/steady-mini"}"#)
         #expect(chat.status == 200, "\(chat.body)")
+
+        // Operator commands work beside the running service, on the same file.
+        let migrate = try await CLI.run(["migrate", "--db", database])
+        #expect(migrate.status == 0, "\(migrate)")
+        #expect(migrate.stderr.contains("up to date"))
+        let report = try await CLI.run(["report", "costs", "--db", database, "--format", "csv"])
+        #expect(try Parse.csv(report.stdout).records.first?["requests"] == "1", "\(report)")
 
         process.terminate()  // SIGTERM
         while let chunk = await iterator.next() { log += chunk }

@@ -45,7 +45,8 @@ struct ChatCommand: AsyncParsableCommand {
         help: ArgumentHelp("Skip targets whose upper-bound cost is above this many dollars.", valueName: "dollars"))
     var maxCost: DollarAmount?
 
-    @Option(name: .customLong("max-tokens"), help: ArgumentHelp("The most completion tokens to ask for.", valueName: "n"))
+    @Option(
+        name: .customLong("max-tokens"), help: ArgumentHelp("The most completion tokens to ask for.", valueName: "n"))
     var maxTokens: Int?
 
     @Flag(help: "Print the answer as it arrives.")

@@ -41,7 +41,10 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Interrupt the statement after this many seconds.", valueName: "seconds"))
     var timeout: Int = 30
 
-    @Argument(help: ArgumentHelp("One SQL statement (SELECT, WITH ... SELECT, or a schema pragma); - reads it from stdin.", valueName: "sql"))
+    @Argument(
+        help: ArgumentHelp(
+            "One SQL statement (SELECT, WITH ... SELECT, or a schema pragma); - reads it from stdin.", valueName: "sql")
+    )
     var sql: String
 
     func validate() throws {
@@ -58,12 +61,14 @@ struct QueryCommand: AsyncParsableCommand {
         }
         // SQL results have no declared types: numbers are right-aligned when a column holds only numbers.
         let columns: [OutputTable.Column] = result.columns.enumerated().map { index, name in
-            let numeric = !result.rows.isEmpty && result.rows.allSatisfy { row in
-                switch row[index] {
-                case .integer, .real, .null: true
-                case .text, .blob: false
+            let numeric =
+                !result.rows.isEmpty
+                && result.rows.allSatisfy { row in
+                    switch row[index] {
+                    case .integer, .real, .null: true
+                    case .text, .blob: false
+                    }
                 }
-            }
             return numeric ? .number(name, name) : .text(name, name)
         }
         let table = OutputTable(columns: columns, rows: result.rows.map { $0.map(Cell.sql) })

@@ -31,7 +31,9 @@ struct ReportCostsCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("by"),
-        help: ArgumentHelp("Group by user, provider, model or day; repeat to group by several (default: user).", valueName: "dimension"))
+        help: ArgumentHelp(
+            "Group by user, provider, model or day; repeat to group by several (default: user).", valueName: "dimension"
+        ))
     var dimensions: [CostDimensionArgument] = []
 
     @Option(help: OutputFormat.help)
@@ -62,7 +64,9 @@ struct ReportCostsCommand: AsyncParsableCommand {
     }
 
     static func table(_ report: CostReport) -> OutputTable {
-        let dimensionColumns: [OutputTable.Column] = report.groupedBy.map { .text($0.rawValue, $0.rawValue.uppercased()) }
+        let dimensionColumns: [OutputTable.Column] = report.groupedBy.map {
+            .text($0.rawValue, $0.rawValue.uppercased())
+        }
         var table = OutputTable(
             columns: dimensionColumns + [
                 .number("requests", "REQUESTS"), .number("attempts", "ATTEMPTS"),

@@ -27,7 +27,8 @@ struct ReportReliabilityCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
     @OptionGroup var range: RangeOptions
 
-    @Option(name: .customLong("by"), help: ArgumentHelp("One row per provider or per model.", valueName: "provider|model"))
+    @Option(
+        name: .customLong("by"), help: ArgumentHelp("One row per provider or per model.", valueName: "provider|model"))
     var grouping: Grouping = .provider
 
     @Option(help: OutputFormat.help)
@@ -57,7 +58,11 @@ struct ReportReliabilityCommand: AsyncParsableCommand {
                                 ("total", .int(requests.total)), ("successes", .int(requests.successes)),
                                 ("success_rate", .optional(requests.successRate, JSONOutput.number)),
                                 ("failed_over", .int(requests.failedOver)), ("escalated", .int(requests.escalated)),
-                                ("by_status", .object(requests.byStatus.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                                (
+                                    "by_status",
+                                    .object(
+                                        requests.byStatus.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
+                                ),
                             ])
                         ),
                         ("rows", .array(table.jsonRows)),

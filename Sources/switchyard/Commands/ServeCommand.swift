@@ -27,10 +27,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: ArgumentHelp("Address to listen on (default: the configuration's server.host, 127.0.0.1).", valueName: "address"))
+    @Option(
+        help: ArgumentHelp(
+            "Address to listen on (default: the configuration's server.host, 127.0.0.1).", valueName: "address"))
     var host: String?
 
-    @Option(help: ArgumentHelp("Port to listen on; 0 picks a free one (default: server.port, 8080).", valueName: "port"))
+    @Option(
+        help: ArgumentHelp("Port to listen on; 0 picks a free one (default: server.port, 8080).", valueName: "port"))
     var port: Int?
 
     @Option(

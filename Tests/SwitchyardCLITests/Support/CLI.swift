@@ -32,7 +32,8 @@ enum CLI {
 
     /// A scratch working directory, so that a command defaulting to ./switchyard.sqlite never writes in the repo.
     static let workingDirectory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-cli-cwd-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchyard-cli-cwd-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()
