@@ -45,3 +45,47 @@ struct UsageTests {
         #expect(result.stdout.contains("switchyard \(command.joined(separator: " "))"))
     }
 }
+
+@Suite("progress on stderr", .timeLimit(.minutes(1)))
+struct ProgressTests {
+    /// A provider slow enough (1.5 s) for the spinner, which appears after 0.3 s, to be drawn.
+    static func slowConfig() throws -> (config: String, database: String) {
+        let directory = try LedgerFixture.temporaryDirectory("progress")
+        let config = directory.appendingPathComponent("slow.yaml").path
+        try """
+        health_checks: {enabled: false}
+        providers:
+          - name: slow
+            kind: simulated
+            models: [m]
+            simulated: {latency_ms: 1500}
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        return (config, directory.appendingPathComponent("ledger.sqlite").path)
+    }
+
+    @Test("piped: no progress output, only the summary")
+    func quietWhenPiped() async throws {
+        let (config, database) = try Self.slowConfig()
+        let result = try await CLI.run(["chat", "--config", config, "--db", database, "hello"])
+        #expect(result.status == 0, "\(result)")
+        #expect(!result.stderr.contains("routing"))
+        #expect(!result.stderr.contains("\u{1B}"))
+    }
+
+    @Test(
+        "on a terminal: a spinner on stderr, erased when done",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func spinnerOnTerminal() async throws {
+        let (config, database) = try Self.slowConfig()
+        // util-linux `script` runs the command with a pseudo-terminal as its stdin, stdout and stderr.
+        let command = [CLI.binary.path, "chat", "--config", config, "--db", database, "hello"]
+            .map { "'\($0)'" }.joined(separator: " ")
+        let result = try await CLI.runExecutable(
+            URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+            environment: CLI.environment([:]))
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("\r⠋ routing… 0s\u{1B}[K"), "\(result)")
+        #expect(result.stdout.contains("\r\u{1B}[K"), "the spinner line is erased")
+        #expect(result.stdout.contains("provider: slow/m"))
+    }
+}
