@@ -85,20 +85,13 @@ public final class SwitchyardRuntime: Sendable {
         environment: [String: String],
         logger: Logger
     ) throws -> any LLMProvider {
-        let kind: SwitchyardProviders.ProviderKind
-        switch settings.kind {
-        case .simulated: return SimulatedProvider(name: settings.name, configuration: settings.simulated)
-        case .openai: kind = .openAI
-        case .anthropic: kind = .anthropic
-        case .gemini: kind = .gemini
+        if settings.kind == .simulated {
+            return SimulatedProvider(name: settings.name, configuration: settings.simulated)
         }
-        let timeouts = settings.httpTimeouts
         do {
             return try SwitchyardProviders.ProviderSettings(
-                name: settings.name, kind: kind, baseURL: settings.baseURL,
-                apiKeyEnvironmentVariable: settings.apiKeyEnv,
-                timeouts: ProviderTimeouts(
-                    connect: timeouts.connect, firstByte: timeouts.firstByte, idle: timeouts.idle, total: timeouts.total)
+                name: settings.name, kind: settings.kind, baseURL: settings.baseURL,
+                apiKeyEnvironmentVariable: settings.apiKeyEnv, timeouts: settings.httpTimeouts
             ).makeProvider(httpClient: httpClient, environment: environment, logger: logger)
         } catch let error as MissingAPIKeyError {
             throw ConfigError(code: .missingKey, path: "providers[\(settings.name)].api_key_env", message: error.description)

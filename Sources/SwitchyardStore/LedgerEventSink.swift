@@ -233,7 +233,9 @@ public final class LedgerEventSink: RouterEventSink {
         var lastError: (any Error)?
         for event in chunk {
             do {
-                try await database.writeTransaction(.uncancellable) { db in try LedgerEventRecorder.record(event, in: db) }
+                try await database.writeTransaction(.uncancellable) { db in
+                    try LedgerEventRecorder.record(event, in: db)
+                }
             } catch {
                 lost += 1
                 lastError = error

@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import SwitchyardCore
 import SwitchyardServer
@@ -130,7 +131,7 @@ enum ConfigFixtures {
                 halfOpenMaxProbes: 2, halfOpenSuccessesToClose: 2),
             rateLimit: RateLimitConfiguration(
                 requestsPerSecond: 2.5, burst: 5, maxConcurrent: 10, requestsPerMinute: 120),
-            httpTimeouts: HTTPTimeouts(
+            httpTimeouts: ProviderTimeouts(
                 connect: .seconds(2), firstByte: .seconds(10), idle: .seconds(15), total: .seconds(60)))
 
         var openAIRetry = defaults.retry
@@ -140,7 +141,7 @@ enum ConfigFixtures {
         var openAITimeouts = defaults.httpTimeouts
         openAITimeouts.total = .seconds(90)
         let openAI = ProviderSettings(
-            kind: .openai,
+            kind: .openAI,
             profile: ProviderProfile(
                 name: "openai", quality: 0.8, specialties: [.writing, .general],
                 models: [

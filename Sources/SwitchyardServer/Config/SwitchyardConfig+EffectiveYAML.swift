@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import SwitchyardCore
 import Yams
@@ -158,7 +159,7 @@ extension RateLimitConfiguration {
     }
 }
 
-extension HTTPTimeouts {
+extension ProviderTimeouts {
     var yamlNode: Node {
         YAMLTree.mapping([
             ("connect_ms", YAMLTree.milliseconds(connect)),

@@ -1,4 +1,5 @@
 public import SwitchyardCore
+public import SwitchyardProviders
 
 /// The whole configuration of a Switchyard service, as read from YAML (see `SwitchyardConfig+YAML.swift`) or built
 /// in code. Every field has a documented default; ``SwitchyardConfig/demo`` is what runs with no config file.
@@ -99,14 +100,15 @@ public struct ProviderDefaults: Sendable, Hashable {
     public var retry: RetryPolicy
     public var circuitBreaker: CircuitBreakerConfiguration
     public var rateLimit: RateLimitConfiguration
-    public var httpTimeouts: HTTPTimeouts
+    /// Time-outs of HTTP providers (`timeout:`); see `ProviderTimeouts` in SwitchyardProviders for the defaults.
+    public var httpTimeouts: ProviderTimeouts
 
     public init(
         timeout: Duration = .seconds(60),
         retry: RetryPolicy = RetryPolicy(),
         circuitBreaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
         rateLimit: RateLimitConfiguration = .unlimited,
-        httpTimeouts: HTTPTimeouts = HTTPTimeouts()
+        httpTimeouts: ProviderTimeouts = ProviderTimeouts()
     ) {
         self.timeout = timeout
         self.retry = retry
@@ -114,40 +116,6 @@ public struct ProviderDefaults: Sendable, Hashable {
         self.rateLimit = rateLimit
         self.httpTimeouts = httpTimeouts
     }
-}
-
-/// `timeout:` of an HTTP provider.
-public struct HTTPTimeouts: Sendable, Hashable {
-    /// Default 5 s.
-    public var connect: Duration
-    /// Until response headers arrive. Default 30 s.
-    public var firstByte: Duration
-    /// Between body chunks of a stream. Default 30 s.
-    public var idle: Duration
-    /// A whole call. Default 120 s.
-    public var total: Duration
-
-    public init(
-        connect: Duration = .seconds(5),
-        firstByte: Duration = .seconds(30),
-        idle: Duration = .seconds(30),
-        total: Duration = .seconds(120)
-    ) {
-        self.connect = connect
-        self.firstByte = firstByte
-        self.idle = idle
-        self.total = total
-    }
-}
-
-/// The kind of backend a provider is.
-public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
-    /// Any OpenAI-compatible chat completions API (OpenAI, LM Studio, Ollama, vLLM, llama.cpp).
-    case openai
-    case anthropic
-    case gemini
-    /// The built-in simulated backend: no network, no key.
-    case simulated
 }
 
 /// One entry of `providers:`.
@@ -160,7 +128,7 @@ public struct ProviderSettings: Sendable, Hashable {
     public var baseURL: String?
     /// Name of the environment variable that holds the API key (never the key itself).
     public var apiKeyEnv: String?
-    public var httpTimeouts: HTTPTimeouts
+    public var httpTimeouts: ProviderTimeouts
     /// Behaviour of a `simulated` provider.
     public var simulated: SimulatedProvider.Configuration
 
@@ -169,7 +137,7 @@ public struct ProviderSettings: Sendable, Hashable {
         profile: ProviderProfile,
         baseURL: String? = nil,
         apiKeyEnv: String? = nil,
-        httpTimeouts: HTTPTimeouts = HTTPTimeouts(),
+        httpTimeouts: ProviderTimeouts = ProviderTimeouts(),
         simulated: SimulatedProvider.Configuration = SimulatedProvider.Configuration()
     ) {
         self.kind = kind
