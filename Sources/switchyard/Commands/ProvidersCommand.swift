@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwitchyardCore
+import SwitchyardProviders
 import SwitchyardServer
 import SwitchyardStore
 
