@@ -90,8 +90,9 @@ struct ChatCommand: AsyncParsableCommand {
         try await runtime.shutdown()
         switch outcome {
         case .success(let routed):
-            if !stream { Console.write(routed.response.content ?? "") }
-            Console.write("\n")
+            let answer = routed.response.content ?? ""
+            if !stream { Console.write(answer) }
+            if !answer.hasSuffix("\n") { Console.write("\n") }
             summarize(routed)
         case .failure(let error as RoutingError):
             if !error.attempts.isEmpty { Console.note("attempts: \(Self.describe(error.attempts))") }
