@@ -108,9 +108,10 @@ check(
     f"the run stage must start from a slim distribution image, not {final['image']}",
 )
 final_runs = run_text(final)
-for package in ["libsqlite3-0", "ca-certificates", "tzdata"]:
+# What `ldd` shows the static-stdlib binary still needs, plus TLS roots and time zones.
+for package in ["libsqlite3-0", "libstdc++6", "zlib1g", "ca-certificates", "tzdata"]:
     check(re.search(rf"\b{re.escape(package)}\b", final_runs), f"the run stage must install {package}")
-for package in ["swiftlang", "libsqlite3-dev", "build-essential"]:
+for package in ["swiftlang", "libsqlite3-dev", "build-essential", "libcurl4", "curl"]:
     check(package not in final_runs, f"the run stage must not install build-time package {package}")
 copies = [command for command in instructions(final, "COPY") if any(f.startswith("--from") for f in command.flags)]
 check(
