@@ -32,8 +32,7 @@ enum CLI {
 
     /// A scratch working directory, so that a command defaulting to ./switchyard.sqlite never writes in the repo.
     static let workingDirectory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "switchyard-cli-cwd-\(UUID().uuidString)")
+        let url = LedgerFixture.runDirectory.appendingPathComponent("cwd", isDirectory: true)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()

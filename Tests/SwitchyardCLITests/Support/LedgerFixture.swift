@@ -141,12 +141,23 @@ struct LedgerFixture: Sendable {
     }
 
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("switchyard-cli-tests", isDirectory: true)
-            .appendingPathComponent("\(name)-\(UUID().uuidString)", isDirectory: true)
+        let url = runDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// This test run's scratch directory under `$TMPDIR/switchyard-cli-tests`. Runs leave theirs behind (the shared
+    /// fixture lives there until the process exits); each run removes those of runs older than an hour.
+    static let runDirectory: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchyard-cli-tests", isDirectory: true)
+        let stale = Date().addingTimeInterval(-3600)
+        for entry in (try? FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil)) ?? [] {
+            let modified = (try? FileManager.default.attributesOfItem(atPath: entry.path))?[.modificationDate] as? Date
+            if let modified, modified < stale { try? FileManager.default.removeItem(at: entry) }
+        }
+        return root.appendingPathComponent("run-\(UUID().uuidString)", isDirectory: true)
+    }()
 }
 
 extension LedgerFixture.Expected {
