@@ -31,11 +31,15 @@ public final class SwitchyardRuntime: Sendable {
     ///   - config: the service configuration.
     ///   - environment: where API keys and the admin key are read.
     ///   - ledgerWindow: group-commit window of the ledger writer.
+    ///   - recoverReservations: settle reservations left open by a crash (at their reserved amount). Only the
+    ///     process that owns the database does this at start-up: a one-off command beside a running service must
+    ///     pass `false`, or it would settle that service's in-flight requests.
     ///   - logger: the service's logger.
     public init(
         config: SwitchyardConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         ledgerWindow: Duration = .milliseconds(1),
+        recoverReservations: Bool = true,
         logger: Logger = Logger(label: "switchyard")
     ) async throws {
         self.config = config
@@ -53,7 +57,7 @@ public final class SwitchyardRuntime: Sendable {
         database = try LedgerDatabase(
             path: config.database.path, configuration: LedgerConfiguration(busyTimeout: config.database.busyTimeout))
         budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
-        let recovered = try await budgets.recoverOpenReservations()
+        let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
         if !recovered.isEmpty {
             logger.warning(
                 "settled reservations left open by an earlier crash at their reserved amount",

@@ -15,8 +15,8 @@ struct ChatCommand: AsyncParsableCommand {
             starting the HTTP server: the answer is printed on stdout, then the provider, cost and attempts on \
             stderr, and the request is in the ledger when the command returns.
 
-            Do not point it at the database of a service that is running: at start-up it settles reservations \
-            it finds open, which belong to that service's requests in flight.
+            It is safe beside a running service on the same database: it leaves reservations it did not make \
+            alone (only `serve` settles those left open by a crash).
 
             Examples:
               switchyard chat "Write a haiku about trains"
@@ -68,7 +68,7 @@ struct ChatCommand: AsyncParsableCommand {
         let (config, _) = try options.resolve()
         var logger = Logger(label: "switchyard")
         logger.logLevel = .warning
-        let runtime = try await SwitchyardRuntime(config: config, logger: logger)
+        let runtime = try await SwitchyardRuntime(config: config, recoverReservations: false, logger: logger)
         let request = RoutingRequest(
             id: RequestID.make(), userID: user, model: model,
             chat: ChatRequest(model: "", messages: [.user(text)], maxTokens: maxTokens), priority: priority?.priority,
