@@ -26,6 +26,8 @@ enum ConfigFixtures {
           busy_timeout_ms: 2500
         budgets:
           default_limit_usd: 2.50
+        keys:
+          required: true
         default_route: fast
         specialty_boost: 0.5
         defaults:
@@ -175,6 +177,7 @@ enum ConfigFixtures {
                 host: "0.0.0.0", port: 9090, adminKeyEnv: "SWITCHYARD_ADMIN_KEY", maxBodyBytes: 2_097_152),
             database: DatabaseSettings(path: "/var/lib/switchyard/ledger.sqlite", busyTimeout: .milliseconds(2500)),
             budgets: BudgetSettings(defaultLimit: 2_500_000),
+            keys: KeySettings(required: true),
             defaults: defaults,
             providers: [openAI, simulated],
             routes: [

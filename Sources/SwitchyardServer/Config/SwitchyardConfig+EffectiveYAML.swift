@@ -15,6 +15,7 @@ extension SwitchyardConfig {
             ("server", server.yamlNode),
             ("database", database.yamlNode),
             ("budgets", YAMLTree.mapping([("default_limit_usd", YAMLTree.dollars(budgets.defaultLimit))])),
+            ("keys", YAMLTree.mapping([("required", YAMLTree.bool(keys.required))])),
             ("default_route", defaultRoute.map(YAMLTree.string) ?? YAMLTree.null),
             ("specialty_boost", YAMLTree.number(specialtyBoost)),
             ("defaults", defaults.yamlNode),

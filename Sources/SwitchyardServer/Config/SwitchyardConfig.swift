@@ -7,6 +7,8 @@ public struct SwitchyardConfig: Sendable, Hashable {
     public var server: ServerSettings
     public var database: DatabaseSettings
     public var budgets: BudgetSettings
+    /// Users' API keys: whether chat requests must present one.
+    public var keys: KeySettings
     /// Resilience settings every provider gets unless it overrides them.
     public var defaults: ProviderDefaults
     public var providers: [ProviderSettings]
@@ -22,6 +24,7 @@ public struct SwitchyardConfig: Sendable, Hashable {
         server: ServerSettings = ServerSettings(),
         database: DatabaseSettings = DatabaseSettings(),
         budgets: BudgetSettings = BudgetSettings(),
+        keys: KeySettings = KeySettings(),
         defaults: ProviderDefaults = ProviderDefaults(),
         providers: [ProviderSettings] = [],
         routes: [Route] = [],
@@ -33,6 +36,7 @@ public struct SwitchyardConfig: Sendable, Hashable {
         self.server = server
         self.database = database
         self.budgets = budgets
+        self.keys = keys
         self.defaults = defaults
         self.providers = providers
         self.routes = routes
@@ -90,6 +94,22 @@ public struct BudgetSettings: Sendable, Hashable {
 
     public init(defaultLimit: MicroDollars = 1_000_000) {
         self.defaultLimit = defaultLimit
+    }
+}
+
+/// `keys:` — users' API keys (`sy-…`), created with `switchyard keys create` and stored in the ledger only as
+/// hashes.
+///
+/// Whatever ``required`` says, a request that presents a valid key is made as the key's user, and one that presents
+/// a bad `sy-` key (unknown, revoked, malformed) is refused with HTTP 401. The admin key (`server.admin_key_env`) is
+/// separate.
+public struct KeySettings: Sendable, Hashable {
+    /// `true`: chat requests must send `Authorization: Bearer <user key>`, and are made as the key's user.
+    /// `false` (the default): a request without a key is made as its `user` / `user_id`, else `anonymous`.
+    public var required: Bool
+
+    public init(required: Bool = false) {
+        self.required = required
     }
 }
 
