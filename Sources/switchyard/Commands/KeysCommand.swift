@@ -1,0 +1,120 @@
+import ArgumentParser
+import Foundation
+import SwitchyardServer
+import SwitchyardStore
+
+/// `switchyard keys`: users' API keys, stored only as hashes in the ledger database.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "Create, list and revoke users' API keys.",
+        discussion: """
+            A key identifies its user on the chat endpoints (Authorization: Bearer sy-...). Only the key's first \
+            8 characters and its SHA-256 hash are stored, so a key is shown once, when it is created. Set \
+            keys.required: true in the config to refuse chat requests without a key. A running service sees a \
+            new or revoked key at its next request.
+
+            Examples:
+              switchyard keys create --user alice --name laptop
+              switchyard keys list --user alice
+              switchyard keys revoke sy-AbC12
+            """,
+        subcommands: [KeysCreateCommand.self, KeysListCommand.self, KeysRevokeCommand.self])
+
+    static func table(_ records: [APIKeyRecord]) -> OutputTable {
+        func time(_ date: Date?) -> Cell { date.map { .text(LedgerTimestamp.string(from: $0)) } ?? .none }
+        return OutputTable(
+            columns: [
+                .number("id", "ID"), .text("prefix", "PREFIX"), .text("user", "USER"), .text("name", "NAME"),
+                .text("created_at", "CREATED (UTC)"), .text("last_used_at", "LAST USED (UTC)"),
+                .text("revoked_at", "REVOKED (UTC)"),
+            ],
+            rows: records.map { record in
+                [
+                    .integer(Int(record.id)), .text(record.prefix), .text(record.userID), record.name.map { Cell.text($0) } ?? .none,
+                    time(record.createdAt), time(record.lastUsedAt), time(record.revokedAt),
+                ]
+            })
+    }
+}
+
+/// `switchyard keys create --user USER [--name NAME]`.
+struct KeysCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create an API key for a user and print it once.",
+        discussion: """
+            The key goes to stdout (nothing else does, so it can be captured); a reminder that it cannot be shown \
+            again goes to stderr.
+
+            Examples:
+              switchyard keys create --user alice
+              KEY=$(switchyard keys create --user ci-bot --name "nightly jobs")
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "The user the key belongs to (whose budget pays).") var user: String
+    @Option(help: "A label to recognise the key by.") var name: String?
+
+    func run() async throws {
+        let config = try options.resolve().config
+        let database = try LedgerAccess.openForWriting(config.database)
+        defer { try? database.close() }
+        let created = try await APIKeyStore(database: database).createKey(userID: user, name: name)
+        Console.write(created.key + "\n")
+        Console.note(
+            "created key \(created.record.prefix)… (id \(created.record.id)) for \(user); store it now, it cannot be "
+                + "shown again")
+    }
+}
+
+/// `switchyard keys list [--user USER]`.
+struct KeysListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List API keys (prefix, user, name, dates; never the key).",
+        discussion: """
+            Examples:
+              switchyard keys list
+              switchyard keys list --user alice --format json
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "Only this user's keys.") var user: String?
+    @Option(help: OutputFormat.help) var format: OutputFormat = .table
+
+    func run() async throws {
+        let config = try options.resolve().config
+        let database = try LedgerAccess.openForWriting(config.database)
+        defer { try? database.close() }
+        let records = try await APIKeyStore(database: database).listKeys(userID: user)
+        Console.write(KeysCommand.table(records).rendered(as: format))
+    }
+}
+
+/// `switchyard keys revoke ID|PREFIX|KEY`.
+struct KeysRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke an API key by its id, its prefix or the whole key.",
+        discussion: """
+            Requests with a revoked key get HTTP 401 from the next request on.
+
+            Examples:
+              switchyard keys revoke 3
+              switchyard keys revoke sy-AbC12
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The key's id, its 8-character prefix, or the whole key.") var key: String
+
+    func run() async throws {
+        let config = try options.resolve().config
+        let database = try LedgerAccess.openForWriting(config.database)
+        defer { try? database.close() }
+        guard try await APIKeyStore(database: database).revokeKey(APIKeyReference(parsing: key)) else {
+            throw CLIError("no working key matches '\(key)'; see `switchyard keys list`")
+        }
+        Console.note("revoked \(key)")
+    }
+}
