@@ -43,6 +43,12 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.notFound, type: "invalid_request_error", code: code, message: message)
     }
 
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(
+            .contentTooLarge, type: "invalid_request_error", code: "body_too_large",
+            message: "the request body is larger than \(limit) bytes (server.max_body_bytes)")
+    }
+
     static func unauthorized(_ message: String) -> APIError {
         APIError(.unauthorized, type: "authentication_error", code: "unauthorized", message: message)
     }

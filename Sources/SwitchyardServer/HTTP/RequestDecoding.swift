@@ -10,10 +10,9 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(
-                .contentTooLarge, type: "invalid_request_error", code: "body_too_large",
-                message: "the request body is larger than \(limit) bytes (server.max_body_bytes)")
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // Hummingbird throws `NIOTooManyBytesError` (or an `HTTPError` when the declared length is too large).
+            throw APIError.bodyTooLarge(limit: limit)
         }
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request has no body; send JSON") }
         do {

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardServer
+import SwitchyardStore
+import Testing
+
+@Suite("Providers, analytics, reports", .timeLimit(.minutes(1)))
+struct OperationsTests {
+    @Test func providersListsLiveStateOfEachProvider() async throws {
+        try await withFakeUpstream({ _ in OpenAIReply.answer() }) { upstream in
+            try await withServer(try Configs.primaryWithBackup(upstream)) { server in
+                _ = try await server.post("/v1/chat/completions", chatBody())
+                let response = try await server.get("/providers")
+                #expect(response.status == 200)
+                let providers = try #require(response.json?["providers"]?.array)
+                #expect(providers.compactMap { $0["name"]?.string } == ["primary", "backup"])
+                let primary = try #require(providers.first)
+                for key in [
+                    "name", "model", "cost_per_token", "latency_ms", "specialties", "quality_score", "is_down",
+                    "circuit_status", "success_rate",
+                ] {
+                    #expect(primary[key] != nil, "missing \(key)")
+                }
+                #expect(primary["kind"]?.string == "openai")
+                #expect(primary["model"]?.string == "gpt-test")
+                #expect(primary["circuit_status"]?.string == "CLOSED")
+                #expect(primary["is_down"]?.bool == false)
+                #expect(primary["requests"]?.int == 1)
+                #expect(primary["success_rate"]?.number == 1)
+                #expect(providers.last?["kind"]?.string == "simulated")
+            }
+        }
+    }
+
+    @Test func analyticsComeFromTheLedgerAndSurviveARestart() async throws {
+        try await withFakeUpstream({ _ in OpenAIReply.error(.internalServerError) }) { upstream in
+            try await withTemporaryDirectory { directory in
+                let path = directory.appendingPathComponent("ledger.sqlite").path
+                let config = try Configs.primaryWithBackup(upstream)
+                let before = try await withServer(config, databasePath: path) { server in
+                    for _ in 0..<2 { #expect(try await server.post("/v1/chat/completions", chatBody()).status == 200) }
+                    #expect(try await server.post("/v1/chat/completions", chatBody(model: "nope")).status == 404)
+                    let response = try await server.get("/routing/analytics")
+                    #expect(response.status == 200)
+                    return try #require(response.json)
+                }
+                let global = try #require(before["global"])
+                #expect(global["total_requests"]?.int == 3)
+                #expect(global["total_success"]?.int == 2)
+                #expect(global["total_failures"]?.int == 1)
+                #expect(global["success_rate"]?.number.map { abs($0 - 2.0 / 3.0) < 1e-9 } == true)
+                #expect(global["avg_latency_ms"]?.number != nil)
+                #expect(global["total_cost"]?.number != nil)
+                #expect(before["providers"]?["primary"]?["requests"]?.int == 2)
+                #expect(before["providers"]?["primary"]?["failures"]?.int == 2)
+                #expect(before["providers"]?["primary"]?["success_rate"]?.number == 0)
+                #expect(before["providers"]?["backup"]?["success"]?.int == 2)
+                #expect(before["providers"]?["backup"]?["circuit_status"]?.string == "CLOSED")
+                #expect(before["providers"]?["backup"]?["is_down"]?.bool == false)
+
+                let after = try await withServer(config, databasePath: path) { server in
+                    try #require(try await server.get("/routing/analytics").json)
+                }
+                #expect(after["global"] == before["global"])
+                #expect(after["providers"]?["primary"]?["requests"] == before["providers"]?["primary"]?["requests"])
+                #expect(after["providers"]?["backup"]?["success"]?.int == 2)
+            }
+        }
+    }
+
+    @Test func costAndReliabilityReports() async throws {
+        try await withServer(try testConfig(simulatedYAML)) { server in
+            _ = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "fay""#))
+            let costs = try await server.get("/reports/costs?group_by=user")
+            #expect(costs.status == 200)
+            #expect(costs.body.contains("fay"))
+            #expect(try await server.get("/reports/costs?group_by=provider,day&since=2020-01-01").status == 200)
+            #expect(try await server.get("/reports/reliability?group_by=model").status == 200)
+            let reliability = try await server.get("/reports/reliability")
+            #expect(reliability.status == 200)
+            #expect(reliability.body.contains("sim"))
+
+            for path in [
+                "/reports/costs?group_by=planet", "/reports/costs?since=yesterday",
+                "/reports/costs?since=2030-01-02&until=2030-01-01", "/reports/reliability?group_by=user",
+            ] {
+                let response = try await server.get(path)
+                #expect(response.status == 400, "\(path)")
+                #expect(response.errorCode == "invalid_request", "\(path)")
+            }
+        }
+    }
+}
