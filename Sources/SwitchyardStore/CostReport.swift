@@ -1,5 +1,6 @@
-public import struct Foundation.Date
 public import SwitchyardCore
+
+public import struct Foundation.Date
 
 /// What a cost report groups by.
 public enum CostDimension: String, Sendable, Hashable, Codable, CaseIterable {

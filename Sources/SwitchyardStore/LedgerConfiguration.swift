@@ -27,17 +27,25 @@ public struct LedgerConfiguration: Sendable {
     /// How many read-only connections reports may use at once. Default 4.
     public var maximumReaderCount: Int
 
+    /// The WAL size, in pages of 4 KiB, at which a commit also checkpoints the WAL into the database file
+    /// (`PRAGMA wal_autocheckpoint`). Larger values make checkpoints, and their fsyncs, rarer at the cost of a
+    /// larger `-wal` file. Default 10,000 (about 40 MB); SQLite's own default is 1,000.
+    public var walAutocheckpointPages: Int
+
     /// - Parameters:
     ///   - busyTimeout: how long to wait for another connection's lock; 5 seconds unless given.
     ///   - durability: what a commit survives; ``Durability/processCrash`` unless given.
     ///   - maximumReaderCount: concurrent read connections; 4 unless given.
+    ///   - walAutocheckpointPages: WAL pages between automatic checkpoints; 10,000 unless given.
     public init(
         busyTimeout: Duration = .seconds(5),
         durability: Durability = .processCrash,
-        maximumReaderCount: Int = 4
+        maximumReaderCount: Int = 4,
+        walAutocheckpointPages: Int = 10_000
     ) {
         self.busyTimeout = busyTimeout
         self.durability = durability
         self.maximumReaderCount = maximumReaderCount
+        self.walAutocheckpointPages = walAutocheckpointPages
     }
 }

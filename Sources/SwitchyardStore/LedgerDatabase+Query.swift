@@ -19,7 +19,9 @@ extension LedgerDatabase {
     ///   - rowLimit: the most rows returned; ``SQLQueryResult/truncated`` tells if there were more. Default 1,000.
     ///   - timeout: the statement is interrupted after this long. Default 5 seconds.
     /// - Throws: ``SQLQueryError``.
-    public func query(_ sql: String, rowLimit: Int = 1000, timeout: Duration = .seconds(5)) async throws -> SQLQueryResult {
+    public func query(_ sql: String, rowLimit: Int = 1000, timeout: Duration = .seconds(5)) async throws
+        -> SQLQueryResult
+    {
         let query = ReadOnlyQuery(path: path, sql: sql, rowLimit: max(0, rowLimit), timeout: timeout)
         let queryGuard = ReadOnlyQuery.Guard(deadline: .now + timeout)
         return try await withTaskCancellationHandler {

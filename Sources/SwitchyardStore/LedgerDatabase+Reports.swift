@@ -1,6 +1,7 @@
-public import struct Foundation.Date
 import GRDB
 import SwitchyardCore
+
+public import struct Foundation.Date
 
 extension LedgerDatabase {
     /// Money spent on provider calls that started in `[since, until)`, grouped by `dimensions` (in that order;

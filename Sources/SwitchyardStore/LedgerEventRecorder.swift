@@ -16,53 +16,86 @@ import SwitchyardCore
 /// | requestFinished | upsert `requests` with status, answering provider/model, tokens, cost, latency, error |
 enum LedgerEventRecorder {
     static func record(_ events: some Sequence<RouterEvent>, in db: Database) throws {
+        // Look each statement up once per batch: `cachedStatement(sql:)` hashes the whole SQL text on every call.
+        var statements = Statements(db: db)
         for event in events {
-            try record(event, in: db)
+            try record(event, with: &statements)
         }
     }
 
     static func record(_ event: RouterEvent, in db: Database) throws {
+        var statements = Statements(db: db)
+        try record(event, with: &statements)
+    }
+
+    /// The statements of one transaction, prepared (or taken from GRDB's cache) on first use.
+    private struct Statements {
+        let db: Database
+        var cache: [Kind: Statement] = [:]
+
+        enum Kind { case request, startedAttempt, finishedAttempt, breaker, requestEvent, finishedRequest }
+
+        init(db: Database) { self.db = db }
+
+        mutating func callAsFunction(_ kind: Kind) throws -> Statement {
+            if let statement = cache[kind] { return statement }
+            let sql =
+                switch kind {
+                case .request: insertRequest
+                case .startedAttempt: insertStartedAttempt
+                case .finishedAttempt: upsertFinishedAttempt
+                case .breaker: insertBreakerTransition
+                case .requestEvent: insertRequestEvent
+                case .finishedRequest: upsertFinishedRequest
+                }
+            let statement = try db.cachedStatement(sql: sql)
+            cache[kind] = statement
+            return statement
+        }
+    }
+
+    private static func record(_ event: RouterEvent, with statement: inout Statements) throws {
         switch event {
         case .requestReceived(let event):
-            try db.cachedStatement(sql: insertRequest).execute(arguments: [
+            try statement(.request).execute(arguments: [
                 event.requestID, event.userID, event.route, event.requestedModel, event.priority?.rawValue,
                 event.classification.rawValue, event.stream, LedgerTimestamp.string(from: event.at),
             ])
         case .attemptStarted(let event):
-            try db.cachedStatement(sql: insertStartedAttempt).execute(arguments: [
+            try statement(.startedAttempt).execute(arguments: [
                 event.requestID, event.seq, event.tier, event.provider, event.model, event.isEscalation,
                 LedgerTimestamp.string(from: event.at),
             ])
         case .attemptFinished(let event):
-            try db.cachedStatement(sql: upsertFinishedAttempt).execute(arguments: [
+            try statement(.finishedAttempt).execute(arguments: [
                 event.requestID, event.seq, event.tier, event.provider, event.model, event.isEscalation,
                 event.outcome.rawValue, event.httpStatus, event.errorCode, event.errorMessage,
                 event.usage?.promptTokens, event.usage?.completionTokens, event.usage?.isEstimated ?? false,
                 event.cost.rawValue, event.latency.roundedMilliseconds, LedgerTimestamp.string(from: event.startedAt),
             ])
         case .breakerTransition(let event):
-            try db.cachedStatement(sql: insertBreakerTransition).execute(arguments: [
+            try statement(.breaker).execute(arguments: [
                 event.provider, event.from.rawValue, event.to.rawValue, event.reason,
                 LedgerTimestamp.string(from: event.at), event.openUntil.map(LedgerTimestamp.string(from:)),
             ])
         case .escalated(let event):
-            try db.cachedStatement(sql: insertRequestEvent).execute(arguments: [
+            try statement(.requestEvent).execute(arguments: [
                 event.requestID, "escalated", nil, event.fromProvider, event.fromModel, event.toProvider,
                 event.toModel, nil, nil, LedgerTimestamp.string(from: event.at),
             ])
         case .targetSkipped(let event):
-            try db.cachedStatement(sql: insertRequestEvent).execute(arguments: [
+            try statement(.requestEvent).execute(arguments: [
                 event.requestID, "target_skipped", event.tier, event.provider, event.model, nil, nil,
                 event.reason.rawValue, nil, LedgerTimestamp.string(from: event.at),
             ])
         case .queued(let event):
-            try db.cachedStatement(sql: insertRequestEvent).execute(arguments: [
+            try statement(.requestEvent).execute(arguments: [
                 event.requestID, "queued", nil, nil, nil, nil, nil, nil, event.queueLength,
                 LedgerTimestamp.string(from: event.at),
             ])
         case .requestFinished(let event):
             let createdAt = event.at.addingTimeInterval(-event.latency.timeInterval)
-            try db.cachedStatement(sql: upsertFinishedRequest).execute(arguments: [
+            try statement(.finishedRequest).execute(arguments: [
                 event.requestID, event.userID, event.status.rawValue, event.provider, event.model,
                 event.usage.promptTokens, event.usage.completionTokens, event.usage.isEstimated, event.cost.rawValue,
                 event.latency.roundedMilliseconds, event.errorCode, event.attempts, event.escalated,

@@ -222,7 +222,7 @@ public final class LedgerEventSink: RouterEventSink {
     /// Commits one chunk; on failure retries it one event per transaction. Returns the failure, if any event is lost.
     private func commit(_ chunk: [RouterEvent]) async -> LedgerError? {
         do {
-            try await database.uncancellableWriteTransaction { db in try LedgerEventRecorder.record(chunk, in: db) }
+            try await database.writeTransaction(.uncancellable) { db in try LedgerEventRecorder.record(chunk, in: db) }
             return nil
         } catch {
             logger.warning(
@@ -233,7 +233,9 @@ public final class LedgerEventSink: RouterEventSink {
         var lastError: (any Error)?
         for event in chunk {
             do {
-                try await database.uncancellableWriteTransaction { db in try LedgerEventRecorder.record(event, in: db) }
+                try await database.writeTransaction(.uncancellable) { db in
+                    try LedgerEventRecorder.record(event, in: db)
+                }
             } catch {
                 lost += 1
                 lastError = error

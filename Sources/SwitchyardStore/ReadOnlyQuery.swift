@@ -172,7 +172,8 @@ private func authorize(
     case SQLITE_PRAGMA:
         let name = first?.lowercased() ?? ""
         if ReadOnlyQuery.allowedPragmas.contains(name) { return SQLITE_OK }
-        denial = "PRAGMA \(name) is not allowed (allowed: \(ReadOnlyQuery.allowedPragmas.sorted().joined(separator: ", ")))"
+        let allowed = ReadOnlyQuery.allowedPragmas.sorted().joined(separator: ", ")
+        denial = "PRAGMA \(name) is not allowed (allowed: \(allowed))"
     case SQLITE_ATTACH: denial = "ATTACH is not allowed"
     case SQLITE_DETACH: denial = "DETACH is not allowed"
     case SQLITE_INSERT: denial = "INSERT into \(first ?? "a table") is not allowed"

@@ -10,7 +10,7 @@ extension SQLiteBudgetStore {
             throw LedgerError(.invalidAmount, "a budget limit cannot be negative (\(limit)) for user '\(userID)'")
         }
         let at = LedgerTimestamp.string(from: now())
-        try await database.uncancellableWriteTransaction { db in
+        try await database.writeTransaction(.uncancellable) { db in
             try db.execute(
                 sql: """
                     INSERT INTO budgets (user_id, limit_usd_micros, updated_at) VALUES (?1, ?2, ?3)
@@ -25,8 +25,9 @@ extension SQLiteBudgetStore {
     /// - Parameter note: why, kept in `ledger.note`.
     public func adjust(userID: String, amount: MicroDollars, note: String) async throws {
         let at = LedgerTimestamp.string(from: now())
-        try await database.uncancellableWriteTransaction { db in
-            try Self.appendLedger(db, userID: userID, requestID: nil, kind: "adjust", amount: amount, note: note, at: at)
+        try await database.writeTransaction(.uncancellable) { db in
+            try Self.appendLedger(
+                db, userID: userID, requestID: nil, kind: "adjust", amount: amount, note: note, at: at)
             try db.execute(
                 sql: """
                     INSERT INTO budgets (user_id, spent_usd_micros, updated_at) VALUES (?1, ?2, ?3)
@@ -80,7 +81,7 @@ extension SQLiteBudgetStore {
     @discardableResult
     public func recoverOpenReservations() async throws -> [BudgetReservation] {
         let at = LedgerTimestamp.string(from: now())
-        return try await database.uncancellableWriteTransaction { db in
+        return try await database.writeTransaction(.uncancellable) { db in
             // Only users with money reserved can have open reservations; their ledger rows are found by index.
             let rows = try Row.fetchAll(
                 db,

@@ -1,6 +1,7 @@
-public import struct Foundation.Date
 import GRDB
 public import SwitchyardCore
+
+public import struct Foundation.Date
 
 /// Per-user budgets enforced from the ledger: every reservation and settlement is a row in `ledger`, and the
 /// `budgets` row is updated in the same transaction.
@@ -49,7 +50,7 @@ public final class SQLiteBudgetStore: BudgetStore {
         let at = LedgerTimestamp.string(from: now())
         let defaultLimit = defaultLimit
         do {
-            try await database.writeTransaction { db in
+            try await database.shortWriteTransaction(.cancellable) { db in
                 let status = try Self.status(of: userID, in: db, defaultLimit: defaultLimit)
                 guard status.spent + status.reserved + amount <= status.limit else {
                     throw BudgetExceededError(status: status, requested: amount)
@@ -61,6 +62,9 @@ public final class SQLiteBudgetStore: BudgetStore {
             throw LedgerError(
                 .duplicateReservation,
                 "request '\(requestID)' already has a reservation; reserve once per request id")
+        } catch let error as DatabaseError {
+            throw LedgerError(
+                .databaseError, "cannot reserve \(amount) for request '\(requestID)' in '\(database.path)': \(error)")
         }
         return BudgetReservation(userID: userID, requestID: requestID, amount: amount)
     }
@@ -78,11 +82,18 @@ public final class SQLiteBudgetStore: BudgetStore {
                 "cannot settle request '\(reservation.requestID)' at a negative cost (\(actualCost))")
         }
         let at = LedgerTimestamp.string(from: now())
-        try await database.uncancellableWriteTransaction { db in
-            let reserved = try Self.openReservation(reservation, in: db)
-            try Self.close(
-                userID: reservation.userID, requestID: reservation.requestID, reserved: reserved, actual: actualCost,
-                note: nil, at: at, in: db)
+        do {
+            try await database.shortWriteTransaction(.uncancellable) { db in
+                let reserved = try Self.openReservation(reservation, in: db)
+                try Self.close(
+                    userID: reservation.userID, requestID: reservation.requestID, reserved: reserved,
+                    actual: actualCost, note: nil, at: at, in: db)
+            }
+        } catch let error as DatabaseError {
+            throw LedgerError(
+                .databaseError,
+                "cannot settle request '\(reservation.requestID)' in '\(database.path)': \(error). The reservation "
+                    + "stays open; it is settled at its reserved amount at the next start-up.")
         }
     }
 
@@ -95,12 +106,16 @@ public final class SQLiteBudgetStore: BudgetStore {
     // MARK: Shared steps (all run inside a write transaction)
 
     static func status(of userID: String, in db: Database, defaultLimit: MicroDollars) throws -> BudgetStatus {
-        let row = try Row.fetchOne(db.cachedStatement(sql: selectBudget), arguments: [userID])
+        // A cursor's row is read in place, without the copy `Row.fetchOne` makes.
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: selectBudget), arguments: [userID])
+        guard let row = try rows.next() else {
+            return BudgetStatus(userID: userID, limit: defaultLimit, spent: .zero, reserved: .zero)
+        }
         return BudgetStatus(
             userID: userID,
-            limit: (row?[0] as Int64?).map { MicroDollars($0) } ?? defaultLimit,
-            spent: MicroDollars(row?[1] ?? 0),
-            reserved: MicroDollars(row?[2] ?? 0))
+            limit: (row[0] as Int64?).map { MicroDollars($0) } ?? defaultLimit,
+            spent: MicroDollars(row[1] as Int64),
+            reserved: MicroDollars(row[2] as Int64))
     }
 
     /// The amount of the reservation's `reserve` row, checking that it exists and is not settled yet.

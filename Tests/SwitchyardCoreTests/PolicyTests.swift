@@ -1,4 +1,5 @@
 @testable import SwitchyardCore
+import SwitchyardTesting
 import Testing
 
 @Suite struct PolicyTests {
@@ -14,6 +15,19 @@ import Testing
         #expect(PromptClassifier().classify(prompt).promptClass == expected)
     }
 
+    @Test func cuesMatchWholeWordsAndPhrasesAnywhere() {
+        // "debug" is a cue of its own; "bug" inside it does not count twice.
+        #expect(PromptClassifier().classify("please debug this").matchedCues == ["debug"])
+        #expect(PromptClassifier().classify("the ladybugs are pretty").promptClass == .general)
+        #expect(PromptClassifier().classify("Show me the STACK TRACE").matchedCues == ["stack trace"])
+    }
+
+    @Test func customRulesReplaceTheDefaults() {
+        let classifier = PromptClassifier(rules: [.init(.analysis, cues: ["kpi", "year over year"])])
+        #expect(classifier.classify("KPI year over year, please").matchedCues == ["kpi", "year over year"])
+        #expect(classifier.classify("write code").promptClass == .general)
+    }
+
     @Test func classificationNamesTheCuesThatDecidedIt() {
         let result = PromptClassifier().classify("write a poem")
         #expect(result.matchedCues.sorted() == ["poem", "write"])
@@ -24,9 +38,12 @@ import Testing
     {
         let profile = ProviderProfile(
             name: provider, quality: quality, specialties: specialties, models: [ModelProfile(name: "m")])
+        let runtime = ProviderRuntime<RouterInstant>(profile: profile, provider: NoopProvider(), ewmaWeight: 0.2)
+        let resolved = ResolvedTarget(
+            target: RouteTarget(provider: provider, model: "m"), runtime: runtime, model: profile.models[0],
+            usage: TargetUsage())
         return Candidate(
-            tier: "t", target: RouteTarget(provider: provider, model: "m"), profile: profile,
-            model: profile.models[0], expectedCost: MicroDollars(cost), upperBoundCost: MicroDollars(cost * 2),
+            tier: "t", resolved: resolved, expectedCost: MicroDollars(cost), upperBoundCost: MicroDollars(cost * 2),
             maxTokens: 100)
     }
 
@@ -55,7 +72,7 @@ import Testing
     func ordersByPriorityWithSpecialtyBoost(priority: RoutingPriority, promptClass: PromptClass, expected: [String]) {
         let inputs = CandidateRanker.Inputs(
             priority: priority, promptClass: promptClass, specialtyBoost: 0.25,
-            latency: { Self.latencies[$0]! }, lastUsed: { _ in 0 })
+            latency: { Self.latencies[$0.target.provider]! }, lastUsed: { _ in 0 })
         var random = SeededRandom(seed: 1)
         let ordered = CandidateRanker.order(Self.pool, strategy: .roundRobin, inputs: inputs, random: &random)
         #expect(ordered.map(\.target.provider) == expected)
@@ -66,7 +83,7 @@ import Testing
         func order(_ strategy: BalanceStrategy, lastUsed: [String: UInt64] = [:]) -> [String] {
             let inputs = CandidateRanker.Inputs(
                 priority: nil, promptClass: .general, specialtyBoost: 0.25,
-                latency: { Self.latencies[$0]! }, lastUsed: { lastUsed[$0] ?? 0 })
+                latency: { Self.latencies[$0.target.provider]! }, lastUsed: { lastUsed[$0.key] ?? 0 })
             return CandidateRanker.order(Self.pool, strategy: strategy, inputs: inputs, random: &random)
                 .map(\.target.provider)
         }
@@ -77,9 +94,9 @@ import Testing
 
     @Test func weightedBalancingFollowsTheWeights() {
         var pool = Self.pool
-        pool[0].target.weight = 8
-        pool[1].target.weight = 1
-        pool[2].target.weight = 1
+        pool[0].resolved.target.weight = 8
+        pool[1].resolved.target.weight = 1
+        pool[2].resolved.target.weight = 1
         var random = SeededRandom(seed: 11)
         let inputs = CandidateRanker.Inputs(
             priority: nil, promptClass: .general, specialtyBoost: 0, latency: { _ in .zero }, lastUsed: { _ in 0 })

@@ -18,13 +18,15 @@ import Testing
                             at: testDate(0.2))))
                 sink.emit(Events.started("r1", seq: 1, provider: "p1", model: "m1", at: testDate(0.3)))
                 sink.emit(
-                    Events.finished("r1", seq: 1, provider: "p1", model: "m1", outcome: .escalated, cost: 40, at: testDate(0.3)))
+                    Events.finished(
+                        "r1", seq: 1, provider: "p1", model: "m1", outcome: .escalated, cost: 40, at: testDate(0.3)))
                 sink.emit(
                     .escalated(
                         Escalation(
                             requestID: "r1", fromProvider: "p1", fromModel: "m1", toProvider: "p3", toModel: "m3",
                             at: testDate(0.5))))
-                sink.emit(Events.started("r1", seq: 2, provider: "p3", model: "m3", at: testDate(0.6), escalation: true))
+                sink.emit(
+                    Events.started("r1", seq: 2, provider: "p3", model: "m3", at: testDate(0.6), escalation: true))
                 sink.emit(Events.breaker("p2", .closed, .open, at: testDate(0.7), openUntil: testDate(30.7)))
                 sink.emit(
                     Events.finished(
@@ -45,12 +47,14 @@ import Testing
                 FROM requests
                 """)
             #expect(
-                request.rows == [[
-                    .text("alice"), .text("default"), .text("auto"), .text("cost"), .text("code"), .integer(0),
-                    .text("success"), .text("p3"), .text("m3"), .integer(10), .integer(20), .integer(940),
-                    .integer(250), .null, .integer(2), .integer(1), .text("2025-06-15 12:00:00.000"),
-                    .text("2025-06-15 12:00:01.000"),
-                ]])
+                request.rows == [
+                    [
+                        .text("alice"), .text("default"), .text("auto"), .text("cost"), .text("code"), .integer(0),
+                        .text("success"), .text("p3"), .text("m3"), .integer(10), .integer(20), .integer(940),
+                        .integer(250), .null, .integer(2), .integer(1), .text("2025-06-15 12:00:00.000"),
+                        .text("2025-06-15 12:00:01.000"),
+                    ]
+                ])
 
             let attempts = try await database.query(
                 """
@@ -82,10 +86,12 @@ import Testing
             let transitions = try await database.query(
                 "SELECT provider, from_state, to_state, reason, at, open_until FROM breaker_transitions")
             #expect(
-                transitions.rows == [[
-                    .text("p2"), .text("closed"), .text("open"), .text("test"), .text("2025-06-15 12:00:00.700"),
-                    .text("2025-06-15 12:00:30.700"),
-                ]])
+                transitions.rows == [
+                    [
+                        .text("p2"), .text("closed"), .text("open"), .text("test"), .text("2025-06-15 12:00:00.700"),
+                        .text("2025-06-15 12:00:30.700"),
+                    ]
+                ])
         }
     }
 
@@ -112,7 +118,8 @@ import Testing
             try await withRunningSink(sink) { sink in
                 for index in 0..<500 {
                     sink.emit(Events.received("r\(index)"))
-                    sink.emit(Events.finished("r\(index)", seq: 1, provider: "p", model: "m", outcome: .success, cost: 7))
+                    sink.emit(
+                        Events.finished("r\(index)", seq: 1, provider: "p", model: "m", outcome: .success, cost: 7))
                 }
                 try await sink.flush()
                 // A second, independent pool on the same file sees every row while the first is still open.

@@ -14,7 +14,9 @@ import Testing
             #expect(cost.rows.isEmpty)
             #expect(cost.total == .init(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: 0))
             let reliability = try await database.reliabilityReport(since: since, until: until)
-            #expect(reliability.requests == .init(total: 0, successes: 0, successRate: nil, failedOver: 0, escalated: 0, byStatus: [:]))
+            #expect(
+                reliability.requests
+                    == .init(total: 0, successes: 0, successRate: nil, failedOver: 0, escalated: 0, byStatus: [:]))
             #expect(reliability.providers.isEmpty)
             #expect(reliability.models.isEmpty)
             _ = try JSONEncoder().encode(reliability)
@@ -28,18 +30,22 @@ import Testing
         try await withRunningSink(LedgerEventSink(database: database)) { sink in
             sink.emit(Events.received("r1", user: "alice"))
             sink.emit(Events.finished("r1", seq: 1, provider: "A", model: "a1", outcome: .error, latencyMs: 1000))
-            sink.emit(Events.finished("r1", seq: 2, provider: "B", model: "b1", outcome: .success, cost: 300, latencyMs: 200))
+            sink.emit(
+                Events.finished("r1", seq: 2, provider: "B", model: "b1", outcome: .success, cost: 300, latencyMs: 200))
             sink.emit(Events.requestFinished("r1", user: "alice", provider: "B", model: "b1", cost: 300, attempts: 2))
 
             sink.emit(Events.received("r2", user: "bob"))
-            sink.emit(Events.finished("r2", seq: 1, provider: "A", model: "a1", outcome: .success, cost: 100, latencyMs: 50))
+            sink.emit(
+                Events.finished("r2", seq: 1, provider: "A", model: "a1", outcome: .success, cost: 100, latencyMs: 50))
             sink.emit(Events.requestFinished("r2", user: "bob", provider: "A", model: "a1", cost: 100))
 
             sink.emit(Events.received("r3", user: "alice"))
-            sink.emit(Events.finished("r3", seq: 1, provider: "A", model: "a2", outcome: .escalated, cost: 50, latencyMs: 30))
+            sink.emit(
+                Events.finished("r3", seq: 1, provider: "A", model: "a2", outcome: .escalated, cost: 50, latencyMs: 30))
             sink.emit(
                 Events.finished(
-                    "r3", seq: 2, provider: "B", model: "b1", outcome: .success, cost: 500, latencyMs: 400, escalation: true))
+                    "r3", seq: 2, provider: "B", model: "b1", outcome: .success, cost: 500, latencyMs: 400,
+                    escalation: true))
             sink.emit(
                 Events.requestFinished(
                     "r3", user: "alice", provider: "B", model: "b1", cost: 550, attempts: 2, escalated: true))
@@ -49,8 +55,12 @@ import Testing
 
             let tomorrow = testDate(86_400)
             sink.emit(Events.received("r5", user: "bob", at: tomorrow))
-            sink.emit(Events.finished("r5", seq: 1, provider: "B", model: "b1", outcome: .success, cost: 1_000, latencyMs: 600, at: tomorrow))
-            sink.emit(Events.requestFinished("r5", user: "bob", provider: "B", model: "b1", cost: 1_000, at: tomorrow + 1))
+            sink.emit(
+                Events.finished(
+                    "r5", seq: 1, provider: "B", model: "b1", outcome: .success, cost: 1_000, latencyMs: 600,
+                    at: tomorrow))
+            sink.emit(
+                Events.requestFinished("r5", user: "bob", provider: "B", model: "b1", cost: 1_000, at: tomorrow + 1))
 
             sink.emit(Events.breaker("A", .closed, .open, openUntil: testDate(30)))
             sink.emit(Events.breaker("A", .open, .halfOpen, at: testDate(30)))
@@ -58,7 +68,9 @@ import Testing
             sink.emit(Events.breaker("C", .closed, .open, at: testDate(40), openUntil: testDate(100)))
             // Outside the range: ignored.
             sink.emit(Events.breaker("A", .closed, .open, at: testDate(-7200)))
-            sink.emit(Events.finished("old", seq: 1, provider: "A", model: "a1", outcome: .success, cost: 9_999, at: testDate(-7200)))
+            sink.emit(
+                Events.finished(
+                    "old", seq: 1, provider: "A", model: "a1", outcome: .success, cost: 9_999, at: testDate(-7200)))
             try await sink.flush()
         }
     }
@@ -72,7 +84,8 @@ import Testing
                     .init(user: "alice", requests: 2, attempts: 4, promptTokens: 30, completionTokens: 60, cost: 850),
                     .init(user: "bob", requests: 2, attempts: 2, promptTokens: 20, completionTokens: 40, cost: 1_100),
                 ])
-            #expect(byUser.total == .init(requests: 4, attempts: 6, promptTokens: 50, completionTokens: 100, cost: 1_950))
+            #expect(
+                byUser.total == .init(requests: 4, attempts: 6, promptTokens: 50, completionTokens: 100, cost: 1_950))
 
             let byProviderModel = try await database.costReport(
                 since: since, until: until, groupedBy: [.provider, .model, .provider])

@@ -27,10 +27,16 @@ import Testing
     }
 
     @Test func parsesShorterFractionsAndRejectsGarbage() {
-        #expect(LedgerTimestamp.date(from: "2025-01-02 03:04:05") == LedgerTimestamp.date(from: "2025-01-02 03:04:05.000"))
-        #expect(LedgerTimestamp.date(from: "2025-01-02 03:04:05.5") == LedgerTimestamp.date(from: "2025-01-02 03:04:05.500"))
+        #expect(
+            LedgerTimestamp.date(from: "2025-01-02 03:04:05") == LedgerTimestamp.date(from: "2025-01-02 03:04:05.000"))
+        #expect(
+            LedgerTimestamp.date(from: "2025-01-02 03:04:05.5") == LedgerTimestamp.date(from: "2025-01-02 03:04:05.500")
+        )
         #expect(LedgerTimestamp.date(from: "2025-01-02T03:04:05.250") != nil)
-        for bad in ["", "2025-01-02", "2025-13-02 03:04:05", "2025-01-02 03:04:05.", "2025-01-02 03:04:05.1234", "abcd-ef-gh ij:kl:mn"] {
+        for bad in [
+            "", "2025-01-02", "2025-13-02 03:04:05", "2025-01-02 03:04:05.", "2025-01-02 03:04:05.1234",
+            "abcd-ef-gh ij:kl:mn",
+        ] {
             #expect(LedgerTimestamp.date(from: bad) == nil, "\(bad)")
         }
     }

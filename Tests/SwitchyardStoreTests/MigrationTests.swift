@@ -67,7 +67,9 @@ import Testing
             // Data written at that version survives the upgrade.
             try await old.pool.write { db in
                 try db.execute(
-                    sql: "INSERT INTO budgets (user_id, limit_usd_micros, updated_at) VALUES ('u', 5, '2025-01-01 00:00:00.000')")
+                    sql:
+                        "INSERT INTO budgets (user_id, limit_usd_micros, updated_at) VALUES ('u', 5, '2025-01-01 00:00:00.000')"
+                )
             }
             try old.close()
 

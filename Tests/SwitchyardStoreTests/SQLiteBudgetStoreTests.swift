@@ -17,10 +17,14 @@ import Testing
             let budgets = SQLiteBudgetStore(database: database, now: { testDate() })
             let first = try await budgets.reserve(userID: "alice", requestID: "r1", amount: 2_500)
             #expect(first == BudgetReservation(userID: "alice", requestID: "r1", amount: 2_500))
-            #expect(try await budgets.status(userID: "alice") == .init(userID: "alice", limit: 1_000_000, spent: 0, reserved: 2_500))
+            #expect(
+                try await budgets.status(userID: "alice")
+                    == .init(userID: "alice", limit: 1_000_000, spent: 0, reserved: 2_500))
 
             try await budgets.settle(first, actualCost: 1_200)
-            #expect(try await budgets.status(userID: "alice") == .init(userID: "alice", limit: 1_000_000, spent: 1_200, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "alice")
+                    == .init(userID: "alice", limit: 1_000_000, spent: 1_200, reserved: 0))
             #expect(
                 try await ledgerRows(database, request: "r1") == [
                     [.text("reserve"), .integer(2_500), .null],
@@ -47,9 +51,13 @@ import Testing
             try await budgets.settle(fourth, actualCost: 1_500)
             #expect(try await ledgerRows(database, request: "r4").last == [.text("release"), .integer(-500), .null])
 
-            #expect(try await budgets.status(userID: "alice") == .init(userID: "alice", limit: 1_000_000, spent: 3_000, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "alice")
+                    == .init(userID: "alice", limit: 1_000_000, spent: 3_000, reserved: 0))
             #expect(try await budgets.verify().isEmpty)
-            #expect(try await budgets.status(userID: "nobody") == .init(userID: "nobody", limit: 1_000_000, spent: 0, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "nobody")
+                    == .init(userID: "nobody", limit: 1_000_000, spent: 0, reserved: 0))
         }
     }
 
@@ -114,7 +122,9 @@ import Testing
             await #expect { try await budgets.reserve(userID: "erin", requestID: "r9", amount: -1) } throws: {
                 ($0 as? LedgerError)?.code == .invalidAmount
             }
-            #expect(try await budgets.status(userID: "erin") == .init(userID: "erin", limit: 1_000_000, spent: 50, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "erin")
+                    == .init(userID: "erin", limit: 1_000_000, spent: 50, reserved: 0))
             #expect(try await budgets.verify().isEmpty)
         }
     }
@@ -128,17 +138,21 @@ import Testing
             #expect(try await budgets.verify().isEmpty)
 
             try await database.pool.write { db in
-                try db.execute(sql: "UPDATE budgets SET spent_usd_micros = spent_usd_micros - 1 WHERE user_id = 'frank'")
+                try db.execute(
+                    sql: "UPDATE budgets SET spent_usd_micros = spent_usd_micros - 1 WHERE user_id = 'frank'")
                 // Ledger rows with no budgets row at all are caught too.
-                try db.execute(sql: """
-                    INSERT INTO ledger (user_id, request_id, kind, amount_usd_micros, at)
-                    VALUES ('ghost', NULL, 'adjust', 99, '2025-01-01 00:00:00.000')
-                    """)
+                try db.execute(
+                    sql: """
+                        INSERT INTO ledger (user_id, request_id, kind, amount_usd_micros, at)
+                        VALUES ('ghost', NULL, 'adjust', 99, '2025-01-01 00:00:00.000')
+                        """)
             }
             #expect(
                 try await budgets.verify() == [
-                    BudgetDiscrepancy(userID: "frank", storedSpent: 699, storedReserved: 0, ledgerSpent: 700, ledgerReserved: 0),
-                    BudgetDiscrepancy(userID: "ghost", storedSpent: 0, storedReserved: 0, ledgerSpent: 99, ledgerReserved: 0),
+                    BudgetDiscrepancy(
+                        userID: "frank", storedSpent: 699, storedReserved: 0, ledgerSpent: 700, ledgerReserved: 0),
+                    BudgetDiscrepancy(
+                        userID: "ghost", storedSpent: 0, storedReserved: 0, ledgerSpent: 99, ledgerReserved: 0),
                 ])
         }
     }
@@ -157,7 +171,9 @@ import Testing
                         }
                     }
                 }
-                return try await group.reduce(into: [BudgetReservation]()) { if let reservation = $1 { $0.append(reservation) } }
+                return try await group.reduce(into: [BudgetReservation]()) {
+                    if let reservation = $1 { $0.append(reservation) }
+                }
             }
             #expect(granted.count == 100)
             #expect(try await budgets.status(userID: "heidi").reserved == 1_000_000)
@@ -167,7 +183,9 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            #expect(try await budgets.status(userID: "heidi") == .init(userID: "heidi", limit: 1_000_000, spent: 1_000_000, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "heidi")
+                    == .init(userID: "heidi", limit: 1_000_000, spent: 1_000_000, reserved: 0))
             #expect(try await budgets.verify().isEmpty)
         }
     }
@@ -181,12 +199,14 @@ import Testing
                     group.addTask {
                         let reservation: BudgetReservation
                         do {
-                            reservation = try await budgets.reserve(userID: "ivan", requestID: "r\(index)", amount: 15_000)
+                            reservation = try await budgets.reserve(
+                                userID: "ivan", requestID: "r\(index)", amount: 15_000)
                         } catch let error as BudgetExceededError {
                             #expect(error.status.spent + error.status.reserved + error.requested > error.status.limit)
                             return false
                         }
-                        try await budgets.settle(reservation, actualCost: MicroDollars(5_000 + Int64(index % 11) * 1_000))
+                        try await budgets.settle(
+                            reservation, actualCost: MicroDollars(5_000 + Int64(index % 11) * 1_000))
                         return true
                     }
                 }
@@ -196,7 +216,9 @@ import Testing
             #expect(status.spent <= 1_000_000)
             #expect(status.reserved == 0)
             #expect(served >= 66)  // at least as many as fit at their upper bound
-            #expect(try await database.integer("SELECT sum(amount_usd_micros) FROM ledger WHERE kind = 'settle'") == status.spent.rawValue)
+            #expect(
+                try await database.integer("SELECT sum(amount_usd_micros) FROM ledger WHERE kind = 'settle'")
+                    == status.spent.rawValue)
             #expect(try await budgets.verify().isEmpty)
         }
     }
@@ -223,8 +245,12 @@ import Testing
                     BudgetReservation(userID: "judy", requestID: "open-1", amount: 3_000),
                     BudgetReservation(userID: "ken", requestID: "open-2", amount: 7_000),
                 ])
-            #expect(try await budgets.status(userID: "judy") == .init(userID: "judy", limit: 1_000_000, spent: 4_000, reserved: 0))
-            #expect(try await budgets.status(userID: "ken") == .init(userID: "ken", limit: 1_000_000, spent: 7_000, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "judy")
+                    == .init(userID: "judy", limit: 1_000_000, spent: 4_000, reserved: 0))
+            #expect(
+                try await budgets.status(userID: "ken")
+                    == .init(userID: "ken", limit: 1_000_000, spent: 7_000, reserved: 0))
             #expect(
                 try await ledgerRows(database, request: "open-1") == [
                     [.text("reserve"), .integer(3_000), .null],

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardCore
+
 @testable import SwitchyardStore
 
 /// A fresh directory under the system temp dir, removed after `body`.

@@ -1,2 +1,204 @@
 import Benchmark
-let benchmarks: @Sendable () -> Void = {}
+import Foundation
+import SwitchyardCore
+import SwitchyardStore
+import Synchronization
+
+// Ledger throughput and budget admission latency, on real SQLite files in a temporary directory.
+//
+//   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target LedgerBenchmarks
+//
+// Figures are recorded in docs/ledger.md.
+
+/// A fresh ledger file with its writer running, shared by one benchmark's iterations.
+final class LedgerFixture: Sendable {
+    let directory: URL
+    let database: LedgerDatabase
+    let sink: LedgerEventSink
+    let budgets: SQLiteBudgetStore
+    private let writer: Task<Void, any Error>
+    private let counter = Atomic<Int>(0)
+
+    init(durability: LedgerConfiguration.Durability = .processCrash) throws {
+        directory = FileManager.default.temporaryDirectory
+            .appending(path: "switchyard-ledger-bench-\(UUID().uuidString)", directoryHint: .isDirectory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        database = try LedgerDatabase(
+            path: directory.appending(path: "ledger.sqlite").path,
+            configuration: LedgerConfiguration(durability: durability))
+        sink = LedgerEventSink(database: database)
+        budgets = SQLiteBudgetStore(database: database, defaultLimit: MicroDollars(1_000_000_000_000_000))
+        let sink = sink
+        writer = Task { try await sink.run() }
+    }
+
+    /// A number never handed out before, for unique request ids.
+    func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
+
+    func shutdown() async {
+        sink.finish()
+        _ = try? await writer.value
+        try? database.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+private let fixtures = Mutex<[String: LedgerFixture]>([:])
+
+private func fixture(_ name: String) -> LedgerFixture {
+    fixtures.withLock { $0[name]! }
+}
+
+private func register(_ name: String, durability: LedgerConfiguration.Durability = .processCrash)
+    -> Benchmark
+    .BenchmarkSetupHook
+{
+    {
+        let fixture = try LedgerFixture(durability: durability)
+        fixtures.withLock { $0[name] = fixture }
+    }
+}
+
+private func unregister(_ name: String) -> Benchmark.BenchmarkTeardownHook {
+    {
+        if let fixture = fixtures.withLock({ $0.removeValue(forKey: name) }) { await fixture.shutdown() }
+    }
+}
+
+private let startedAt = Date(timeIntervalSince1970: 1_750_000_000)
+
+/// A finished provider call, as the router emits it: one new `attempts` row.
+private func attempt(_ number: Int) -> RouterEvent {
+    .attemptFinished(
+        AttemptFinished(
+            requestID: "req-\(number / 3)", seq: number % 3 + 1, tier: "primary", provider: "provider-\(number % 4)",
+            model: "model-\(number % 7)", outcome: number % 10 == 0 ? .error : .success, isEscalation: false,
+            httpStatus: number % 10 == 0 ? 503 : 200, errorCode: number % 10 == 0 ? "unavailable" : nil,
+            errorMessage: number % 10 == 0 ? "upstream unavailable" : nil,
+            usage: TokenUsage(promptTokens: 420, completionTokens: 137), cost: MicroDollars(Int64(number % 500 + 100)),
+            latency: .milliseconds(number % 900 + 50), startedAt: startedAt.addingTimeInterval(Double(number) / 1000)))
+}
+
+/// CPU time of the calling thread: when the ledger's writer is idle a reservation runs entirely on it, so this is
+/// the reservation's own cost, unaffected by other processes competing for the two cores (wall clock is not).
+private let threadCPUTime = BenchmarkMetric.custom("Thread CPU time (ns)", polarity: .prefersSmaller)
+
+/// Wall-clock latency of one operation, measured around the call itself.
+private let operationLatency = BenchmarkMetric.custom("Latency per operation (ns)", polarity: .prefersSmaller)
+
+extension Benchmark {
+    /// Records one operation's latency and thread CPU time, from `start` (clock reading, thread CPU reading).
+    fileprivate func record(since start: (ContinuousClock.Instant, Int)) {
+        let elapsed = ContinuousClock.now - start.0
+        let (seconds, attoseconds) = elapsed.components
+        measurement(operationLatency, Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        measurement(threadCPUTime, threadCPUNanoseconds() - start.1)
+    }
+}
+
+private func threadCPUNanoseconds() -> Int {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return time.tv_sec * 1_000_000_000 + time.tv_nsec
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let throughput = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .cpuTotal], timeUnits: .nanoseconds, scalingFactor: .kilo,
+        maxDuration: .seconds(10), maxIterations: 1_000_000)
+
+    // Emit 1,000 attempt rows, then wait until they are committed: sustained rows per second with group commit.
+    for (name, durability) in [
+        ("Ledger: attempt rows, group commit", LedgerConfiguration.Durability.processCrash),
+        ("Ledger: attempt rows, group commit, synchronous=FULL", .powerLoss),
+    ] {
+        Benchmark(
+            name, configuration: throughput,
+            closure: { benchmark in
+                let fixture = fixture(name)
+                for _ in benchmark.scaledIterations {
+                    fixture.sink.emit(attempt(fixture.next()))
+                }
+                try await fixture.sink.flush()
+            },
+            setup: register(name, durability: durability), teardown: unregister(name))
+    }
+
+    // A whole request as the router records it: received, started, finished, request finished; then flush.
+    let requests = "Ledger: full requests (4 events each), flushed per request, 8 concurrent"
+    Benchmark(
+        requests,
+        configuration: .init(
+            metrics: [.wallClock, .throughput], timeUnits: .microseconds, scalingFactor: .one,
+            maxDuration: .seconds(10), maxIterations: 1_000_000),
+        closure: { benchmark in
+            let fixture = fixture(requests)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        let id = "full-\(fixture.next())"
+                        let sink = fixture.sink
+                        sink.emit(
+                            .requestReceived(
+                                RequestReceived(
+                                    requestID: id, userID: "user", route: "default", requestedModel: "auto",
+                                    priority: nil, classification: .general, stream: false, at: startedAt)))
+                        sink.emit(
+                            .attemptStarted(
+                                AttemptStarted(
+                                    requestID: id, seq: 1, tier: "primary", provider: "p", model: "m",
+                                    isEscalation: false, at: startedAt)))
+                        sink.emit(attempt(fixture.next()))
+                        sink.emit(
+                            .requestFinished(
+                                RequestFinished(
+                                    requestID: id, userID: "user", status: .success, provider: "p", model: "m",
+                                    usage: TokenUsage(promptTokens: 420, completionTokens: 137), cost: 300,
+                                    latency: .milliseconds(120), errorCode: nil, attempts: 1, escalated: false,
+                                    at: startedAt)))
+                        try await sink.flush()
+                    }
+                }
+                try await group.waitForAll()
+            }
+        },
+        setup: register(requests), teardown: unregister(requests))
+
+    // Budget admission: one IMMEDIATE transaction that checks the limit, appends a ledger row, updates budgets.
+    // Each iteration makes 100 reservations in a row and records each one's latency and thread CPU time, so the
+    // figures are per reservation and exclude the harness's per-iteration overhead.
+    let latency = Benchmark.Configuration(
+        metrics: [operationLatency, threadCPUTime], timeUnits: .microseconds, scalingFactor: .one,
+        maxDuration: .seconds(10), maxIterations: 2_000)
+    let reserve = "Budget: reserve (admission)"
+    Benchmark(
+        reserve, configuration: latency,
+        closure: { benchmark in
+            let fixture = fixture(reserve)
+            for _ in 0..<100 {
+                let number = fixture.next()
+                let start = (ContinuousClock.now, threadCPUNanoseconds())
+                blackHole(
+                    try await fixture.budgets.reserve(
+                        userID: "user-\(number % 100)", requestID: "reserve-\(number)", amount: 2_500))
+                benchmark.record(since: start)
+            }
+        },
+        setup: register(reserve), teardown: unregister(reserve))
+
+    let reserveAndSettle = "Budget: reserve + settle"
+    Benchmark(
+        reserveAndSettle, configuration: latency,
+        closure: { benchmark in
+            let fixture = fixture(reserveAndSettle)
+            for _ in 0..<100 {
+                let number = fixture.next()
+                let start = (ContinuousClock.now, threadCPUNanoseconds())
+                let reservation = try await fixture.budgets.reserve(
+                    userID: "user-\(number % 100)", requestID: "settle-\(number)", amount: 2_500)
+                try await fixture.budgets.settle(reservation, actualCost: 1_234)
+                benchmark.record(since: start)
+            }
+        },
+        setup: register(reserveAndSettle), teardown: unregister(reserveAndSettle))
+}

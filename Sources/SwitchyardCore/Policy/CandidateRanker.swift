@@ -9,10 +9,10 @@ enum CandidateRanker {
         var priority: RoutingPriority?
         var promptClass: PromptClass
         var specialtyBoost: Double
-        /// Observed latency by provider name.
-        var latency: (String) -> Duration
-        /// Last use of a target (`provider/model`) for round robin; lower is longer ago.
-        var lastUsed: (String) -> UInt64
+        /// Observed latency of a candidate's provider.
+        var latency: (Candidate) -> Duration
+        /// Last use of a candidate's target for round robin; lower is longer ago.
+        var lastUsed: (Candidate) -> UInt64
     }
 
     static func order(
@@ -28,7 +28,7 @@ enum CandidateRanker {
         switch strategy {
         case .roundRobin:
             return candidates.sorted { lhs, rhs in
-                let (l, r) = (inputs.lastUsed(lhs.key), inputs.lastUsed(rhs.key))
+                let (l, r) = (inputs.lastUsed(lhs), inputs.lastUsed(rhs))
                 return l != r ? l < r : lhs.key < rhs.key
             }
         case .cost:
@@ -40,7 +40,7 @@ enum CandidateRanker {
             }
         case .latency:
             return candidates.sorted { lhs, rhs in
-                let (l, r) = (inputs.latency(lhs.target.provider), inputs.latency(rhs.target.provider))
+                let (l, r) = (inputs.latency(lhs), inputs.latency(rhs))
                 return l != r ? l < r : lhs.key < rhs.key
             }
         case .weighted:
@@ -57,7 +57,7 @@ enum CandidateRanker {
             let best = costs.min() ?? 0
             raw = costs.map { $0 <= 0 ? 1 : best / $0 }
         case .speed:
-            let latencies = candidates.map { seconds(inputs.latency($0.target.provider)) }
+            let latencies = candidates.map { seconds(inputs.latency($0)) }
             let best = latencies.min() ?? 0
             raw = latencies.map { $0 <= 0 ? 1 : best / $0 }
         case .quality:

@@ -66,9 +66,23 @@ struct MarkerFilter {
         return 0
     }
 
+    /// Whether `text` holds the marker, by a byte search (no Foundation on the hot path).
+    static func contains(_ marker: String, in text: String) -> Bool {
+        guard !marker.isEmpty else { return false }
+        var text = text
+        let needle = Array(marker.utf8)
+        return text.withUTF8 { bytes in
+            guard needle.count <= bytes.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                if bytes[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            }
+            return false
+        }
+    }
+
     /// Removes the marker from a complete answer.
     static func strip(_ marker: String, from text: String) -> String {
-        guard !marker.isEmpty, text.contains(marker) else { return text }
+        guard contains(marker, in: text) else { return text }
         let removed = text.replacingOccurrences(of: marker, with: "")
         return String(removed.drop(while: \.isWhitespace))
     }

@@ -10,6 +10,18 @@ public struct ProviderSnapshot: Sendable, Hashable {
     public var inFlight: Int
     public var stats: ProviderStats
 
+    public init(
+        profile: ProviderProfile, breakerState: BreakerState, isForcedDown: Bool, isHealthy: Bool, inFlight: Int,
+        stats: ProviderStats
+    ) {
+        self.profile = profile
+        self.breakerState = breakerState
+        self.isForcedDown = isForcedDown
+        self.isHealthy = isHealthy
+        self.inFlight = inFlight
+        self.stats = stats
+    }
+
     /// Not taking calls: drained, unhealthy or with an open breaker.
     public var isDown: Bool { isForcedDown || !isHealthy || breakerState == .open }
 

@@ -29,11 +29,11 @@ extension Router {
         filter: inout MarkerFilter,
         onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> CallOutcome {
-        guard let runtime = runtimes[candidate.target.provider] else { return .skipped(nil) }
+        let runtime = candidate.runtime
         let provider = candidate.target.provider
         var tries = 0
         while true {
-            let started = clock.now
+            let started = instant()
             let (permission, change) = runtime.acquire(now: started)
             report(change, provider: provider)
             if case .failure(.skipped(let reason, let wait)) = permission {
@@ -41,7 +41,7 @@ extension Router {
                 emit(.targetSkipped(skip(run, candidate, reason)))
                 return .skipped(wait)
             }
-            markUsed(candidate.key)
+            markUsed(candidate)
             tries += 1
             let wallStart = now()
             let seq = run.attempts.count + 1
@@ -63,7 +63,7 @@ extension Router {
                 } else {
                     response = try await runtime.provider.chat(chat, options: options)
                 }
-                let ended = clock.now
+                let ended = instant()
                 let latency = started.duration(to: ended)
                 report(runtime.finish(.success(latency: latency), now: ended, wallNow: now()), provider: provider)
                 queue.signal()
@@ -77,11 +77,11 @@ extension Router {
                         startedAt: wallStart))
                 return .answered(Answer(candidate: candidate, response: response), attemptIndex: run.attempts.count - 1)
             } catch {
-                let ended = clock.now
+                let ended = instant()
                 let latency = started.duration(to: ended)
                 let failure = Self.classify(error)
                 let cancelled = failure.error.code == .cancelled || error is ClientGoneError
-                let result: ProviderRuntime<C.Instant>.CallResult =
+                let result: ProviderRuntime<RouterInstant>.CallResult =
                     cancelled ? .abandoned : .failure(failure.error, latency: latency)
                 report(runtime.finish(result, now: ended, wallNow: now()), provider: provider)
                 queue.signal()
@@ -173,11 +173,9 @@ extension Router {
         return builder.response(estimatingFrom: chat)
     }
 
-    private func markUsed(_ key: String) {
-        usage.withLock { state in
-            state.counter &+= 1
-            state.lastUsed[key] = state.counter
-        }
+    private func markUsed(_ candidate: Candidate) {
+        let tick = useCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        candidate.resolved.usage.lastUsed.store(tick, ordering: .relaxed)
     }
 
     /// Turns anything a provider threw into a ``ProviderError``.

@@ -20,28 +20,29 @@ extension Router {
         _ request: RoutingRequest,
         onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> RoutedResponse {
-        let start = clock.now
+        let start = instant()
         let deadline = start.advanced(by: request.timeout ?? configuration.defaultTimeout)
         let classification = configuration.classifier.classify(request.chat).promptClass
         var run = Run(
             request: request, route: request.model, classification: classification, deadline: deadline)
 
-        let route: Route
+        let resolvedRoute: ResolvedRoute
         do {
-            route = try resolve(model: request.model)
+            resolvedRoute = try resolved(model: request.model)
         } catch let error as RoutingError {
             emitReceived(run, stream: onChunk != nil)
             try await fail(&run, error, start: start, reservation: nil)
         }
+        let route = resolvedRoute.route
         run.route = route.name
         emitReceived(run, stream: onChunk != nil)
 
         // Admission: price every candidate, drop those over the cost cap, reserve the worst case.
         let pricing = RequestPricing(request.chat)
-        var tiers = route.tiers.map { tier in
-            (tier, tier.targets.compactMap { candidate(for: $0, tier: tier.name, pricing: pricing) })
+        var tiers = resolvedRoute.tiers.map { tier, targets in
+            (tier, targets.map { candidate(for: $0, tier: tier.name, pricing: pricing) })
         }
-        var escalationTargets = (route.escalation?.targets ?? []).compactMap {
+        var escalationTargets = resolvedRoute.escalation.map {
             candidate(for: $0, tier: "escalation", pricing: pricing)
         }
         if let cap = request.maxCost {
@@ -88,7 +89,7 @@ extension Router {
                 &run, tiers: tiers, escalation: route.escalation, escalationTargets: escalationTargets,
                 onChunk: onChunk)
             try await settle(reservation, cost: run.cost)
-            let latency = start.duration(to: clock.now)
+            let latency = start.duration(to: instant())
             emit(
                 .requestFinished(
                     RequestFinished(
@@ -117,7 +118,7 @@ extension Router {
     private func fail(
         _ run: inout Run,
         _ error: RoutingError,
-        start: C.Instant,
+        start: RouterInstant,
         reservation: BudgetReservation?
     ) async throws -> Never {
         var error = error
@@ -129,7 +130,7 @@ extension Router {
                 RequestFinished(
                     requestID: run.request.id, userID: run.request.userID, status: error.status,
                     provider: last?.provider, model: last?.model, usage: run.attempts.totalUsage, cost: run.cost,
-                    latency: start.duration(to: clock.now), errorCode: error.code.rawValue,
+                    latency: start.duration(to: instant()), errorCode: error.code.rawValue,
                     attempts: run.attempts.count, escalated: run.escalated, at: now())))
         try await flushEvents()
         throw error
@@ -182,7 +183,7 @@ extension Router {
     }
 
     /// Reports a breaker change as an event.
-    func report(_ change: CircuitBreaker<C.Instant>.Change?, provider: String) {
+    func report(_ change: CircuitBreaker<RouterInstant>.Change?, provider: String) {
         guard let change else { return }
         let at = now()
         emit(
@@ -192,24 +193,18 @@ extension Router {
                     openUntil: change.openFor.map { at.addingTimeInterval(CandidateRanker.seconds($0)) })))
     }
 
-    private func candidate(for target: RouteTarget, tier: String, pricing: RequestPricing) -> Candidate? {
-        guard let runtime = runtimes[target.provider], let model = runtime.profile.model(named: target.model) else {
-            return nil
-        }
-        let maxTokens = min(run_maxTokens(pricing.requestedMaxTokens, model: model), model.maxOutputTokens)
+    private func candidate(for target: ResolvedTarget, tier: String, pricing: RequestPricing) -> Candidate {
+        let model = target.model
+        let maxTokens = min(max(pricing.requestedMaxTokens ?? model.maxOutputTokens, 1), model.maxOutputTokens)
         return Candidate(
-            tier: tier, target: target, profile: runtime.profile, model: model,
+            tier: tier, resolved: target,
             expectedCost: model.pricing.cost(
                 promptTokens: pricing.expectedPromptTokens, completionTokens: min(maxTokens, 512)),
             upperBoundCost: model.pricing.cost(promptTokens: pricing.upperBoundPromptTokens, completionTokens: maxTokens),
             maxTokens: maxTokens)
     }
 
-    private func run_maxTokens(_ requested: Int?, model: ModelProfile) -> Int {
-        max(requested ?? model.maxOutputTokens, 1)
-    }
-
-    typealias Run = RequestRun<C.Instant>
+    typealias Run = RequestRun<RouterInstant>
 }
 
 /// Token counts of a request, computed once.

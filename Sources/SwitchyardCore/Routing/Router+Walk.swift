@@ -37,7 +37,7 @@ extension Router {
                     case .answered(var answer, let attemptIndex):
                         let wantsEscalation =
                             onChunk == nil
-                            ? answer.response.content?.contains(marker) == true
+                            ? answer.response.content.map { MarkerFilter.contains(marker, in: $0) } == true
                             : filter.shouldEscalate
                         if escalate, wantsEscalation, !run.delivered {
                             run.attempts[attemptIndex].outcome = .escalated
@@ -60,7 +60,7 @@ extension Router {
                         }
                         return answer
                     }
-                    if clock.now >= run.deadline { throw deadlineError(run) }
+                    if instant() >= run.deadline { throw deadlineError(run) }
                 }
             }
             if attempted {
@@ -81,16 +81,16 @@ extension Router {
                         retryAfter: retryAfter)
                 }
                 inQueue = true
-                waitDeadline = min(run.deadline, clock.now.advanced(by: configuration.queue.maxWait))
+                waitDeadline = min(run.deadline, instant().advanced(by: configuration.queue.maxWait))
                 emit(.queued(Queued(requestID: run.request.id, queueLength: length, at: now())))
             }
-            let current = clock.now
+            let current = instant()
             guard current < waitDeadline else {
                 if current >= run.deadline { throw deadlineError(run) }
                 throw unavailableError(run, retryAfter: retryAfter)
             }
             let wakeAt = soonest.map { min(current.advanced(by: max($0, .milliseconds(1))), waitDeadline) } ?? waitDeadline
-            await queue.wait(until: wakeAt, clock: clock, afterGeneration: generation)
+            await queue.wait(until: clockInstant(wakeAt), clock: clock, afterGeneration: generation)
             if Task.isCancelled { throw RoutingError(.cancelled, "the request was cancelled while queued") }
         }
     }
@@ -153,8 +153,8 @@ extension Router {
             priority: run.request.priority,
             promptClass: run.classification,
             specialtyBoost: configuration.specialtyBoost,
-            latency: { [runtimes] in runtimes[$0]?.ewmaLatency ?? .seconds(1) },
-            lastUsed: { key in self.usage.withLock { $0.lastUsed[key] ?? 0 } })
+            latency: { $0.runtime.ewmaLatency },
+            lastUsed: { $0.resolved.usage.lastUsed.load(ordering: .relaxed) })
         return random.withLock { random in
             CandidateRanker.order(candidates, strategy: strategy, inputs: inputs, random: &random)
         }

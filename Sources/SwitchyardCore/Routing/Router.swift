@@ -25,18 +25,20 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     let eventSink: any RouterEventSink
     let budget: (any BudgetStore)?
     let now: @Sendable () -> Date
-    let runtimes: [String: ProviderRuntime<C.Instant>]
+    /// Where the router's timeline starts on `clock`; see ``RouterInstant``.
+    let origin: C.Instant
+    let runtimes: [String: ProviderRuntime<RouterInstant>]
     let routes: [String: Route]
+    /// Configured routes with their targets resolved, by name.
+    let resolvedRoutes: [String: ResolvedRoute]
+    /// Every `provider/model`, resolved.
+    let targets: [String: ResolvedTarget]
     /// Model name → the targets that serve it, for requests that name a bare model.
     let modelIndex: [String: [RouteTarget]]
     let queue: WaitQueue
     let random: Mutex<any RandomNumberGenerator & Sendable>
-    let usage: Mutex<RoundRobinState>
-
-    struct RoundRobinState {
-        var counter: UInt64 = 0
-        var lastUsed: [String: UInt64] = [:]
-    }
+    /// Ticks once per call, to order round-robin targets by last use.
+    let useCounter = Atomic<UInt64>(0)
 
     /// Creates a router and checks that its configuration can work.
     ///
@@ -65,9 +67,10 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
         self.now = now
         self.queue = WaitQueue(maxLength: max(configuration.queue.maxLength, 0))
         self.random = Mutex(random)
-        self.usage = Mutex(RoundRobinState())
+        self.origin = clock.now
 
-        var runtimes: [String: ProviderRuntime<C.Instant>] = [:]
+        var runtimes: [String: ProviderRuntime<RouterInstant>] = [:]
+        var targets: [String: ResolvedTarget] = [:]
         var modelIndex: [String: [RouteTarget]] = [:]
         for (index, profile) in configuration.providers.enumerated() {
             let path = "providers[\(index)]"
@@ -86,7 +89,10 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
             runtimes[profile.name] = ProviderRuntime(
                 profile: profile, provider: provider, ewmaWeight: configuration.latencyEWMAWeight)
             for model in profile.models {
-                modelIndex[model.name, default: []].append(RouteTarget(provider: profile.name, model: model.name))
+                let target = RouteTarget(provider: profile.name, model: model.name)
+                modelIndex[model.name, default: []].append(target)
+                targets[target.description] = ResolvedTarget(
+                    target: target, runtime: runtimes[profile.name]!, model: model, usage: TargetUsage())
             }
         }
         var routes: [String: Route] = [:]
@@ -118,11 +124,36 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
         self.runtimes = runtimes
         self.routes = routes
         self.modelIndex = modelIndex
+        self.targets = targets
+        self.resolvedRoutes = routes.mapValues { Self.bind($0, to: targets) }
+    }
+
+    /// Binds a route's targets to runtimes and models (weights come from the route).
+    static func bind(_ route: Route, to targets: [String: ResolvedTarget]) -> ResolvedRoute {
+        func bind(_ target: RouteTarget) -> ResolvedTarget? {
+            guard var resolved = targets[target.description] else { return nil }
+            resolved.target = target
+            return resolved
+        }
+        return ResolvedRoute(
+            route: route,
+            tiers: route.tiers.map { ($0, $0.targets.compactMap(bind)) },
+            escalation: (route.escalation?.targets ?? []).compactMap(bind))
+    }
+
+    /// The router's monotonic now.
+    func instant() -> RouterInstant {
+        RouterInstant(offset: origin.duration(to: clock.now))
+    }
+
+    /// A router instant on the injected clock (to sleep until it).
+    func clockInstant(_ instant: RouterInstant) -> C.Instant {
+        origin.advanced(by: instant.offset)
     }
 
     private static func check(
         _ target: RouteTarget,
-        runtimes: [String: ProviderRuntime<C.Instant>],
+        runtimes: [String: ProviderRuntime<RouterInstant>],
         path: String
     ) throws {
         guard let runtime = runtimes[target.provider] else {
@@ -162,16 +193,20 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     /// A route's name; `provider/model`; a model name served by providers (each becomes a target of one
     /// round-robin tier); or an empty name for the default route.
     public func resolve(model: String) throws -> Route {
+        try resolved(model: model).route
+    }
+
+    func resolved(model: String) throws -> ResolvedRoute {
         if model.isEmpty {
-            if let name = configuration.defaultRoute ?? configuration.routes.first?.name, let route = routes[name] {
+            if let name = configuration.defaultRoute ?? configuration.routes.first?.name, let route = resolvedRoutes[name] {
                 return route
             }
-        } else if let route = routes[model] {
+        } else if let route = resolvedRoutes[model] {
             return route
-        } else if let target = RouteTarget(parsing: model), runtimes[target.provider]?.profile.model(named: target.model) != nil {
-            return Route(name: model, tiers: [Tier(name: "direct", targets: [target])])
-        } else if let targets = modelIndex[model] {
-            return Route(name: model, tiers: [Tier(name: "direct", targets: targets)])
+        } else if targets[model] != nil, let target = RouteTarget(parsing: model) {
+            return Self.bind(Route(name: model, tiers: [Tier(name: "direct", targets: [target])]), to: targets)
+        } else if let served = modelIndex[model] {
+            return Self.bind(Route(name: model, tiers: [Tier(name: "direct", targets: served)]), to: targets)
         }
         let known = configuration.routes.map(\.name).joined(separator: ", ")
         throw RoutingError(
@@ -206,7 +241,7 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     /// a probe; a `closed` one starts fresh.
     public func restoreBreakers(from transitions: [BreakerTransition]) {
         let wallNow = now()
-        let instant = clock.now
+        let instant = instant()
         for transition in transitions {
             guard let runtime = runtimes[transition.provider] else { continue }
             let until = transition.openUntil ?? transition.at.addingTimeInterval(
@@ -218,7 +253,7 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
 
     /// The live figures of every provider, in configuration order.
     public func providerSnapshots() -> [ProviderSnapshot] {
-        let instant = clock.now
+        let instant = instant()
         return configuration.providers.compactMap { profile in
             guard let runtime = runtimes[profile.name] else { return nil }
             return runtime.state.withLock { state in
