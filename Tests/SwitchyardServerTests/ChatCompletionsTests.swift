@@ -165,6 +165,25 @@ struct ChatCompletionsTests {
         }
     }
 
+    @Test func streamsToolCallDeltas() async throws {
+        try await withServer(try testConfig(simulatedYAML)) { server in
+            let (head, events) = try await server.openStream(
+                "/v1/chat/completions", chatBody(model: "sim-1", "Weather?", extra: Self.weatherTool + #", "stream": true"#))
+            var reader = events
+            let all = try await reader.rest()
+            #expect(head.status == 200)
+            #expect(all.last == "[DONE]")
+            let chunks = all.dropLast().compactMap { JSONValue(parsing: $0) }
+            let calls = chunks.compactMap { $0["choices"]?[0]?["delta"]?["tool_calls"]?[0] }
+            let call = try #require(calls.first)
+            #expect(call["index"]?.int == 0)
+            #expect(call["type"]?.string == "function")
+            #expect(call["id"]?.string?.isEmpty == false)
+            #expect(call["function"]?["name"]?.string == "get_weather")
+            #expect(chunks.contains { $0["choices"]?[0]?["finish_reason"]?.string == "tool_calls" })
+        }
+    }
+
     @Test func simpleAPIAnswersWithProviderContentLatencyAndCost() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
             let response = try await server.post(

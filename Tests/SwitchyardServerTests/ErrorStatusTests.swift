@@ -51,6 +51,16 @@ struct ErrorStatusTests {
             Self.expectError(
                 try await server.post(path, chatBody(extra: #""switchyard": {"priority": "fastest"}"#)), 400,
                 mentions: "priority")
+            Self.expectError(try await server.post(path, "[]"), 400, mentions: "the body has the wrong type (expected an object)")
+            Self.expectError(try await server.post(path, chatBody(extra: #""max_tokens": 1.5"#)), 400, mentions: "max_tokens")
+            Self.expectError(try await server.post(path, chatBody(extra: #""max_tokens": 1e300"#)), 400, mentions: "max_tokens")
+            Self.expectError(
+                try await server.post(path, chatBody(extra: #""switchyard": {"timeout_ms": 1e20}"#)), 400,
+                mentions: "switchyard.timeout_ms")
+            Self.expectError(
+                try await server.post(path, #"{"messages": [{"role": "wizard", "content": "x"}]}"#), 400,
+                mentions: "messages[0].role")
+            Self.expectError(try await server.post(path, chatBody(extra: #""stream": "yes""#)), 400, mentions: "stream")
             Self.expectError(try await server.post("/chat/completions", #"{"user_id": "x"}"#), 400, mentions: "prompt")
             Self.expectError(try await server.post("/chat/completions", #"{"prompt": ""}"#), 400, mentions: "prompt")
         }

@@ -69,6 +69,33 @@ struct OperationsTests {
         }
     }
 
+    /// A call still in flight is neither a success nor a failure yet.
+    @Test func analyticsDoNotCountCallsInFlightAsFailures() async throws {
+        let arrived = Gate()
+        let release = Gate()
+        try await withFakeUpstream({ _ in
+            arrived.open()
+            try await release.wait()
+            return OpenAIReply.answer()
+        }) { upstream in
+            try await withServer(try Configs.primaryOnly(upstream)) { server in
+                async let answer = server.post("/v1/chat/completions", chatBody())
+                try await arrived.wait()
+                try await waitUntil("the attempt is in the ledger") {
+                    try await server.ledger("SELECT count(*) FROM attempts").first?.first?.description == "1"
+                }
+                let during = try #require(try await server.get("/routing/analytics").json)
+                release.open()
+                #expect(during["providers"]?["primary"]?["failures"]?.int == 0)
+                #expect(during["global"]?["total_requests"]?.int == 0)
+                #expect(try await answer.status == 200)
+                let after = try #require(try await server.get("/routing/analytics").json)
+                #expect(after["providers"]?["primary"]?["success"]?.int == 1)
+                #expect(after["global"]?["total_success"]?.int == 1)
+            }
+        }
+    }
+
     @Test func costAndReliabilityReports() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
             _ = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "fay""#))

@@ -47,7 +47,7 @@ struct OperationsController: Sendable {
             """
             SELECT provider, count(*), coalesce(sum(outcome IN ('success', 'escalated')), 0),
                    coalesce(sum(outcome NOT IN ('success', 'escalated')), 0), coalesce(avg(latency_ms), 0)
-            FROM attempts GROUP BY provider ORDER BY provider
+            FROM attempts WHERE outcome <> 'started' GROUP BY provider ORDER BY provider
             """, rowLimit: 10_000)
         let row = global.rows.first ?? []
         let total = row.int(0)

@@ -18,6 +18,12 @@ extension Request {
         do {
             return try JSONDecoder().decode(T.self, from: buffer)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                (try? JSONSerialization.jsonObject(with: Data(buffer: buffer), options: .fragmentsAllowed)) != nil
+            {
+                // Valid JSON that the decoder still refused: a number too large for its field.
+                throw APIError.badRequest("a number in the body is out of range for its field")
+            }
             throw APIError.badRequest(error.apiMessage)
         } catch {
             throw APIError.badRequest("the body is not valid JSON")

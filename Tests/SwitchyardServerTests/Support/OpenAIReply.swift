@@ -59,6 +59,10 @@ enum OpenAIReply {
                 case .breakConnection(let gate):
                     try await gate.wait()
                     throw ConnectionBroken()
+                case .stallThen(let gate, let more):
+                    try await gate.wait()
+                    for piece in more { try await writer.write(ByteBuffer(string: piece)) }
+                    try await writer.finish(nil)
                 }
             })
     }
@@ -67,6 +71,8 @@ enum OpenAIReply {
         case end
         /// Waits for the gate (so the test knows the pieces arrived), then breaks the connection.
         case breakConnection(Gate)
+        /// Waits for the gate, then writes more pieces and ends.
+        case stallThen(Gate, [String])
     }
 
     struct ConnectionBroken: Error {}

@@ -90,15 +90,30 @@ struct SSEReader {
         self.iterator = iterator
     }
 
-    /// The `data:` payload of the next event, or `nil` when the body ended.
-    mutating func next() async throws -> String? {
+    /// One server-sent event.
+    enum Event: Equatable {
+        /// The `data:` payload.
+        case data(String)
+        /// An event of comment lines only (a heartbeat).
+        case comment
+    }
+
+    /// Comment-only events (heartbeats) seen so far.
+    private(set) var comments = 0
+
+    /// The next event, comments included; `nil` when the body ended.
+    mutating func nextEvent() async throws -> Event? {
         while true {
             if let range = buffer.range(of: "\n\n") {
                 let event = String(buffer[..<range.lowerBound])
                 buffer.removeSubrange(..<range.upperBound)
-                let data = event.split(separator: "\n").filter { $0.hasPrefix("data:") }
-                    .map { $0.dropFirst(5).drop(while: { $0 == " " }) }.joined(separator: "\n")
-                return data
+                let lines = event.split(separator: "\n")
+                let data = lines.filter { $0.hasPrefix("data:") }
+                if data.isEmpty, lines.allSatisfy({ $0.hasPrefix(":") }) {
+                    comments += 1
+                    return .comment
+                }
+                return .data(data.map { $0.dropFirst(5).drop(while: { $0 == " " }) }.joined(separator: "\n"))
             }
             guard !finished, let chunk = try await iterator.next() else {
                 finished = true
@@ -106,6 +121,14 @@ struct SSEReader {
             }
             buffer += String(buffer: chunk)
         }
+    }
+
+    /// The `data:` payload of the next event, or `nil` when the body ended. Comments are skipped.
+    mutating func next() async throws -> String? {
+        while let event = try await nextEvent() {
+            if case .data(let data) = event { return data }
+        }
+        return nil
     }
 
     /// Every remaining event.
@@ -159,14 +182,17 @@ func withServer<T: Sendable>(
     _ config: SwitchyardConfig,
     environment: [String: String] = [:],
     databasePath: String? = nil,
+    sseHeartbeat: Duration = .seconds(15),
     _ body: (TestServer) async throws -> T
 ) async throws -> T {
     if let databasePath {
-        return try await runServer(config, environment: environment, databasePath: databasePath, body)
+        return try await runServer(
+            config, environment: environment, databasePath: databasePath, sseHeartbeat: sseHeartbeat, body)
     }
     return try await withTemporaryDirectory { directory in
         try await runServer(
-            config, environment: environment, databasePath: directory.appendingPathComponent("ledger.sqlite").path, body)
+            config, environment: environment, databasePath: directory.appendingPathComponent("ledger.sqlite").path,
+            sseHeartbeat: sseHeartbeat, body)
     }
 }
 
@@ -174,11 +200,13 @@ private func runServer<T: Sendable>(
     _ config: SwitchyardConfig,
     environment: [String: String],
     databasePath: String,
+    sseHeartbeat: Duration,
     _ body: (TestServer) async throws -> T
 ) async throws -> T {
     var config = config
     config.database.path = databasePath
-    let runtime = try await SwitchyardRuntime(config: config, environment: environment, logger: testLogger)
+    let runtime = try await SwitchyardRuntime(
+        config: config, environment: environment, sseHeartbeat: sseHeartbeat, logger: testLogger)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let group = runtime.makeServiceGroup(gracefulShutdownSignals: []) { port in
         portContinuation.yield(port)
