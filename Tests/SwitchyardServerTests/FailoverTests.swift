@@ -34,6 +34,58 @@ struct FailoverTests {
         }
     }
 
+    static let escalating = """
+        providers:
+          - {name: small, kind: simulated, models: [tiny], simulated: {latency_ms: 0, escalation_rate: 1}}
+          - {name: large, kind: simulated, models: [big], simulated: {latency_ms: 0}}
+        routes:
+          - name: default
+            tiers: [{targets: [small/tiny]}]
+            escalation: {to: [large/big]}
+        """
+
+    @Test func escalationShowsInHeadersAndSummary() async throws {
+        try await withServer(try testConfig(Self.escalating)) { server in
+            let response = try await server.post("/v1/chat/completions", chatBody())
+            #expect(response.status == 200)
+            #expect(response[header: "x-switchyard-provider"] == "large")
+            #expect(response.json?["switchyard"]?["escalated"]?.bool == true)
+            #expect(response.json?["choices"]?[0]?["message"]?["content"]?.string?.contains("[ESCALATE]") == false)
+
+            let (head, events) = try await server.openStream("/v1/chat/completions", chatBody(extra: #""stream": true"#))
+            var reader = events
+            let all = try await reader.rest()
+            #expect(head[header: "x-switchyard-provider"] == "large")
+            #expect(all.last == "[DONE]")
+            #expect(!all.joined().contains("[ESCALATE]"))
+            #expect(all.dropLast().last.flatMap { JSONValue(parsing: $0) }?["switchyard"]?["escalated"]?.bool == true)
+        }
+    }
+
+    @Test func concurrentRequestsAreAllRecorded() async throws {
+        try await withServer(try testConfig(simulatedYAML)) { server in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<40 {
+                    group.addTask {
+                        let stream = index % 2 == 0 ? #""stream": true, "#: ""
+                        return try await server.post(
+                            "/v1/chat/completions", chatBody(extra: stream + #""user": "u\#(index % 4)""#)
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 40))
+            let rows = try await server.ledger(
+                "SELECT count(*), sum(status = 'success'), sum(cost_usd_micros) FROM requests")
+            #expect(rows.first?[0].description == "40")
+            #expect(rows.first?[1].description == "40")
+            let spent = try await server.ledger("SELECT sum(spent_usd_micros), sum(reserved_usd_micros) FROM budgets")
+            #expect(spent.first?[0] == rows.first?[2])
+            #expect(spent.first?[1].description == "0")
+        }
+    }
+
     @Test func streamFailsOverBeforeTheFirstChunk() async throws {
         try await withFakeUpstream({ _ in OpenAIReply.error(.badGateway) }) { upstream in
             try await withServer(try Configs.primaryWithBackup(upstream)) { server in

@@ -22,6 +22,7 @@ struct OperationsTests {
                 ] {
                     #expect(primary[key] != nil, "missing \(key)")
                 }
+                #expect(primary["rate_limit_rpm"] == .null)
                 #expect(primary["kind"]?.string == "openai")
                 #expect(primary["model"]?.string == "gpt-test")
                 #expect(primary["circuit_status"]?.string == "CLOSED")
@@ -101,12 +102,32 @@ struct OperationsTests {
             _ = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "fay""#))
             let costs = try await server.get("/reports/costs?group_by=user")
             #expect(costs.status == 200)
-            #expect(costs.body.contains("fay"))
-            #expect(try await server.get("/reports/costs?group_by=provider,day&since=2020-01-01").status == 200)
-            #expect(try await server.get("/reports/reliability?group_by=model").status == 200)
+            let costRow = try #require(costs.json?["rows"]?[0])
+            #expect(costRow["user"]?.string == "fay")
+            #expect(costRow["requests"]?.int == 1)
+            #expect(costRow["cost_usd_micros"]?.int == costs.json?["total"]?["cost_usd_micros"]?.int)
+            #expect(costRow["cost_usd"]?.string.flatMap { Decimal(string: $0) } != nil)
+            #expect(costRow["prompt_tokens"]?.int != nil)
+            #expect(costs.json?["group_by"] == .array([.string("user")]))
+
+            let byDay = try await server.get("/reports/costs?group_by=provider,day&since=2020-01-01&until=2999-01-01")
+            #expect(byDay.status == 200)
+            #expect(byDay.json?["since"]?.string == "2020-01-01T00:00:00Z")
+            #expect(byDay.json?["until"]?.string == "2999-01-01T00:00:00Z")
+            #expect(byDay.json?["rows"]?[0]?["provider"]?.string == "sim")
+            #expect(byDay.json?["rows"]?[0]?["day"]?.string?.count == 10)
+
+            let byModel = try await server.get("/reports/reliability?group_by=model")
+            #expect(byModel.status == 200)
+            #expect(byModel.json?["entries"]?[0]?["model"]?.string == "sim-1")
             let reliability = try await server.get("/reports/reliability")
             #expect(reliability.status == 200)
-            #expect(reliability.body.contains("sim"))
+            let entry = try #require(reliability.json?["entries"]?[0])
+            #expect(entry["provider"]?.string == "sim")
+            #expect(entry["model"] == nil)
+            #expect(entry["success_rate"]?.number == 1)
+            #expect(entry["p50_latency_ms"] != nil)
+            #expect(reliability.json?["requests"]?["by_status"]?["success"]?.int == 1)
 
             for path in [
                 "/reports/costs?group_by=planet", "/reports/costs?since=yesterday",

@@ -48,6 +48,34 @@ struct ShutdownTests {
     }
 }
 
+extension ShutdownTests {
+    @Test func streamInFlightFinishesWithDoneAndIsRecorded() async throws {
+        let resume = Gate()
+        try await withFakeUpstream({ _ in
+            OpenAIReply.events(OpenAIReply.streamStart, then: .stallThen(resume, OpenAIReply.streamEnd))
+        }) { upstream in
+            try await withTemporaryDirectory { directory in
+                let path = directory.appendingPathComponent("ledger.sqlite").path
+                let (requestID, events) = try await withServer(try Configs.primaryOnly(upstream), databasePath: path) {
+                    server in
+                    let (head, stream) = try await server.openStream("/v1/chat/completions", chatBody(extra: #""stream": true"#))
+                    var reader = stream
+                    #expect(try await reader.next()?.contains("Hel") == true)
+                    await server.group.triggerGracefulShutdown()
+                    try await waitUntil("the server stops accepting connections") { !canConnect(port: server.port) }
+                    resume.open()
+                    return (head[header: "x-switchyard-request-id"] ?? "", try await reader.rest())
+                }
+                #expect(events.last == "[DONE]")
+                let database = try LedgerDatabase(path: path)
+                defer { try? database.close() }
+                let rows = try await database.query("SELECT status, stream FROM requests WHERE id = '\(requestID)'").rows
+                #expect(rows.map { $0.map(\.description) } == [["success", "1"]])
+            }
+        }
+    }
+}
+
 /// Whether a TCP connection to 127.0.0.1:`port` is accepted now.
 func canConnect(port: Int) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
