@@ -119,9 +119,7 @@ struct ErrorStatusTests {
 
     @Test func deadlineSays504() async throws {
         let release = Gate()
-        let arrived = Gate()
         try await withFakeUpstream({ _ in
-            arrived.open()
             try await release.wait()
             return OpenAIReply.answer()
         }) { upstream in
@@ -131,7 +129,6 @@ struct ErrorStatusTests {
                 release.open()
                 Self.expectError(response, 504, code: "deadline_exceeded")
                 #expect(response.json?["error"]?["type"]?.string == "timeout")
-                #expect(arrived.isOpen)
                 let requestID = try #require(response[header: "x-switchyard-request-id"])
                 let rows = try await server.ledger("SELECT status FROM requests WHERE id = '\(requestID)'")
                 #expect(rows.first?.first?.description == "timeout")
