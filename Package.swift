@@ -32,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // SHA-256 of users' API keys. Already in the graph through AsyncHTTPClient's swift-certificates, which accepts
+        // 3.12.3..<6.0.0 (4.x resolves today); the same range, because `from: "3.12.3"` would force a downgrade to 3.x.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"6.0.0"),
     ],
     targets: [
         // Routing: providers protocol, breaker, retries, limits, balancing, policy, queue, events. No I/O framework.
@@ -48,6 +51,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
@@ -88,6 +92,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardCore",
                 "SwitchyardStore",
+                "SwitchyardProviders",
                 "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -10,12 +10,14 @@ def body(schema): return {"required": True, "content": {"application/json": {"sc
 def ok(schema, description="OK"): return {"description": description, "content": {"application/json": {"schema": schema}}}
 def err(description): return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 admin = [{"adminKey": []}, {}]
+user = [{"userKey": []}, {}]
 range_params = [
     {"name": "since", "in": "query", "schema": {"type": "string"}, "description": "Inclusive start: 2026-11-21 or an ISO-8601 time."},
     {"name": "until", "in": "query", "schema": {"type": "string"}, "description": "Exclusive end: 2026-11-22 or an ISO-8601 time."},
 ]
 chat_errors = {
     "400": err("Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."),
+    "401": err("A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."),
     "402": err("The user's budget cannot cover the request; error.budget has limit, spent and remaining."),
     "404": err("Unknown route or model."),
     "413": err("Body larger than server.max_body_bytes."),
@@ -31,14 +33,14 @@ doc = {
              "description": "An LLM router: one OpenAI-compatible endpoint in front of many providers, with failover, budgets and an exact cost ledger."},
     "paths": {
         "/v1/chat/completions": {"post": {
-            "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)",
+            "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)", "security": user,
             "requestBody": body(ref("ChatCompletionRequest")),
             "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and (non-streaming) x-switchyard-cost-usd.",
                                   "content": {"application/json": {"schema": ref("ChatCompletion")},
                                               "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every 15 s."}}}},
                           **chat_errors}}},
         "/chat/completions": {"post": {
-            "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out",
+            "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out", "security": user,
             "requestBody": body(ref("SimpleRequest")),
             "responses": {"200": ok(ref("SimpleResponse")), **chat_errors}}},
         "/v1/models": {"get": {"summary": "Routes and provider models a client may name",
@@ -71,7 +73,8 @@ doc = {
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
     },
     "components": {
-        "securitySchemes": {"adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
+        "securitySchemes": {"userKey": {"type": "http", "scheme": "bearer", "description": "A user's API key (sy- and 40 characters, from switchyard keys create): the request is made as the key's user. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored."},
+                            "adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
         "schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message"], "properties": {
                 "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}, "request_id": {"type": "string"},

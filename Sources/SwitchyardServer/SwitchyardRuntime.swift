@@ -34,12 +34,16 @@ public final class SwitchyardRuntime: Sendable {
     ///   - config: the service configuration.
     ///   - environment: where API keys and the admin key are read.
     ///   - ledgerWindow: group-commit window of the ledger writer.
+    ///   - recoverReservations: settle reservations left open by a crash (at their reserved amount). Only the
+    ///     process that owns the database does this at start-up: a one-off command beside a running service must
+    ///     pass `false`, or it would settle that service's in-flight requests.
     ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line.
     ///   - logger: the service's logger.
     public init(
         config: SwitchyardConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         ledgerWindow: Duration = .milliseconds(1),
+        recoverReservations: Bool = true,
         sseHeartbeat: Duration = .seconds(15),
         logger: Logger = Logger(label: "switchyard")
     ) async throws {
@@ -59,7 +63,7 @@ public final class SwitchyardRuntime: Sendable {
         database = try LedgerDatabase(
             path: config.database.path, configuration: LedgerConfiguration(busyTimeout: config.database.busyTimeout))
         budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
-        let recovered = try await budgets.recoverOpenReservations()
+        let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
         if !recovered.isEmpty {
             logger.warning(
                 "settled reservations left open by an earlier crash at their reserved amount",
@@ -93,20 +97,13 @@ public final class SwitchyardRuntime: Sendable {
         environment: [String: String],
         logger: Logger
     ) throws -> any LLMProvider {
-        let kind: SwitchyardProviders.ProviderKind
-        switch settings.kind {
-        case .simulated: return SimulatedProvider(name: settings.name, configuration: settings.simulated)
-        case .openai: kind = .openAI
-        case .anthropic: kind = .anthropic
-        case .gemini: kind = .gemini
+        if settings.kind == .simulated {
+            return SimulatedProvider(name: settings.name, configuration: settings.simulated)
         }
-        let timeouts = settings.httpTimeouts
         do {
             return try SwitchyardProviders.ProviderSettings(
-                name: settings.name, kind: kind, baseURL: settings.baseURL,
-                apiKeyEnvironmentVariable: settings.apiKeyEnv,
-                timeouts: ProviderTimeouts(
-                    connect: timeouts.connect, firstByte: timeouts.firstByte, idle: timeouts.idle, total: timeouts.total)
+                name: settings.name, kind: settings.kind, baseURL: settings.baseURL,
+                apiKeyEnvironmentVariable: settings.apiKeyEnv, timeouts: settings.httpTimeouts
             ).makeProvider(httpClient: httpClient, environment: environment, logger: logger)
         } catch let error as MissingAPIKeyError {
             throw ConfigError(code: .missingKey, path: "providers[\(settings.name)].api_key_env", message: error.description)

@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import SwitchyardCore
 import SwitchyardServer
@@ -25,6 +26,8 @@ enum ConfigFixtures {
           busy_timeout_ms: 2500
         budgets:
           default_limit_usd: 2.50
+        keys:
+          required: true
         default_route: fast
         specialty_boost: 0.5
         defaults:
@@ -130,7 +133,7 @@ enum ConfigFixtures {
                 halfOpenMaxProbes: 2, halfOpenSuccessesToClose: 2),
             rateLimit: RateLimitConfiguration(
                 requestsPerSecond: 2.5, burst: 5, maxConcurrent: 10, requestsPerMinute: 120),
-            httpTimeouts: HTTPTimeouts(
+            httpTimeouts: ProviderTimeouts(
                 connect: .seconds(2), firstByte: .seconds(10), idle: .seconds(15), total: .seconds(60)))
 
         var openAIRetry = defaults.retry
@@ -140,7 +143,7 @@ enum ConfigFixtures {
         var openAITimeouts = defaults.httpTimeouts
         openAITimeouts.total = .seconds(90)
         let openAI = ProviderSettings(
-            kind: .openai,
+            kind: .openAI,
             profile: ProviderProfile(
                 name: "openai", quality: 0.8, specialties: [.writing, .general],
                 models: [
@@ -174,6 +177,7 @@ enum ConfigFixtures {
                 host: "0.0.0.0", port: 9090, adminKeyEnv: "SWITCHYARD_ADMIN_KEY", maxBodyBytes: 2_097_152),
             database: DatabaseSettings(path: "/var/lib/switchyard/ledger.sqlite", busyTimeout: .milliseconds(2500)),
             budgets: BudgetSettings(defaultLimit: 2_500_000),
+            keys: KeySettings(required: true),
             defaults: defaults,
             providers: [openAI, simulated],
             routes: [

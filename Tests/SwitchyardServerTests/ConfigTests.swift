@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import SwitchyardCore
 import SwitchyardServer
@@ -80,7 +81,7 @@ import Testing
             inherits.profile.circuitBreaker
                 == CircuitBreakerConfiguration(consecutiveFailureThreshold: 3, windowSize: 40))
         #expect(inherits.profile.rateLimit == RateLimitConfiguration(requestsPerSecond: 5, maxConcurrent: 8))
-        #expect(inherits.httpTimeouts == HTTPTimeouts(connect: .seconds(1), total: .seconds(9)))
+        #expect(inherits.httpTimeouts == ProviderTimeouts(connect: .seconds(1), total: .seconds(9)))
         #expect(inherits.baseURL == "https://api.openai.com/v1")
         #expect(inherits.apiKeyEnv == nil)
 
@@ -90,7 +91,7 @@ import Testing
             overrides.profile.circuitBreaker
                 == CircuitBreakerConfiguration(consecutiveFailureThreshold: 3, windowSize: 10))
         #expect(overrides.profile.rateLimit == RateLimitConfiguration(requestsPerSecond: nil, maxConcurrent: 2))
-        #expect(overrides.httpTimeouts == HTTPTimeouts(connect: .seconds(1), total: .seconds(1)))
+        #expect(overrides.httpTimeouts == ProviderTimeouts(connect: .seconds(1), total: .seconds(1)))
     }
 
     @Test func defaultBaseURLsPerKind() throws {
@@ -285,7 +286,7 @@ import Testing
 
     @Test func providersExampleParses() throws {
         let config = try SwitchyardConfig.load(path: ConfigFixtures.repositoryFile("examples/providers.yaml"))
-        #expect(config.providers.map(\.kind) == [.openai, .openai, .openai, .anthropic, .gemini])
+        #expect(config.providers.map(\.kind) == [.openAI, .openAI, .openAI, .anthropic, .gemini])
         #expect(
             config.providers.map(\.apiKeyEnv) == [nil, nil, "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"])
         #expect(config.routes[0].escalation?.targets.count == 2)

@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import SwitchyardCore
 
 // Reading `defaults:` and the per-provider sections that override it key by key: `retry`, `circuit_breaker`,
@@ -16,7 +17,7 @@ extension ProviderDefaults {
             circuitBreaker = try CircuitBreakerConfiguration(reading: child, base: circuitBreaker)
         }
         if let child = map["rate_limit"] { rateLimit = try RateLimitConfiguration(reading: child, base: rateLimit) }
-        if let child = map["timeout"] { httpTimeouts = try HTTPTimeouts(reading: child, base: httpTimeouts) }
+        if let child = map["timeout"] { httpTimeouts = try ProviderTimeouts(reading: child, base: httpTimeouts) }
     }
 }
 
@@ -107,10 +108,10 @@ extension RateLimitConfiguration {
     }
 }
 
-extension HTTPTimeouts {
+extension ProviderTimeouts {
     static let keys = ["connect_ms", "first_byte_ms", "idle_ms", "total_ms"]
 
-    init(reading value: ConfigValue, base: HTTPTimeouts) throws {
+    init(reading value: ConfigValue, base: ProviderTimeouts) throws {
         let map = try value.mapping(keys: Self.keys)
         self = base
         try map.read("connect_ms", into: &connect) { try $0.milliseconds(minimum: 1) }

@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import SwitchyardCore
 import Yams
@@ -36,7 +37,7 @@ extension ProviderSettings {
         if kind.isHTTP {
             if let simulated = map["simulated"] {
                 throw simulated.error(
-                    .unknownKey, "'simulated' settings are only for kind simulated; this provider is kind \(kind)")
+                    .unknownKey, "'simulated' settings are only for kind simulated; this provider is kind \(kind.rawValue)")
             }
         } else if let key = Self.httpOnlyKeys.first(where: { map[$0] != nil }) {
             throw map.error(
@@ -63,9 +64,9 @@ extension ProviderSettings {
 
         self.init(kind: kind, profile: profile, httpTimeouts: defaults.httpTimeouts)
         if kind.isHTTP {
-            baseURL = try map.read("base_url", Self.readBaseURL) ?? kind.defaultBaseURL
+            baseURL = try map.read("base_url", Self.readBaseURL) ?? kind.configDefaultBaseURL
             apiKeyEnv = try map.read("api_key_env", EnvironmentVariableName.read)
-            if let child = map["timeout"] { httpTimeouts = try HTTPTimeouts(reading: child, base: httpTimeouts) }
+            if let child = map["timeout"] { httpTimeouts = try ProviderTimeouts(reading: child, base: httpTimeouts) }
         } else if let child = map["simulated"] {
             simulated = try SimulatedProvider.Configuration(reading: child)
         }

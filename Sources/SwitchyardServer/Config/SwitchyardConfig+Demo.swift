@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import SwitchyardCore
 
 extension SwitchyardConfig {

@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import SwitchyardCore
 import Yams
@@ -14,6 +15,7 @@ extension SwitchyardConfig {
             ("server", server.yamlNode),
             ("database", database.yamlNode),
             ("budgets", YAMLTree.mapping([("default_limit_usd", YAMLTree.dollars(budgets.defaultLimit))])),
+            ("keys", YAMLTree.mapping([("required", YAMLTree.bool(keys.required))])),
             ("default_route", defaultRoute.map(YAMLTree.string) ?? YAMLTree.null),
             ("specialty_boost", YAMLTree.number(specialtyBoost)),
             ("defaults", defaults.yamlNode),
@@ -158,7 +160,7 @@ extension RateLimitConfiguration {
     }
 }
 
-extension HTTPTimeouts {
+extension ProviderTimeouts {
     var yamlNode: Node {
         YAMLTree.mapping([
             ("connect_ms", YAMLTree.milliseconds(connect)),

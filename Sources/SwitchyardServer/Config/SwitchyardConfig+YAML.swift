@@ -49,7 +49,7 @@ extension SwitchyardConfig {
     }
 
     static let topLevelKeys = [
-        "server", "database", "budgets", "defaults", "providers", "routes", "default_route", "specialty_boost",
+        "server", "database", "budgets", "keys", "defaults", "providers", "routes", "default_route", "specialty_boost",
         "queue", "health_checks",
     ]
 
@@ -59,6 +59,7 @@ extension SwitchyardConfig {
         if let value = top["server"] { config.server = try ServerSettings(reading: value) }
         if let value = top["database"] { config.database = try DatabaseSettings(reading: value) }
         if let value = top["budgets"] { config.budgets = try BudgetSettings(reading: value) }
+        if let value = top["keys"] { config.keys = try KeySettings(reading: value) }
         if let value = top["defaults"] { config.defaults = try ProviderDefaults(reading: value) }
         config.providers = try ProviderSettings.readList(top, defaults: config.defaults)
         config.routes = try Route.readList(top["routes"], providers: config.providers)
@@ -112,6 +113,16 @@ extension BudgetSettings {
         let map = try value.mapping(keys: Self.keys)
         self.init()
         try map.read("default_limit_usd", into: &defaultLimit) { try $0.dollars() }
+    }
+}
+
+extension KeySettings {
+    static let keys = ["required"]
+
+    init(reading value: ConfigValue) throws {
+        let map = try value.mapping(keys: Self.keys)
+        self.init()
+        try map.read("required", into: &required) { try $0.bool() }
     }
 }
 

@@ -1,4 +1,5 @@
 public import SwitchyardCore
+public import SwitchyardProviders
 
 /// The whole configuration of a Switchyard service, as read from YAML (see `SwitchyardConfig+YAML.swift`) or built
 /// in code. Every field has a documented default; ``SwitchyardConfig/demo`` is what runs with no config file.
@@ -6,6 +7,8 @@ public struct SwitchyardConfig: Sendable, Hashable {
     public var server: ServerSettings
     public var database: DatabaseSettings
     public var budgets: BudgetSettings
+    /// Users' API keys: whether chat requests must present one.
+    public var keys: KeySettings
     /// Resilience settings every provider gets unless it overrides them.
     public var defaults: ProviderDefaults
     public var providers: [ProviderSettings]
@@ -21,6 +24,7 @@ public struct SwitchyardConfig: Sendable, Hashable {
         server: ServerSettings = ServerSettings(),
         database: DatabaseSettings = DatabaseSettings(),
         budgets: BudgetSettings = BudgetSettings(),
+        keys: KeySettings = KeySettings(),
         defaults: ProviderDefaults = ProviderDefaults(),
         providers: [ProviderSettings] = [],
         routes: [Route] = [],
@@ -32,6 +36,7 @@ public struct SwitchyardConfig: Sendable, Hashable {
         self.server = server
         self.database = database
         self.budgets = budgets
+        self.keys = keys
         self.defaults = defaults
         self.providers = providers
         self.routes = routes
@@ -92,6 +97,22 @@ public struct BudgetSettings: Sendable, Hashable {
     }
 }
 
+/// `keys:` — users' API keys (`sy-…`), created with `switchyard keys create` and stored in the ledger only as
+/// hashes.
+///
+/// Whatever ``required`` says, a request that presents a valid key is made as the key's user, and one that presents
+/// a bad `sy-` key (unknown, revoked, malformed) is refused with HTTP 401. The admin key (`server.admin_key_env`) is
+/// separate.
+public struct KeySettings: Sendable, Hashable {
+    /// `true`: chat requests must send `Authorization: Bearer <user key>`, and are made as the key's user.
+    /// `false` (the default): a request without a key is made as its `user` / `user_id`, else `anonymous`.
+    public var required: Bool
+
+    public init(required: Bool = false) {
+        self.required = required
+    }
+}
+
 /// `defaults:` — resilience settings applied to providers unless overridden.
 public struct ProviderDefaults: Sendable, Hashable {
     /// Deadline of a request that sets none (`timeout_ms`). Default 60 s.
@@ -99,14 +120,15 @@ public struct ProviderDefaults: Sendable, Hashable {
     public var retry: RetryPolicy
     public var circuitBreaker: CircuitBreakerConfiguration
     public var rateLimit: RateLimitConfiguration
-    public var httpTimeouts: HTTPTimeouts
+    /// Time-outs of HTTP providers (`timeout:`); see `ProviderTimeouts` in SwitchyardProviders for the defaults.
+    public var httpTimeouts: ProviderTimeouts
 
     public init(
         timeout: Duration = .seconds(60),
         retry: RetryPolicy = RetryPolicy(),
         circuitBreaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
         rateLimit: RateLimitConfiguration = .unlimited,
-        httpTimeouts: HTTPTimeouts = HTTPTimeouts()
+        httpTimeouts: ProviderTimeouts = ProviderTimeouts()
     ) {
         self.timeout = timeout
         self.retry = retry
@@ -114,40 +136,6 @@ public struct ProviderDefaults: Sendable, Hashable {
         self.rateLimit = rateLimit
         self.httpTimeouts = httpTimeouts
     }
-}
-
-/// `timeout:` of an HTTP provider.
-public struct HTTPTimeouts: Sendable, Hashable {
-    /// Default 5 s.
-    public var connect: Duration
-    /// Until response headers arrive. Default 30 s.
-    public var firstByte: Duration
-    /// Between body chunks of a stream. Default 30 s.
-    public var idle: Duration
-    /// A whole call. Default 120 s.
-    public var total: Duration
-
-    public init(
-        connect: Duration = .seconds(5),
-        firstByte: Duration = .seconds(30),
-        idle: Duration = .seconds(30),
-        total: Duration = .seconds(120)
-    ) {
-        self.connect = connect
-        self.firstByte = firstByte
-        self.idle = idle
-        self.total = total
-    }
-}
-
-/// The kind of backend a provider is.
-public enum ProviderKind: String, Sendable, Hashable, CaseIterable {
-    /// Any OpenAI-compatible chat completions API (OpenAI, LM Studio, Ollama, vLLM, llama.cpp).
-    case openai
-    case anthropic
-    case gemini
-    /// The built-in simulated backend: no network, no key.
-    case simulated
 }
 
 /// One entry of `providers:`.
@@ -160,7 +148,7 @@ public struct ProviderSettings: Sendable, Hashable {
     public var baseURL: String?
     /// Name of the environment variable that holds the API key (never the key itself).
     public var apiKeyEnv: String?
-    public var httpTimeouts: HTTPTimeouts
+    public var httpTimeouts: ProviderTimeouts
     /// Behaviour of a `simulated` provider.
     public var simulated: SimulatedProvider.Configuration
 
@@ -169,7 +157,7 @@ public struct ProviderSettings: Sendable, Hashable {
         profile: ProviderProfile,
         baseURL: String? = nil,
         apiKeyEnv: String? = nil,
-        httpTimeouts: HTTPTimeouts = HTTPTimeouts(),
+        httpTimeouts: ProviderTimeouts = ProviderTimeouts(),
         simulated: SimulatedProvider.Configuration = SimulatedProvider.Configuration()
     ) {
         self.kind = kind

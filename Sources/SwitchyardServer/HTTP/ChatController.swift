@@ -7,6 +7,8 @@ import SwitchyardCore
 /// `POST /v1/chat/completions` (OpenAI-compatible), `POST /chat/completions` (simple API), `GET /v1/models`.
 struct ChatController: Sendable {
     let runtime: SwitchyardRuntime
+    /// Who a request is made as: a user key's user, else the claimed user, else `anonymous`.
+    let users: UserAuthenticator
 
     var router: SwitchyardCore.Router<ContinuousClock> { runtime.router }
     var bodyLimit: Int { runtime.config.server.maxBodyBytes }
@@ -20,7 +22,8 @@ struct ChatController: Sendable {
     func completions(_ request: Request) async throws -> Response {
         let body = try await request.decodeJSON(OpenAIChatRequest.self, limit: bodyLimit)
         let id = RequestID.make()
-        let routing = try body.routingRequest(id: id, userID: try UserIdentity.resolve(body.user))
+        let userID = try await users.user(for: request, claimed: body.user)
+        let routing = try body.routingRequest(id: id, userID: userID)
         if body.stream == true {
             return try await stream(routing, includeUsage: body.streamOptions?.includeUsage ?? false)
         }
@@ -53,9 +56,10 @@ struct ChatController: Sendable {
             guard ms > 0 else { throw APIError.badRequest("'preferences.timeout_ms' must be positive") }
             timeout = .milliseconds(ms)
         }
+        let userID = try await users.user(for: request, claimed: body.userID)
         let id = RequestID.make()
         let routing = RoutingRequest(
-            id: id, userID: try UserIdentity.resolve(body.userID), model: body.model ?? "",
+            id: id, userID: userID, model: body.model ?? "",
             chat: ChatRequest(model: "", messages: [.user(body.prompt)]), priority: body.preferences?.priority,
             maxCost: maxCost, timeout: timeout)
         do {

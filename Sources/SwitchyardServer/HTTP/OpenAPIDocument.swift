@@ -646,6 +646,11 @@ enum OpenAPIDocument {
         "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address.",
         "scheme": "bearer",
         "type": "http"
+      },
+      "userKey": {
+        "description": "A user's API key (sy- and 40 characters, from switchyard keys create): the request is made as the key's user. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored.",
+        "scheme": "bearer",
+        "type": "http"
       }
     }
   },
@@ -688,6 +693,16 @@ enum OpenAPIDocument {
               }
             },
             "description": "Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."
           },
           "402": {
             "content": {
@@ -760,6 +775,12 @@ enum OpenAPIDocument {
             "description": "The request's deadline passed."
           }
         },
+        "security": [
+          {
+            "userKey": []
+          },
+          {}
+        ],
         "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out"
       }
     },
@@ -1244,6 +1265,16 @@ enum OpenAPIDocument {
             },
             "description": "Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."
           },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."
+          },
           "402": {
             "content": {
               "application/json": {
@@ -1315,6 +1346,12 @@ enum OpenAPIDocument {
             "description": "The request's deadline passed."
           }
         },
+        "security": [
+          {
+            "userKey": []
+          },
+          {}
+        ],
         "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)"
       }
     },

@@ -1,3 +1,4 @@
+import SwitchyardProviders
 import Foundation
 import Hummingbird
 import SwitchyardCore

@@ -43,9 +43,15 @@ struct TestServer: Sendable {
     }
 
     /// Posts and returns as soon as the response head arrives, with a reader for its server-sent events.
-    func openStream(_ path: String, _ json: String) async throws -> (TestResponse, SSEReader) {
+    func openStream(
+        _ path: String,
+        _ json: String,
+        headers: [String: String] = [:]
+    ) async throws -> (TestResponse, SSEReader) {
         let response = try await client.execute(
-            request(.POST, path, body: ByteBuffer(string: json), headers: ["content-type": "application/json"]),
+            request(
+                .POST, path, body: ByteBuffer(string: json),
+                headers: ["content-type": "application/json"].merging(headers) { $1 }),
             timeout: .seconds(40))
         let head = TestResponse(status: Int(response.status.code), headers: response.headers, body: "")
         return (head, SSEReader(iterator: response.body.makeAsyncIterator()))

@@ -1,0 +1,101 @@
+import HTTPTypes
+import Hummingbird
+import SwitchyardStore
+
+/// Decides which user a chat request is made as, from its `Authorization: Bearer` user key (`sy-…`, see
+/// `switchyard keys create`) or the user the request claims (`user`, `user_id`).
+///
+/// - A valid key: the key's user, whatever the body claims.
+/// - A bearer token starting with `sy-` that is not a working key (unknown, revoked, malformed): 401, always.
+/// - No key, or a bearer token that is not a Switchyard key: 401 when `keys.required`; otherwise the claimed user,
+///   else `anonymous`. A foreign token is ignored rather than refused because the OpenAI SDKs insist on sending an
+///   API key, so clients of a server without keys send placeholders such as `Bearer none` or their OpenAI key.
+///
+/// The admin key (`server.admin_key_env`) is separate: see ``AdminAuthenticator``. Keys are never logged or echoed;
+/// messages show at most their first 8 characters.
+///
+/// ```swift
+/// let users = UserAuthenticator(keys: APIKeyStore(database: runtime.database), required: config.keys.required)
+/// let userID = try await users.user(for: request, claimed: body.user)
+/// ```
+struct UserAuthenticator: Sendable {
+    let keys: APIKeyStore
+    let required: Bool
+
+    /// - Parameters:
+    ///   - keys: the ledger's key table.
+    ///   - required: `keys.required` from the configuration.
+    init(keys: APIKeyStore, required: Bool) {
+        self.keys = keys
+        self.required = required
+    }
+
+    /// The user `request` is made as.
+    ///
+    /// - Parameter claimed: the user the body names (`user` of the OpenAI API, `user_id` of the simple API).
+    /// - Throws: ``APIError`` 401 `unauthorized` for a bad or missing key, 400 `invalid_user` for an unusable claimed
+    ///   user, 503 when the key table cannot be read.
+    func user(for request: Request, claimed: String?) async throws -> String {
+        try await user(authorization: request.headers[.authorization], claimed: claimed)
+    }
+
+    /// The decision of ``user(for:claimed:)``, from the `Authorization` header's value.
+    func user(authorization: String?, claimed: String?) async throws -> String {
+        let token = Self.bearerToken(authorization)
+        if let token, APIKeyFormat.looksLikeKey(token) {
+            return try await userOfKey(String(token))
+        }
+        if required {
+            throw APIError.unauthorized(authorization == nil ? Self.missingKey : Self.notASwitchyardKey)
+        }
+        return try UserIdentity.resolve(claimed)
+    }
+
+    private func userOfKey(_ key: String) async throws -> String {
+        let shown = "'\(APIKeyFormat.displayPrefix(of: key))…'"
+        let check: APIKeyCheck
+        do {
+            check = try await keys.check(key: key)
+        } catch is LedgerError {
+            throw APIError(
+                .serviceUnavailable, type: "service_unavailable", code: "keys_unavailable",
+                message: "cannot check the API key now: the ledger database is not readable; retry shortly",
+                retryAfter: .seconds(1))
+        }
+        switch check {
+        case .valid(let userID):
+            return userID
+        case .revoked:
+            throw APIError.unauthorized(
+                "the API key \(shown) has been revoked; ask an administrator for a new one "
+                    + "('switchyard keys create --user <id>')")
+        case .unknown:
+            throw APIError.unauthorized(
+                "the API key \(shown) is not known to this server; check that it was copied whole and is meant "
+                    + "for this server, or ask an administrator for one ('switchyard keys create --user <id>')")
+        case .malformed:
+            throw APIError.unauthorized(
+                "the API key \(shown) is malformed: a Switchyard key is 'sy-' followed by 40 letters and digits; "
+                    + "check that it was copied whole")
+        }
+    }
+
+    private static let missingKey =
+        "this server requires a Switchyard API key: send 'Authorization: Bearer sy-…' (an administrator creates one "
+        + "with 'switchyard keys create --user <id>')"
+    private static let notASwitchyardKey =
+        "the Authorization header does not carry a Switchyard API key: this server requires "
+        + "'Authorization: Bearer sy-…' with a key from 'switchyard keys create --user <id>'"
+
+    /// The token of a `Bearer` authorization (scheme matched case-insensitively, blanks around the token
+    /// ignored), `nil` for any other header or none.
+    static func bearerToken(_ authorization: String?) -> Substring? {
+        guard let authorization else { return nil }
+        let trimmed = authorization.drop { $0 == " " || $0 == "\t" }
+        guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return nil }
+        let token = trimmed.dropFirst(7).drop { $0 == " " || $0 == "\t" }
+        let end = token.lastIndex { $0 != " " && $0 != "\t" }
+        guard let end else { return nil }
+        return token[...end]
+    }
+}

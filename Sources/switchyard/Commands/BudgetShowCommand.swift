@@ -1,0 +1,32 @@
+import ArgumentParser
+import SwitchyardCore
+import SwitchyardServer
+import SwitchyardStore
+
+/// `switchyard budget show USER`.
+struct BudgetShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one user's limit, spent, reserved and remaining dollars.",
+        discussion: """
+            Examples:
+              switchyard budget show alice
+              switchyard budget show alice --format json
+
+            Sample output:
+              USER   LIMIT (USD)  SPENT (USD)  RESERVED (USD)  REMAINING (USD)
+              alice     1.000000     0.004210        0.000000         0.995790
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @Option(help: OutputFormat.help) var format: OutputFormat = .table
+    @Argument(help: "The user id (the `user` of requests).") var user: String
+
+    func run() async throws {
+        let config = try options.resolve().config
+        let database = try LedgerAccess.openExisting(config.database)
+        defer { try? database.close() }
+        let budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
+        BudgetCommand.printStatus(try await budgets.status(userID: user), format: format)
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import SwitchyardServer
+import SwitchyardStore
+
+/// `switchyard report costs`: money spent on provider calls, grouped by user, provider, model or day.
+struct ReportCostsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "costs",
+        abstract: "Money spent on provider calls, grouped by user, provider, model or day.",
+        discussion: """
+            Counts every provider call that finished in the range (failed calls and escalated ones too), by the \
+            time it started, so the total is what the providers charged. Group by several dimensions by \
+            repeating --by. Tables end with a TOTAL row; CSV has only the groups; JSON has both.
+
+            Examples:
+              switchyard report costs
+              switchyard report costs --by provider --by model --since 2026-11-01
+              switchyard report costs --since 2026-11-01 --until 2026-12-01
+              switchyard report costs --by day --format csv > costs.csv
+
+            Sample output:
+              USER   REQUESTS  ATTEMPTS  PROMPT TOKENS  COMPLETION TOKENS  COST (USD)
+              alice        12        15            420               1830    0.004210
+              bob           3         3             96                402    0.000283
+              -----  --------  --------  -------------  -----------------  ----------
+              TOTAL        15        18            516               2232    0.004493
+            """)
+
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var range: RangeOptions
+
+    @Option(
+        name: .customLong("by"),
+        help: ArgumentHelp(
+            "Group by user, provider, model or day; repeat to group by several (default: user).", valueName: "dimension"
+        ))
+    var dimensions: [CostDimensionArgument] = []
+
+    @Option(help: OutputFormat.help)
+    var format: OutputFormat = .table
+
+    func run() async throws {
+        let dimensions = dimensions.isEmpty ? [CostDimension.user] : dimensions.map(\.dimension)
+        let database = try LedgerAccess.openExisting(try options.resolve().config.database)
+        defer { try? database.close() }
+        let report = try await Progress.while("computing the cost report") {
+            try await database.costReport(since: range.lowerBound, until: range.upperBound, groupedBy: dimensions)
+        }
+        let table = Self.table(report)
+        switch format {
+        case .table, .csv:
+            Console.write(table.rendered(as: format))
+        case .json:
+            let total = OutputTable(columns: table.columns, rows: [table.footer ?? []]).jsonRows.first ?? .null
+            Console.write(
+                JSONOutput.object(
+                    range.json + [
+                        ("group_by", .array(report.groupedBy.map { .string($0.rawValue) })),
+                        ("rows", .array(table.jsonRows)),
+                        ("total", Self.dropDimensions(total, count: report.groupedBy.count)),
+                    ]
+                ).rendered())
+        }
+    }
+
+    static func table(_ report: CostReport) -> OutputTable {
+        let dimensionColumns: [OutputTable.Column] = report.groupedBy.map {
+            .text($0.rawValue, $0.rawValue.uppercased())
+        }
+        var table = OutputTable(
+            columns: dimensionColumns + [
+                .number("requests", "REQUESTS"), .number("attempts", "ATTEMPTS"),
+                .number("prompt_tokens", "PROMPT TOKENS"), .number("completion_tokens", "COMPLETION TOKENS"),
+                .number("cost_usd", "COST (USD)"),
+            ])
+        func figures(_ row: CostReport.Row) -> [Cell] {
+            [
+                .integer(row.requests), .integer(row.attempts), .integer(row.promptTokens),
+                .integer(row.completionTokens), .money(row.cost),
+            ]
+        }
+        for row in report.rows {
+            let keys: [Cell] = report.groupedBy.map { dimension in
+                let value: String? =
+                    switch dimension {
+                    case .user: row.user
+                    case .provider: row.provider
+                    case .model: row.model
+                    case .day: row.day
+                    }
+                return value.map(Cell.text) ?? .none
+            }
+            table.rows.append(keys + figures(row))
+        }
+        let totalKeys: [Cell] = report.groupedBy.indices.map { $0 == 0 ? .text("TOTAL") : .text("") }
+        table.footer = totalKeys + figures(report.total)
+        return table
+    }
+
+    /// The total row without its dimension columns (which only hold the `TOTAL` label).
+    private static func dropDimensions(_ row: JSONOutput, count: Int) -> JSONOutput {
+        guard case .object(let pairs) = row else { return row }
+        return .object(Array(pairs.dropFirst(count)))
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardCore
+import SwitchyardStore
+
+/// A dollar amount read exactly, digit by digit (`MicroDollars(parsing:)`), never through floating point:
+/// `5`, `0.25`, `0.000001`. More than six decimals or anything else is a usage error.
+struct DollarAmount: ExpressibleByArgument, Sendable {
+    var amount: MicroDollars
+
+    init?(argument: String) {
+        guard let amount = try? MicroDollars(parsing: argument) else { return nil }
+        self.amount = amount
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// A point in time for `--since` and `--until`: a UTC day `2026-11-21` (its midnight), an ISO-8601 time
+/// `2026-11-21T09:30:00Z`, or the ledger's own form `2026-11-21 09:30:00`.
+struct DateArgument: ExpressibleByArgument, Sendable {
+    var date: Date
+    var text: String
+
+    init?(argument: String) {
+        let text = argument.trimmingCharacters(in: .whitespaces)
+        if text.count == 10, let date = LedgerTimestamp.date(from: text + " 00:00:00") {
+            self.date = date
+        } else if let date = LedgerTimestamp.date(from: text) {
+            self.date = date
+        } else if let date = try? Date(text, strategy: .iso8601) {
+            self.date = date
+        } else {
+            return nil
+        }
+        self.text = text
+    }
+}
+
+/// `--priority`: how `chat` orders candidates.
+enum PriorityArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case cost, speed, quality
+
+    var priority: RoutingPriority {
+        switch self {
+        case .cost: .cost
+        case .speed: .speed
+        case .quality: .quality
+        }
+    }
+}
+
+/// `--by` of `report costs`.
+enum CostDimensionArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case user, provider, model, day
+
+    var dimension: CostDimension {
+        switch self {
+        case .user: .user
+        case .provider: .provider
+        case .model: .model
+        case .day: .day
+        }
+    }
+}
+
+/// `--log-level` of `serve`.
+enum LogLevelArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case trace, debug, info, notice, warning, error, critical
+
+    var level: Logger.Level {
+        switch self {
+        case .trace: .trace
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+    }
+}

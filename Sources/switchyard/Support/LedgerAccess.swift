@@ -1,0 +1,37 @@
+import Foundation
+import SwitchyardServer
+import SwitchyardStore
+
+/// Opening the ledger the way each kind of command needs it.
+enum LedgerAccess {
+    /// Opens an existing ledger to read it, without creating or migrating it.
+    ///
+    /// - Throws: ``CLIError`` when the file does not exist (a mistyped `--db` must not leave an empty ledger
+    ///   behind) or still needs migrations; ``LedgerError`` when it cannot be opened.
+    static func openExisting(_ settings: DatabaseSettings) throws -> LedgerDatabase {
+        guard FileManager.default.fileExists(atPath: settings.path) else {
+            throw CLIError(
+                "no ledger database at '\(settings.path)': pass --db (or set SWITCHYARD_DB) to the file "
+                    + "`switchyard serve` writes, or create it with `switchyard migrate --db \(settings.path)`")
+        }
+        let database = try LedgerDatabase(
+            path: settings.path, configuration: LedgerConfiguration(busyTimeout: settings.busyTimeout), migrate: false)
+        let status = try database.migrationStatus()
+        if !status.pending.isEmpty {
+            throw CLIError(
+                "the ledger at '\(settings.path)' needs migrations (\(status.pending.joined(separator: ", "))): "
+                    + "run `switchyard migrate --db \(settings.path)` first")
+        }
+        if !status.unknownApplied.isEmpty {
+            Console.note(
+                "warning: the ledger at '\(settings.path)' was migrated by a newer Switchyard "
+                    + "(\(status.unknownApplied.joined(separator: ", "))); figures may be incomplete")
+        }
+        return database
+    }
+
+    /// Opens the ledger to change it, creating and migrating the file if needed.
+    static func openForWriting(_ settings: DatabaseSettings) throws -> LedgerDatabase {
+        try LedgerDatabase(path: settings.path, configuration: LedgerConfiguration(busyTimeout: settings.busyTimeout))
+    }
+}

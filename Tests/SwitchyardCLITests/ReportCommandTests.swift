@@ -1,0 +1,159 @@
+import Foundation
+import SwitchyardCore
+import Testing
+
+@Suite("switchyard report", .timeLimit(.minutes(2)))
+struct ReportCommandTests {
+    @Test("costs by user: JSON matches what the router charged, to the micro-dollar")
+    func costsByUserJSON() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run(["report", "costs", "--db", fixture.databasePath, "--format", "json"])
+        #expect(result.status == 0, "\(result)")
+        let json = try Parse.jsonObject(result.stdout)
+        #expect(json["group_by"] as? [String] == ["user"])
+        #expect(json["since"] is NSNull)
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(rows.compactMap { $0["user"] as? String } == LedgerFixture.users.sorted())
+        for row in rows {
+            let user = try #require(row["user"] as? String)
+            #expect(row["cost_usd"] as? String == fixture.expected.costByUser[user, default: .zero].decimalString)
+            #expect((row["requests"] as? NSNumber)?.intValue == fixture.expected.requestsByUser[user])
+        }
+        let total = try #require(json["total"] as? [String: Any])
+        #expect(total["cost_usd"] as? String == fixture.expected.totalCost.decimalString)
+        #expect((total["attempts"] as? NSNumber)?.intValue == fixture.expected.totalAttempts)
+        #expect(total["user"] == nil)
+        #expect(fixture.expected.totalCost > .zero)
+    }
+
+    @Test("costs by provider: CSV has snake_case headers, exact money and no total row")
+    func costsByProviderCSV() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run([
+            "report", "costs", "--db", fixture.databasePath, "--by", "provider", "--format", "csv",
+        ])
+        #expect(result.status == 0, "\(result)")
+        let csv = try Parse.csv(result.stdout)
+        #expect(csv.header == ["provider", "requests", "attempts", "prompt_tokens", "completion_tokens", "cost_usd"])
+        #expect(Set(csv.records.compactMap { $0["provider"] }) == Set(fixture.expected.costByProvider.keys))
+        for record in csv.records {
+            let provider = try #require(record["provider"])
+            #expect(record["cost_usd"] == fixture.expected.costByProvider[provider]?.decimalString)
+            #expect(record["attempts"] == fixture.expected.attemptsByProvider[provider].map(String.init))
+            // Exact six-decimal dollars, as MicroDollars parses back without loss.
+            #expect(try MicroDollars(parsing: record["cost_usd"] ?? "x") == fixture.expected.costByProvider[provider])
+        }
+    }
+
+    @Test("costs table: aligned columns, a rule and a TOTAL row")
+    func costsTable() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run(["report", "costs", "--db", fixture.databasePath])
+        #expect(result.status == 0, "\(result)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("USER") == true)
+        #expect(lines.first?.hasSuffix("COST (USD)") == true)
+        #expect(lines.count == 1 + LedgerFixture.users.count + 2)
+        // The last column is right-aligned, so every line ends at the same place.
+        #expect(Set(lines.map(\.count)).count == 1, "\(lines)")
+        let total = try #require(lines.last)
+        #expect(total.hasPrefix("TOTAL"))
+        #expect(total.hasSuffix(fixture.expected.totalCost.decimalString))
+        #expect(lines[lines.count - 2].allSatisfy { $0 == "-" || $0 == " " })
+        #expect(!result.stderr.contains("\u{1B}"), "no progress output when stderr is piped")
+    }
+
+    @Test("costs grouped by model and day; the day rows add up to the total")
+    func costsByModelAndDay() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run([
+            "report", "costs", "--db", fixture.databasePath, "--by", "model", "--by", "day", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result)")
+        let json = try Parse.jsonObject(result.stdout)
+        #expect(json["group_by"] as? [String] == ["model", "day"])
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(Set(rows.compactMap { $0["model"] as? String }).isSuperset(of: ["flaky-small", "steady-mini"]))
+        var sum = MicroDollars.zero
+        for row in rows {
+            let day = try #require(row["day"] as? String)
+            #expect(day.count == 10 && day.hasPrefix("20"))
+            sum += try MicroDollars(parsing: try #require(row["cost_usd"] as? String))
+        }
+        #expect(sum == fixture.expected.totalCost)
+    }
+
+    @Test("a range with no calls gives no rows and a zero total")
+    func emptyRange() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run([
+            "report", "costs", "--db", fixture.databasePath, "--since", "2001-01-01", "--until", "2001-01-02",
+            "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result)")
+        let json = try Parse.jsonObject(result.stdout)
+        #expect((json["rows"] as? [Any])?.isEmpty == true)
+        #expect((json["total"] as? [String: Any])?["cost_usd"] as? String == "0.000000")
+        #expect(json["since"] as? String == "2001-01-01")
+        let table = try await CLI.run(["report", "costs", "--db", fixture.databasePath, "--until", "2001-01-02"])
+        #expect(table.stdout.contains("(no rows)"))
+    }
+
+    @Test("reliability by provider: JSON counts equal the calls the router made")
+    func reliabilityJSON() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run(["report", "reliability", "--db", fixture.databasePath, "--format", "json"])
+        #expect(result.status == 0, "\(result)")
+        let json = try Parse.jsonObject(result.stdout)
+        #expect(json["group_by"] as? String == "provider")
+        let requests = try #require(json["requests"] as? [String: Any])
+        #expect((requests["total"] as? NSNumber)?.intValue == fixture.expected.requests)
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        for row in rows {
+            let provider = try #require(row["provider"] as? String)
+            let attempts = (row["attempts"] as? NSNumber)?.intValue
+            #expect(attempts == fixture.expected.attemptsByProvider[provider, default: 0], "\(provider)")
+            #expect(
+                (row["successes"] as? NSNumber)?.intValue == fixture.expected.successesByProvider[provider, default: 0])
+            if let rate = row["success_rate"] as? Double, let attempts, attempts > 0 {
+                #expect(
+                    abs(rate - Double(fixture.expected.successesByProvider[provider, default: 0]) / Double(attempts))
+                        < 1e-9)
+            }
+        }
+        let flaky = try #require(rows.first { $0["provider"] as? String == "flaky" })
+        #expect(((flaky["failovers"] as? NSNumber)?.intValue ?? 0) > 0, "the flaky provider failed over")
+    }
+
+    @Test("reliability by model: CSV columns, and the table starts with the request summary")
+    func reliabilityByModel() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let csvResult = try await CLI.run([
+            "report", "reliability", "--db", fixture.databasePath, "--by", "model", "--format", "csv",
+        ])
+        #expect(csvResult.status == 0, "\(csvResult)")
+        let csv = try Parse.csv(csvResult.stdout)
+        #expect(
+            csv.header == [
+                "provider", "model", "requests", "attempts", "successes", "success_rate", "failovers", "escalations",
+                "breaker_trips", "p50_latency_ms", "p95_latency_ms",
+            ])
+        #expect(csv.records.contains { $0["provider"] == "steady" && $0["model"] == "steady-mini" })
+
+        let table = try await CLI.run(["report", "reliability", "--db", fixture.databasePath, "--by", "model"])
+        #expect(table.status == 0, "\(table)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("requests: \(fixture.expected.requests) finished") == true, "\(table)")
+        #expect(lines.dropFirst().first?.hasPrefix("PROVIDER  ") == true)
+        #expect(table.stdout.contains("%"))
+    }
+
+    @Test("report on a database that does not exist fails without creating it")
+    func missingDatabase() async throws {
+        let path = try LedgerFixture.temporaryDirectory("missing").appendingPathComponent("nope.sqlite").path
+        let result = try await CLI.run(["report", "costs", "--db", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix("error: no ledger database at '\(path)'"), "\(result)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import SwitchyardCore
+import Testing
+
+@testable import SwitchyardStore
+
+@Suite(.timeLimit(.minutes(1))) struct APIKeyMigrationTests {
+    @Test func theKeysTableHasTheDocumentedColumnsAndIndexes() async throws {
+        try await withLedger { database in
+            let columns = try await database.query("SELECT name FROM pragma_table_info('api_keys') ORDER BY cid")
+            #expect(
+                columns.rows.map { $0[0].description } == [
+                    "id", "key_prefix", "key_hash", "user_id", "name", "created_at", "revoked_at", "last_used_at",
+                ])
+            // Lookups by hash and prefix use indexes, not scans.
+            for (sql, index) in [
+                ("SELECT user_id FROM api_keys WHERE key_hash = 'x'", "sqlite_autoindex_api_keys_1"),
+                ("SELECT id FROM api_keys WHERE key_prefix = 'x'", "api_keys_prefix"),
+                ("SELECT id FROM api_keys WHERE user_id = 'x' ORDER BY id", "api_keys_user"),
+            ] {
+                let plan = try await database.pool.read { db in
+                    try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+                }
+                #expect(plan.contains { $0.contains(index) }, "\(sql): \(plan)")
+            }
+        }
+    }
+
+    @Test func upgradingFrom0001KeepsEverythingAndAddsKeys() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appending(path: "ledger.sqlite").path
+            let old = try LedgerDatabase(path: path, migrate: false)
+            try old.migrate(upTo: "0001_initial")
+            #expect(try old.migrationStatus().pending == ["0002_api_keys"])
+            let budgets = SQLiteBudgetStore(database: old, now: { testDate() })
+            let reservation = try await budgets.reserve(userID: "alice", requestID: "r1", amount: 500)
+            try await budgets.settle(reservation, actualCost: 200)
+            try await budgets.setLimit(5_000_000, for: "bob")
+            try await old.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO requests (id, user_id, status, created_at) VALUES ('r1', 'alice', 'success', ?)
+                        """, arguments: [LedgerTimestamp.string(from: testDate())])
+            }
+            try old.close()
+
+            let upgraded = try LedgerDatabase(path: path)
+            #expect(try upgraded.migrationStatus().isUpToDate)
+            #expect(try await upgraded.count("requests") == 1)
+            #expect(try await upgraded.count("ledger") == 3)
+            let upgradedBudgets = SQLiteBudgetStore(database: upgraded)
+            #expect(try await upgradedBudgets.status(userID: "alice").spent == 200)
+            #expect(try await upgradedBudgets.status(userID: "bob").limit == 5_000_000)
+            #expect(try await upgradedBudgets.verify().isEmpty)
+
+            let keys = APIKeyStore(database: upgraded)
+            #expect(try await keys.listKeys().isEmpty)
+            let created = try await keys.createKey(userID: "alice")
+            #expect(try await keys.authenticate(key: created.key) == "alice")
+        }
+    }
+}
