@@ -10,12 +10,14 @@ def body(schema): return {"required": True, "content": {"application/json": {"sc
 def ok(schema, description="OK"): return {"description": description, "content": {"application/json": {"schema": schema}}}
 def err(description): return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
 admin = [{"adminKey": []}, {}]
+user = [{"userKey": []}, {}]
 range_params = [
     {"name": "since", "in": "query", "schema": {"type": "string"}, "description": "Inclusive start: 2026-11-21 or an ISO-8601 time."},
     {"name": "until", "in": "query", "schema": {"type": "string"}, "description": "Exclusive end: 2026-11-22 or an ISO-8601 time."},
 ]
 chat_errors = {
     "400": err("Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."),
+    "401": err("A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."),
     "402": err("The user's budget cannot cover the request; error.budget has limit, spent and remaining."),
     "404": err("Unknown route or model."),
     "413": err("Body larger than server.max_body_bytes."),
@@ -31,14 +33,14 @@ doc = {
              "description": "An LLM router: one OpenAI-compatible endpoint in front of many providers, with failover, budgets and an exact cost ledger."},
     "paths": {
         "/v1/chat/completions": {"post": {
-            "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)",
+            "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)", "security": user,
             "requestBody": body(ref("ChatCompletionRequest")),
             "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and (non-streaming) x-switchyard-cost-usd.",
                                   "content": {"application/json": {"schema": ref("ChatCompletion")},
-                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]."}}}},
+                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every 15 s."}}}},
                           **chat_errors}}},
         "/chat/completions": {"post": {
-            "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out",
+            "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out", "security": user,
             "requestBody": body(ref("SimpleRequest")),
             "responses": {"200": ok(ref("SimpleResponse")), **chat_errors}}},
         "/v1/models": {"get": {"summary": "Routes and provider models a client may name",
@@ -60,10 +62,10 @@ doc = {
                     "responses": {"200": ok(ref("Budget")), "400": err("Invalid limit."), "401": err("Missing or wrong admin key.")}}},
         "/reports/costs": {"get": {"summary": "Cost totals grouped by user, provider, model or day (admin)", "security": admin,
                                    "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "default": "user"}, "description": "user, provider, model, day, or several comma-separated"}] + range_params,
-                                   "responses": {"200": ok({"type": "object"}), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
+                                   "responses": {"200": ok(ref("CostReport")), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
         "/reports/reliability": {"get": {"summary": "Requests, success rate, failovers, escalations, breaker trips and p50/p95 latency (admin)", "security": admin,
                                          "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["provider", "model"], "default": "provider"}}] + range_params,
-                                         "responses": {"200": ok({"type": "object"}), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
+                                         "responses": {"200": ok(ref("ReliabilityReport")), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
         "/healthz": {"get": {"summary": "The process is alive", "responses": {"200": ok({"type": "object"})}}},
         "/readyz": {"get": {"summary": "The ledger is writable and at least one provider is available",
                             "responses": {"200": ok({"type": "object"}), "503": ok({"type": "object"}, "Not ready; problems says why.")}}},
@@ -71,7 +73,8 @@ doc = {
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
     },
     "components": {
-        "securitySchemes": {"adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
+        "securitySchemes": {"userKey": {"type": "http", "scheme": "bearer", "description": "A user's API key (sy- and 40 characters, from switchyard keys create): the request is made as the key's user. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored."},
+                            "adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
         "schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message"], "properties": {
                 "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}, "request_id": {"type": "string"},
@@ -99,9 +102,32 @@ doc = {
             "Provider": {"type": "object", "properties": {"name": {"type": "string"}, "kind": {"type": "string"}, "model": {"type": "string"}, "cost_per_token": {"type": "number"},
                          "latency_ms": {"type": "number"}, "rate_limit_rpm": {"type": "integer", "nullable": True}, "specialties": {"type": "array", "items": {"type": "string"}},
                          "quality_score": {"type": "number"}, "is_down": {"type": "boolean"}, "circuit_status": {"type": "string", "enum": ["CLOSED", "OPEN", "HALF_OPEN"]},
-                         "success_rate": {"type": "number"}, "score": {"type": "number"}}},
+                         "success_rate": {"type": "number"}, "score": {"type": "number"}, "forced_down": {"type": "boolean"}, "healthy": {"type": "boolean"},
+                         "requests": {"type": "integer"}, "failures": {"type": "integer"}, "breaker_trips": {"type": "integer"}, "in_flight": {"type": "integer"},
+                         "models": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "input_usd_per_mtok": {"type": "string"},
+                                                                                              "output_usd_per_mtok": {"type": "string"}, "max_output_tokens": {"type": "integer"}}}}}},
             "Analytics": {"type": "object", "properties": {"global": {"type": "object", "properties": {k: {"type": "number"} for k in ["total_requests", "total_success", "total_failures", "avg_latency_ms", "total_cost", "success_rate"]}},
-                          "providers": {"type": "object", "additionalProperties": {"type": "object"}}}},
+                          "providers": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+                              "requests": {"type": "integer"}, "success": {"type": "integer"}, "failures": {"type": "integer"}, "success_rate": {"type": "number"},
+                              "avg_latency_ms": {"type": "number"}, "is_down": {"type": "boolean"}, "circuit_status": {"type": "string", "enum": ["CLOSED", "OPEN", "HALF_OPEN"]}}}}}},
+            "CostReport": {"type": "object", "properties": {
+                "since": {"type": "string", "format": "date-time"}, "until": {"type": "string", "format": "date-time"},
+                "group_by": {"type": "array", "items": {"type": "string", "enum": ["user", "provider", "model", "day"]}},
+                "rows": {"type": "array", "items": ref("CostRow")}, "total": ref("CostRow")}},
+            "CostRow": {"type": "object", "description": "One group; dimensions not grouped by are absent.", "properties": {
+                "user": {"type": "string"}, "provider": {"type": "string"}, "model": {"type": "string"}, "day": {"type": "string", "description": "YYYY-MM-DD (UTC)"},
+                "requests": {"type": "integer"}, "attempts": {"type": "integer"}, "prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"},
+                "cost_usd": {"type": "string", "description": "Exact dollars, six decimals."}, "cost_usd_micros": {"type": "integer"}}},
+            "ReliabilityReport": {"type": "object", "properties": {
+                "since": {"type": "string", "format": "date-time"}, "until": {"type": "string", "format": "date-time"},
+                "group_by": {"type": "string", "enum": ["provider", "model"]},
+                "requests": {"type": "object", "properties": {"total": {"type": "integer"}, "successes": {"type": "integer"}, "success_rate": {"type": "number", "nullable": True},
+                                                              "failed_over": {"type": "integer"}, "escalated": {"type": "integer"}, "by_status": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+                "entries": {"type": "array", "items": {"type": "object", "properties": {
+                    "provider": {"type": "string"}, "model": {"type": "string", "description": "Only with group_by=model."},
+                    "requests": {"type": "integer"}, "attempts": {"type": "integer"}, "successes": {"type": "integer"}, "success_rate": {"type": "number", "nullable": True},
+                    "failovers": {"type": "integer"}, "escalations": {"type": "integer"}, "breaker_trips": {"type": "integer"},
+                    "p50_latency_ms": {"type": "integer", "nullable": True}, "p95_latency_ms": {"type": "integer", "nullable": True}}}}}},
             "Budget": {"type": "object", "properties": {k: {"type": "number"} for k in ["limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "limit_usd_micros", "spent_usd_micros", "reserved_usd_micros"]} | {"user_id": {"type": "string"}}},
         },
     },

@@ -1,4 +1,5 @@
 import Hummingbird
+import SwitchyardStore
 
 extension SwitchyardRuntime {
     /// Every HTTP endpoint of the service.
@@ -6,7 +7,9 @@ extension SwitchyardRuntime {
         let routes = Hummingbird.Router()
         routes.add(middleware: ErrorMiddleware(logger: logger))
         let admin = AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback)
-        ChatController(runtime: self).register(on: routes)
+        let users = UserAuthenticator(
+            keys: APIKeyStore(database: database, logger: logger), required: config.keys.required)
+        ChatController(runtime: self, users: users).register(on: routes)
         OperationsController(runtime: self, admin: admin).register(on: routes)
         ReportsController(runtime: self, admin: admin).register(on: routes)
         HealthController(runtime: self).register(on: routes)

@@ -1,7 +1,7 @@
 public import Hummingbird
 import Logging
-import ServiceLifecycle
-import UnixSignals
+public import ServiceLifecycle
+public import UnixSignals
 import SwitchyardCore
 import SwitchyardStore
 import NIOCore
@@ -12,6 +12,23 @@ extension SwitchyardRuntime {
     ///
     /// - Parameter onServerRunning: called with the bound port once the server listens (port 0 picks one).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeServiceGroup(onServerRunning: onServerRunning).run()
+    }
+
+    /// The services of a running Switchyard in one group: the ledger writer, the health prober (when enabled) and
+    /// the HTTP server. ``run(onServerRunning:)`` runs it; tests and embedders run it themselves so they can call
+    /// `triggerGracefulShutdown()`.
+    ///
+    /// Services shut down in reverse order: the server first (it stops accepting and finishes the requests in
+    /// flight), then the prober, then the ledger writer, which commits every event still queued.
+    ///
+    /// - Parameters:
+    ///   - gracefulShutdownSignals: signals that start a graceful shutdown (none in tests).
+    ///   - onServerRunning: called with the bound port once the server listens (port 0 picks one).
+    public func makeServiceGroup(
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
         let app = makeApplication(onServerRunning: onServerRunning)
         var services: [any Service] = [LedgerWriterService(ledger: ledger)]
         if config.healthChecks.enabled {
@@ -22,10 +39,8 @@ extension SwitchyardRuntime {
                         timeout: config.healthChecks.timeout)))
         }
         services.append(app)
-        // Services shut down in reverse order: the server first, the ledger writer last.
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        return ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
 
     /// The HTTP application, for embedding in another service group or for tests.

@@ -23,6 +23,9 @@ public final class SwitchyardRuntime: Sendable {
     public let httpClient: HTTPClient
     /// The admin key read from `server.admin_key_env`, if any.
     let adminKey: String?
+    /// How often a quiet SSE stream gets a comment line, so a client that went away is noticed and its upstream
+    /// call cancelled (and proxies keep the connection open).
+    public let sseHeartbeat: Duration
     public let logger: Logger
 
     /// Opens the ledger, recovers it, builds the providers and the router.
@@ -34,16 +37,19 @@ public final class SwitchyardRuntime: Sendable {
     ///   - recoverReservations: settle reservations left open by a crash (at their reserved amount). Only the
     ///     process that owns the database does this at start-up: a one-off command beside a running service must
     ///     pass `false`, or it would settle that service's in-flight requests.
+    ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line.
     ///   - logger: the service's logger.
     public init(
         config: SwitchyardConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         ledgerWindow: Duration = .milliseconds(1),
         recoverReservations: Bool = true,
+        sseHeartbeat: Duration = .seconds(15),
         logger: Logger = Logger(label: "switchyard")
     ) async throws {
         self.config = config
         self.logger = logger
+        self.sseHeartbeat = sseHeartbeat
         if let variable = config.server.adminKeyEnv {
             guard let key = environment[variable], !key.isEmpty else {
                 throw ConfigError(
@@ -75,12 +81,14 @@ public final class SwitchyardRuntime: Sendable {
             router = try SwitchyardCore.Router(
                 configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
                 eventSink: metrics, budget: budgets)
+            router.restoreBreakers(from: try database.lastBreakerTransitions())
         } catch {
+            // An HTTP client must be shut down before it is released.
             try? await httpClient.shutdown()
+            try? database.close()
             throw error
         }
         self.providers = providers
-        router.restoreBreakers(from: try database.lastBreakerTransitions())
     }
 
     private static func makeProvider(

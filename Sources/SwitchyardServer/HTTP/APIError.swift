@@ -43,16 +43,27 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.notFound, type: "invalid_request_error", code: code, message: message)
     }
 
+    static func bodyTooLarge(limit: Int) -> APIError {
+        APIError(
+            .contentTooLarge, type: "invalid_request_error", code: "body_too_large",
+            message: "the request body is larger than \(limit) bytes (server.max_body_bytes)")
+    }
+
     static func unauthorized(_ message: String) -> APIError {
         APIError(.unauthorized, type: "authentication_error", code: "unauthorized", message: message)
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The value of the `error` key: type, code, message and the details.
+    public var errorObject: JSONValue {
         var object = details
         object["type"] = .string(type)
         object["code"] = .string(code)
         object["message"] = .string(message)
-        let body = try JSONEncoder.api.encode(["error": JSONValue.object(object)])
+        return .object(object)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONEncoder.api.encode(["error": errorObject])
         var headers: HTTPFields = [.contentType: "application/json"]
         if let requestID { headers[.switchyardRequestID] = requestID }
         if let retryAfter {

@@ -7,6 +7,8 @@ import SwitchyardCore
 /// `POST /v1/chat/completions` (OpenAI-compatible), `POST /chat/completions` (simple API), `GET /v1/models`.
 struct ChatController: Sendable {
     let runtime: SwitchyardRuntime
+    /// Who a request is made as: a user key's user, else the claimed user, else `anonymous`.
+    let users: UserAuthenticator
 
     var router: SwitchyardCore.Router<ContinuousClock> { runtime.router }
     var bodyLimit: Int { runtime.config.server.maxBodyBytes }
@@ -20,7 +22,8 @@ struct ChatController: Sendable {
     func completions(_ request: Request) async throws -> Response {
         let body = try await request.decodeJSON(OpenAIChatRequest.self, limit: bodyLimit)
         let id = RequestID.make()
-        let routing = try body.routingRequest(id: id, userID: try UserIdentity.resolve(body.user))
+        let userID = try await users.user(for: request, claimed: body.user)
+        let routing = try body.routingRequest(id: id, userID: userID)
         if body.stream == true {
             return try await stream(routing, includeUsage: body.streamOptions?.includeUsage ?? false)
         }
@@ -35,98 +38,6 @@ struct ChatController: Sendable {
         } catch let error as RoutingError {
             throw APIError(error).with(requestID: id)
         }
-    }
-
-    /// Streams as server-sent events. Routing runs in its own task so that failures before the first chunk (budget,
-    /// unknown model, every provider down) still get their proper HTTP status; the task is cancelled if the client
-    /// goes away, and records the request either way.
-    private func stream(_ routing: RoutingRequest, includeUsage: Bool) async throws -> Response {
-        let (head, headContinuation) = AsyncThrowingStream<RoutedChunk, any Error>.makeStream()
-        let (rest, restContinuation) = AsyncThrowingStream<StreamItem, any Error>.makeStream()
-        let router = self.router
-        let task = Task {
-            var started = false
-            do {
-                let summary = try await router.routeStream(routing) { chunk in
-                    if !started {
-                        started = true
-                        headContinuation.yield(chunk)
-                        headContinuation.finish()
-                    } else {
-                        restContinuation.yield(.chunk(chunk))
-                    }
-                }
-                headContinuation.finish()
-                restContinuation.yield(.summary(summary))
-                restContinuation.finish()
-            } catch {
-                headContinuation.finish(throwing: error)
-                restContinuation.finish(throwing: error)
-            }
-        }
-        let first: RoutedChunk?
-        do {
-            first = try await head.first { _ in true }
-        } catch let error as RoutingError {
-            throw APIError(error).with(requestID: routing.id)
-        }
-        let created = Int(Date().timeIntervalSince1970)
-        var headers: HTTPFields = [
-            .contentType: "text/event-stream", .cacheControl: "no-cache", .switchyardRequestID: routing.id,
-        ]
-        if let first { headers[.switchyardProvider] = first.provider }
-        let id = "chatcmpl-" + routing.id
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                var model = first.map { "\($0.provider)/\($0.model)" } ?? ""
-                do {
-                    if let first { try await writer.write(Self.event(Self.chunk(first, id: id, created: created, first: true))) }
-                    for try await item in rest {
-                        switch item {
-                        case .chunk(let chunk):
-                            model = "\(chunk.provider)/\(chunk.model)"
-                            try await writer.write(Self.event(Self.chunk(chunk, id: id, created: created, first: false)))
-                        case .summary(let summary):
-                            let closing = OpenAIChatChunk(
-                                id: id, created: created, model: model, choices: [],
-                                usage: includeUsage ? Usage(summary.response.usage) : nil,
-                                switchyard: Summary(summary))
-                            try await writer.write(Self.event(closing))
-                        }
-                    }
-                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                } catch let error as RoutingError {
-                    // The stream broke after it started: say so, and never end with [DONE].
-                    let apiError = APIError(error).with(requestID: routing.id)
-                    let body = ["error": ["type": apiError.type, "code": apiError.code, "message": apiError.message]]
-                    try? await writer.write(Self.event(body))
-                } catch {
-                    task.cancel()
-                    throw error
-                }
-                try await writer.finish(nil)
-            })
-    }
-
-    enum StreamItem: Sendable {
-        case chunk(RoutedChunk)
-        case summary(RoutedResponse)
-    }
-
-    private static func chunk(_ routed: RoutedChunk, id: String, created: Int, first: Bool) -> OpenAIChatChunk {
-        OpenAIChatChunk(
-            id: id, created: created, model: "\(routed.provider)/\(routed.model)",
-            choices: [
-                .init(delta: .init(routed.chunk, first: first), finishReason: routed.chunk.finishReason?.rawValue)
-            ])
-    }
-
-    private static func event(_ value: some Encodable) throws -> ByteBuffer {
-        var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes(try JSONEncoder.api.encode(value))
-        buffer.writeString("\n\n")
-        return buffer
     }
 
     /// The simple API of a managed router: a prompt and preferences in, who answered and what it cost out.
@@ -145,9 +56,10 @@ struct ChatController: Sendable {
             guard ms > 0 else { throw APIError.badRequest("'preferences.timeout_ms' must be positive") }
             timeout = .milliseconds(ms)
         }
+        let userID = try await users.user(for: request, claimed: body.userID)
         let id = RequestID.make()
         let routing = RoutingRequest(
-            id: id, userID: try UserIdentity.resolve(body.userID), model: body.model ?? "",
+            id: id, userID: userID, model: body.model ?? "",
             chat: ChatRequest(model: "", messages: [.user(body.prompt)]), priority: body.preferences?.priority,
             maxCost: maxCost, timeout: timeout)
         do {

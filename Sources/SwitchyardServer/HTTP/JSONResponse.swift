@@ -19,3 +19,17 @@ extension HTTPField.Name {
     static let switchyardProvider = HTTPField.Name("x-switchyard-provider")!
     static let switchyardCost = HTTPField.Name("x-switchyard-cost-usd")!
 }
+
+/// An optional that encodes as `null` when absent, where synthesized `Encodable` would leave the key out.
+struct Nullable<Value: Encodable>: Encodable {
+    var value: Value?
+
+    init(_ value: Value?) {
+        self.value = value
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

@@ -33,6 +33,13 @@ struct OpenAIChatRequest: Decodable, Sendable {
             case maxCostUSD = "max_cost_usd"
             case timeoutMs = "timeout_ms"
         }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            priority = try container.decodeIfPresent(RoutingPriority.self, forKey: .priority)
+            maxCostUSD = try container.decodeIfPresent(Double.self, forKey: .maxCostUSD)
+            timeoutMs = try container.decodeWholeNumberIfPresent(forKey: .timeoutMs)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -52,8 +59,8 @@ struct OpenAIChatRequest: Decodable, Sendable {
         toolChoice = try container.decodeIfPresent(ToolChoice.self, forKey: .toolChoice)
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature)
         topP = try container.decodeIfPresent(Double.self, forKey: .topP)
-        maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens)
-        maxCompletionTokens = try container.decodeIfPresent(Int.self, forKey: .maxCompletionTokens)
+        maxTokens = try container.decodeWholeNumberIfPresent(forKey: .maxTokens)
+        maxCompletionTokens = try container.decodeWholeNumberIfPresent(forKey: .maxCompletionTokens)
         if let single = try? container.decodeIfPresent(String.self, forKey: .stop) {
             stop = [single]
         } else {
@@ -62,13 +69,20 @@ struct OpenAIChatRequest: Decodable, Sendable {
         stream = try container.decodeIfPresent(Bool.self, forKey: .stream)
         streamOptions = try container.decodeIfPresent(StreamOptions.self, forKey: .streamOptions)
         user = try container.decodeIfPresent(String.self, forKey: .user)
-        n = try container.decodeIfPresent(Int.self, forKey: .n)
+        n = try container.decodeWholeNumberIfPresent(forKey: .n)
         switchyard = try container.decodeIfPresent(SwitchyardOptions.self, forKey: .switchyard)
     }
+
+    static let roles: Set<ChatMessage.Role> = [.system, .developer, .user, .assistant, .tool]
 
     /// Checks what decoding cannot and builds the routing request.
     func routingRequest(id: String, userID: String) throws -> RoutingRequest {
         guard !messages.isEmpty else { throw APIError.badRequest("'messages' must hold at least one message") }
+        if let index = messages.firstIndex(where: { !Self.roles.contains($0.role) }) {
+            throw APIError.badRequest(
+                "'messages[\(index)].role' must be one of system, developer, user, assistant, tool; not "
+                    + "'\(messages[index].role)'")
+        }
         if let n, n != 1 { throw APIError.badRequest("'n' other than 1 is not supported") }
         let maxTokens = maxCompletionTokens ?? maxTokens
         if let maxTokens, maxTokens < 1 { throw APIError.badRequest("'max_tokens' must be at least 1") }
@@ -112,11 +126,32 @@ struct SimpleChatRequest: Decodable, Sendable {
             case maxCostPerRequest = "max_cost_per_request"
             case timeoutMs = "timeout_ms"
         }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            priority = try container.decodeIfPresent(RoutingPriority.self, forKey: .priority)
+            maxCostPerRequest = try container.decodeIfPresent(Double.self, forKey: .maxCostPerRequest)
+            timeoutMs = try container.decodeWholeNumberIfPresent(forKey: .timeoutMs)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case prompt, preferences, model
         case userID = "user_id"
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a whole number, with an error naming the field when the number has a fraction or does not fit.
+    ///
+    /// `JSONDecoder` on Linux reports such numbers as invalid JSON without a field, which tells a client nothing.
+    func decodeWholeNumberIfPresent(forKey key: Key) throws -> Int? {
+        guard let number = try decodeIfPresent(Double.self, forKey: key) else { return nil }
+        guard number.magnitude < 0x1p53, let value = Int(exactly: number) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self, debugDescription: "expected a whole number below 2^53")
+        }
+        return value
     }
 }
 
@@ -128,18 +163,33 @@ extension DecodingError {
             let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             return text.hasPrefix(".") ? String(text.dropFirst()) : text
         }
+        func field(_ codingPath: [any CodingKey]) -> String {
+            codingPath.isEmpty ? "the body" : "field '\(path(codingPath))'"
+        }
         switch self {
         case .keyNotFound(let key, let context):
             return "missing required field '\(path(context.codingPath, key))'"
         case .typeMismatch(let type, let context):
-            return "field '\(path(context.codingPath))' has the wrong type (expected \(type))"
+            return "\(field(context.codingPath)) has the wrong type (expected \(Self.jsonName(of: type)))"
         case .valueNotFound(let type, let context):
-            return "field '\(path(context.codingPath))' must not be null (expected \(type))"
+            return "\(field(context.codingPath)) must not be null (expected \(Self.jsonName(of: type)))"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return "the body is not valid JSON" }
             return "field '\(path(context.codingPath))' is invalid: \(context.debugDescription)"
         @unknown default:
             return "the body could not be read"
+        }
+    }
+
+    /// What a client calls the type a field should have.
+    static func jsonName(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Double.Type, is Int64.Type: "a number"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array"
+                : String(describing: type).hasPrefix("Dictionary") ? "an object" : String(describing: type)
         }
     }
 }

@@ -33,6 +33,34 @@ enum OpenAPIDocument {
           },
           "providers": {
             "additionalProperties": {
+              "properties": {
+                "avg_latency_ms": {
+                  "type": "number"
+                },
+                "circuit_status": {
+                  "enum": [
+                    "CLOSED",
+                    "OPEN",
+                    "HALF_OPEN"
+                  ],
+                  "type": "string"
+                },
+                "failures": {
+                  "type": "integer"
+                },
+                "is_down": {
+                  "type": "boolean"
+                },
+                "requests": {
+                  "type": "integer"
+                },
+                "success": {
+                  "type": "integer"
+                },
+                "success_rate": {
+                  "type": "number"
+                }
+              },
               "type": "object"
             },
             "type": "object"
@@ -195,6 +223,78 @@ enum OpenAPIDocument {
         ],
         "type": "object"
       },
+      "CostReport": {
+        "properties": {
+          "group_by": {
+            "items": {
+              "enum": [
+                "user",
+                "provider",
+                "model",
+                "day"
+              ],
+              "type": "string"
+            },
+            "type": "array"
+          },
+          "rows": {
+            "items": {
+              "$ref": "#/components/schemas/CostRow"
+            },
+            "type": "array"
+          },
+          "since": {
+            "format": "date-time",
+            "type": "string"
+          },
+          "total": {
+            "$ref": "#/components/schemas/CostRow"
+          },
+          "until": {
+            "format": "date-time",
+            "type": "string"
+          }
+        },
+        "type": "object"
+      },
+      "CostRow": {
+        "description": "One group; dimensions not grouped by are absent.",
+        "properties": {
+          "attempts": {
+            "type": "integer"
+          },
+          "completion_tokens": {
+            "type": "integer"
+          },
+          "cost_usd": {
+            "description": "Exact dollars, six decimals.",
+            "type": "string"
+          },
+          "cost_usd_micros": {
+            "type": "integer"
+          },
+          "day": {
+            "description": "YYYY-MM-DD (UTC)",
+            "type": "string"
+          },
+          "model": {
+            "type": "string"
+          },
+          "prompt_tokens": {
+            "type": "integer"
+          },
+          "provider": {
+            "type": "string"
+          },
+          "requests": {
+            "type": "integer"
+          },
+          "user": {
+            "type": "string"
+          }
+        },
+        "type": "object"
+      },
       "Error": {
         "properties": {
           "error": {
@@ -294,6 +394,9 @@ enum OpenAPIDocument {
       },
       "Provider": {
         "properties": {
+          "breaker_trips": {
+            "type": "integer"
+          },
           "circuit_status": {
             "enum": [
               "CLOSED",
@@ -304,6 +407,18 @@ enum OpenAPIDocument {
           },
           "cost_per_token": {
             "type": "number"
+          },
+          "failures": {
+            "type": "integer"
+          },
+          "forced_down": {
+            "type": "boolean"
+          },
+          "healthy": {
+            "type": "boolean"
+          },
+          "in_flight": {
+            "type": "integer"
           },
           "is_down": {
             "type": "boolean"
@@ -317,6 +432,26 @@ enum OpenAPIDocument {
           "model": {
             "type": "string"
           },
+          "models": {
+            "items": {
+              "properties": {
+                "input_usd_per_mtok": {
+                  "type": "string"
+                },
+                "max_output_tokens": {
+                  "type": "integer"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "output_usd_per_mtok": {
+                  "type": "string"
+                }
+              },
+              "type": "object"
+            },
+            "type": "array"
+          },
           "name": {
             "type": "string"
           },
@@ -325,6 +460,9 @@ enum OpenAPIDocument {
           },
           "rate_limit_rpm": {
             "nullable": true,
+            "type": "integer"
+          },
+          "requests": {
             "type": "integer"
           },
           "score": {
@@ -338,6 +476,98 @@ enum OpenAPIDocument {
           },
           "success_rate": {
             "type": "number"
+          }
+        },
+        "type": "object"
+      },
+      "ReliabilityReport": {
+        "properties": {
+          "entries": {
+            "items": {
+              "properties": {
+                "attempts": {
+                  "type": "integer"
+                },
+                "breaker_trips": {
+                  "type": "integer"
+                },
+                "escalations": {
+                  "type": "integer"
+                },
+                "failovers": {
+                  "type": "integer"
+                },
+                "model": {
+                  "description": "Only with group_by=model.",
+                  "type": "string"
+                },
+                "p50_latency_ms": {
+                  "nullable": true,
+                  "type": "integer"
+                },
+                "p95_latency_ms": {
+                  "nullable": true,
+                  "type": "integer"
+                },
+                "provider": {
+                  "type": "string"
+                },
+                "requests": {
+                  "type": "integer"
+                },
+                "success_rate": {
+                  "nullable": true,
+                  "type": "number"
+                },
+                "successes": {
+                  "type": "integer"
+                }
+              },
+              "type": "object"
+            },
+            "type": "array"
+          },
+          "group_by": {
+            "enum": [
+              "provider",
+              "model"
+            ],
+            "type": "string"
+          },
+          "requests": {
+            "properties": {
+              "by_status": {
+                "additionalProperties": {
+                  "type": "integer"
+                },
+                "type": "object"
+              },
+              "escalated": {
+                "type": "integer"
+              },
+              "failed_over": {
+                "type": "integer"
+              },
+              "success_rate": {
+                "nullable": true,
+                "type": "number"
+              },
+              "successes": {
+                "type": "integer"
+              },
+              "total": {
+                "type": "integer"
+              }
+            },
+            "type": "object"
+          },
+          "since": {
+            "format": "date-time",
+            "type": "string"
+          },
+          "until": {
+            "format": "date-time",
+            "type": "string"
           }
         },
         "type": "object"
@@ -416,6 +646,11 @@ enum OpenAPIDocument {
         "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address.",
         "scheme": "bearer",
         "type": "http"
+      },
+      "userKey": {
+        "description": "A user's API key (sy- and 40 characters, from switchyard keys create): the request is made as the key's user. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored.",
+        "scheme": "bearer",
+        "type": "http"
       }
     }
   },
@@ -458,6 +693,16 @@ enum OpenAPIDocument {
               }
             },
             "description": "Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."
           },
           "402": {
             "content": {
@@ -530,6 +775,12 @@ enum OpenAPIDocument {
             "description": "The request's deadline passed."
           }
         },
+        "security": [
+          {
+            "userKey": []
+          },
+          {}
+        ],
         "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out"
       }
     },
@@ -670,7 +921,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "type": "object"
+                  "$ref": "#/components/schemas/CostReport"
                 }
               }
             },
@@ -743,7 +994,7 @@ enum OpenAPIDocument {
             "content": {
               "application/json": {
                 "schema": {
-                  "type": "object"
+                  "$ref": "#/components/schemas/ReliabilityReport"
                 }
               }
             },
@@ -997,7 +1248,7 @@ enum OpenAPIDocument {
               },
               "text/event-stream": {
                 "schema": {
-                  "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE].",
+                  "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every 15 s.",
                   "type": "string"
                 }
               }
@@ -1013,6 +1264,16 @@ enum OpenAPIDocument {
               }
             },
             "description": "Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."
+          },
+          "401": {
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            },
+            "description": "A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."
           },
           "402": {
             "content": {
@@ -1085,6 +1346,12 @@ enum OpenAPIDocument {
             "description": "The request's deadline passed."
           }
         },
+        "security": [
+          {
+            "userKey": []
+          },
+          {}
+        ],
         "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)"
       }
     },

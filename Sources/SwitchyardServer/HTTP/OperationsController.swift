@@ -48,7 +48,7 @@ struct OperationsController: Sendable {
             """
             SELECT provider, count(*), coalesce(sum(outcome IN ('success', 'escalated')), 0),
                    coalesce(sum(outcome NOT IN ('success', 'escalated')), 0), coalesce(avg(latency_ms), 0)
-            FROM attempts GROUP BY provider ORDER BY provider
+            FROM attempts WHERE outcome <> 'started' GROUP BY provider ORDER BY provider
             """, rowLimit: 10_000)
         let row = global.rows.first ?? []
         let total = row.int(0)
@@ -143,7 +143,8 @@ struct ProviderEntry: Encodable {
     var models: [Model]
     var costPerToken: Double
     var latencyMs: Double
-    var rateLimitRPM: Int?
+    /// `null` when the provider has no per-minute or per-second limit.
+    var rateLimitRPM: Nullable<Int>
     var specialties: [String]
     var qualityScore: Double
     var isDown: Bool
@@ -184,8 +185,8 @@ struct ProviderEntry: Encodable {
         // Dollars per token, input and output averaged (display only).
         costPerToken = Double(first.inputPerMillionTokens.rawValue + first.outputPerMillionTokens.rawValue) / 2 / 1e12
         latencyMs = CandidateSeconds.milliseconds(snapshot.stats.ewmaLatency)
-        rateLimitRPM = profile.rateLimit.requestsPerMinute
-            ?? profile.rateLimit.requestsPerSecond.map { Int(($0 * 60).rounded()) }
+        rateLimitRPM = Nullable(
+            profile.rateLimit.requestsPerMinute ?? profile.rateLimit.requestsPerSecond.map { Int(($0 * 60).rounded()) })
         specialties = profile.specialties.map(\.rawValue).sorted()
         qualityScore = profile.quality
         isDown = snapshot.isDown

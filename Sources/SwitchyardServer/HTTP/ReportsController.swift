@@ -12,28 +12,21 @@ struct ReportsController: Sendable {
             try admin.check(request)
             let (since, until) = try Self.range(request)
             let groupBy = try Self.dimensions(request.uri.queryParameters["group_by"].map(String.init) ?? "user")
-            return try Response.json(try await runtime.database.costReport(since: since, until: until, groupedBy: groupBy))
+            let report = try await runtime.database.costReport(since: since, until: until, groupedBy: groupBy)
+            return try Response.json(CostReportBody(report))
         }
         routes.get("/reports/reliability") { request, _ in
             try admin.check(request)
             let (since, until) = try Self.range(request)
-            let report = try await runtime.database.reliabilityReport(since: since, until: until)
+            let byModel: Bool
             switch request.uri.queryParameters["group_by"].map(String.init) ?? "provider" {
-            case "provider":
-                return try Response.json(ReliabilityBody(since: since, until: until, requests: report.requests, entries: report.providers))
-            case "model":
-                return try Response.json(ReliabilityBody(since: since, until: until, requests: report.requests, entries: report.models))
-            case let other:
-                throw APIError.badRequest("'group_by' must be provider or model, not '\(other)'")
+            case "provider": byModel = false
+            case "model": byModel = true
+            case let other: throw APIError.badRequest("'group_by' must be provider or model, not '\(other)'")
             }
+            let report = try await runtime.database.reliabilityReport(since: since, until: until)
+            return try Response.json(ReliabilityReportBody(report, byModel: byModel))
         }
-    }
-
-    struct ReliabilityBody: Encodable {
-        var since: Date
-        var until: Date
-        var requests: ReliabilityReport.Requests
-        var entries: [ReliabilityReport.Entry]
     }
 
     static func dimensions(_ text: String) throws -> [CostDimension] {

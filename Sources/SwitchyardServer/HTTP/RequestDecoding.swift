@@ -10,15 +10,20 @@ extension Request {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(
-                .contentTooLarge, type: "invalid_request_error", code: "body_too_large",
-                message: "the request body is larger than \(limit) bytes (server.max_body_bytes)")
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // Hummingbird throws `NIOTooManyBytesError` (or an `HTTPError` when the declared length is too large).
+            throw APIError.bodyTooLarge(limit: limit)
         }
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request has no body; send JSON") }
         do {
             return try JSONDecoder().decode(T.self, from: buffer)
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                (try? JSONSerialization.jsonObject(with: Data(buffer: buffer), options: .fragmentsAllowed)) != nil
+            {
+                // Valid JSON that the decoder still refused: a number too large for its field.
+                throw APIError.badRequest("a number in the body is out of range for its field")
+            }
             throw APIError.badRequest(error.apiMessage)
         } catch {
             throw APIError.badRequest("the body is not valid JSON")

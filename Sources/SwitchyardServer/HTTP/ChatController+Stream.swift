@@ -1,0 +1,140 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+
+extension ChatController {
+    /// What the routing task hands the response writer after the first chunk.
+    enum StreamItem: Sendable {
+        case chunk(RoutedChunk)
+        case summary(RoutedResponse)
+        /// Time to write an SSE comment, so a client that went away is noticed while the upstream is quiet.
+        case heartbeat
+    }
+
+    /// Streams as server-sent events.
+    ///
+    /// Routing runs in its own task so that failures before the first chunk (budget, unknown model, every provider
+    /// down, deadline) still get their proper HTTP status. After that the answer is `data:` events in OpenAI's
+    /// chunk shape, a closing chunk with `usage` (when asked for) and the `switchyard` summary, then
+    /// `data: [DONE]`; a stream that breaks ends with a `data: {"error": ...}` event and no `[DONE]`.
+    ///
+    /// While the upstream is silent the writer sends an SSE comment every ``SwitchyardRuntime/sseHeartbeat``; when
+    /// the client has gone, that write fails and the routing task is cancelled, so the upstream call stops and the
+    /// request is recorded as cancelled.
+    func stream(_ routing: RoutingRequest, includeUsage: Bool) async throws -> Response {
+        let (head, headContinuation) = AsyncThrowingStream<RoutedChunk, any Error>.makeStream()
+        let (rest, restContinuation) = AsyncThrowingStream<StreamItem, any Error>.makeStream()
+        let router = self.router
+        let task = Task {
+            var started = false
+            do {
+                let summary = try await router.routeStream(routing) { chunk in
+                    if !started {
+                        started = true
+                        headContinuation.yield(chunk)
+                        headContinuation.finish()
+                    } else {
+                        restContinuation.yield(.chunk(chunk))
+                    }
+                }
+                headContinuation.finish()
+                restContinuation.yield(.summary(summary))
+                restContinuation.finish()
+            } catch {
+                headContinuation.finish(throwing: error)
+                restContinuation.finish(throwing: error)
+            }
+        }
+        let first: RoutedChunk?
+        do {
+            first = try await withTaskCancellationHandler {
+                try await head.first { _ in true }
+            } onCancel: {
+                task.cancel()
+            }
+        } catch let error as RoutingError {
+            throw APIError(error).with(requestID: routing.id)
+        }
+        var headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", .switchyardRequestID: routing.id,
+        ]
+        if let first { headers[.switchyardProvider] = first.provider }
+        let writer = StreamWriter(
+            id: "chatcmpl-" + routing.id, requestID: routing.id, created: Int(Date().timeIntervalSince1970),
+            includeUsage: includeUsage)
+        let heartbeat = runtime.sseHeartbeat
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { body in
+                let beats = Task {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: heartbeat)
+                        restContinuation.yield(.heartbeat)
+                    }
+                }
+                defer { beats.cancel() }
+                do {
+                    try await writer.write(first: first, rest: rest, to: &body)
+                } catch {
+                    // The client went away (or the connection broke): stop the upstream call.
+                    task.cancel()
+                    throw error
+                }
+                try await body.finish(nil)
+            })
+    }
+}
+
+/// Writes one streamed answer as SSE events.
+struct StreamWriter: Sendable {
+    let id: String
+    let requestID: String
+    let created: Int
+    let includeUsage: Bool
+
+    func write(
+        first: RoutedChunk?,
+        rest: AsyncThrowingStream<ChatController.StreamItem, any Error>,
+        to body: inout any ResponseBodyWriter
+    ) async throws {
+        var model = first.map { "\($0.provider)/\($0.model)" } ?? ""
+        do {
+            if let first { try await body.write(Self.event(chunk(first, first: true))) }
+            for try await item in rest {
+                switch item {
+                case .chunk(let chunk):
+                    model = "\(chunk.provider)/\(chunk.model)"
+                    try await body.write(Self.event(self.chunk(chunk, first: false)))
+                case .summary(let summary):
+                    let closing = OpenAIChatChunk(
+                        id: id, created: created, model: model, choices: [],
+                        usage: includeUsage ? Usage(summary.response.usage) : nil, switchyard: Summary(summary))
+                    try await body.write(Self.event(closing))
+                case .heartbeat:
+                    try await body.write(ByteBuffer(string: ": keep-alive\n\n"))
+                }
+            }
+            try await body.write(ByteBuffer(string: "data: [DONE]\n\n"))
+        } catch let error as RoutingError {
+            // The stream broke after it started: say so, and never end with [DONE].
+            try await body.write(Self.event(["error": APIError(error).with(requestID: requestID).errorObject]))
+        }
+    }
+
+    private func chunk(_ routed: RoutedChunk, first: Bool) -> OpenAIChatChunk {
+        OpenAIChatChunk(
+            id: id, created: created, model: "\(routed.provider)/\(routed.model)",
+            choices: [
+                .init(delta: .init(routed.chunk, first: first), finishReason: routed.chunk.finishReason?.rawValue)
+            ])
+    }
+
+    static func event(_ value: some Encodable) throws -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(try JSONEncoder.api.encode(value))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+}
