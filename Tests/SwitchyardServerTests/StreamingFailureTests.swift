@@ -66,14 +66,7 @@ struct StreamingFailureTests {
                         .first?.first?.description != "in_progress"
                 }
                 let row = try await server.ledger("SELECT status FROM requests WHERE id = '\(requestID)'")
-                withKnownIssue(
-                    """
-                    SwitchyardCore: Router.stream ends the provider's chunk loop quietly when its task is cancelled and \
-                    then reports 'stream_interrupted'; it should check for cancellation and record 'cancelled'.
-                    """
-                ) {
-                    #expect(row.first?.first?.description == "cancelled")
-                }
+                #expect(row.first?.first?.description == "cancelled")
             }
         }
     }

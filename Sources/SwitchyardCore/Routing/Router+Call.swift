@@ -165,6 +165,8 @@ extension Router {
             if run.delivered { throw DeliveredStreamError(underlying: error, partialText: builder.text) }
             throw error
         }
+        // A stream ends quietly when its task is cancelled (the client left): that is a cancellation, not a cut.
+        try Task.checkCancellation()
         if builder.finishReason == nil, !filter.shouldEscalate {
             let error = ProviderError(.streamInterrupted, "the stream ended without a finish reason")
             if run.delivered { throw DeliveredStreamError(underlying: error, partialText: builder.text) }
