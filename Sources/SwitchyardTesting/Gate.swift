@@ -1,7 +1,8 @@
 import Synchronization
 
-/// A signal that upstream handlers wait on: the test opens it (or cancels the waiter) and never relies on time.
-final class Gate: Sendable {
+/// A one-way signal: waiters suspend until someone opens it. Tests use it both to hold a fake upstream's answer
+/// until released and to learn that something happened (an upstream received its call), never relying on time.
+public final class Gate: Sendable {
     private struct State {
         var isOpen = false
         var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
@@ -10,10 +11,12 @@ final class Gate: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
+
+    public var isOpen: Bool { state.withLock { $0.isOpen } }
 
     /// Suspends until ``open()`` is called; throws `CancellationError` when the waiting task is cancelled.
-    func wait() async throws {
+    public func wait() async throws {
         let id = state.withLock { state -> Int in
             state.nextID += 1
             return state.nextID
@@ -35,7 +38,7 @@ final class Gate: Sendable {
     }
 
     /// Releases every waiter, now and later.
-    func open() {
+    public func open() {
         let waiters = state.withLock { state in
             state.isOpen = true
             defer { state.waiters.removeAll() }
