@@ -35,11 +35,9 @@ public struct AnthropicProvider: LLMProvider, CustomStringConvertible {
     ) {
         self.name = name
         self.configuration = configuration
-        let mapper = UpstreamErrorMapper(
-            providerName: name, secrets: configuration.apiKey.map { [$0.value] } ?? [])
         self.transport = HTTPTransport(
-            providerName: name, client: httpClient, timeouts: configuration.timeouts,
-            maxResponseBytes: configuration.maxResponseBytes, mapper: mapper, logger: logger)
+            providerName: name, client: httpClient, apiKey: configuration.apiKey, timeouts: configuration.timeouts,
+            maxResponseBytes: configuration.maxResponseBytes, logger: logger)
     }
 
     public var description: String { "AnthropicProvider(\(name), \(configuration.baseURL))" }

@@ -126,3 +126,20 @@ struct HTTPTransport: Sendable {
         return bytes
     }
 }
+
+extension HTTPTransport {
+    /// The transport of one provider, whose error mapper redacts the provider's API key from upstream messages.
+    init(
+        providerName: String,
+        client: HTTPClient,
+        apiKey: APIKey?,
+        timeouts: ProviderTimeouts,
+        maxResponseBytes: Int,
+        logger: Logger
+    ) {
+        self.init(
+            providerName: providerName, client: client, timeouts: timeouts, maxResponseBytes: maxResponseBytes,
+            mapper: UpstreamErrorMapper(providerName: providerName, secrets: apiKey.map { [$0.value] } ?? []),
+            logger: logger)
+    }
+}
