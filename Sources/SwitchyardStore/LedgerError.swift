@@ -35,6 +35,9 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unknownReservation = Code(rawValue: "ledger_unknown_reservation")
         /// A reservation was settled twice.
         public static let reservationAlreadySettled = Code(rawValue: "ledger_reservation_already_settled")
+        /// The ledger cannot write now (a lock held past the busy time-out, a full disk, a full backlog); it retries
+        /// by itself and recovers when the cause goes away. Nothing was lost; try the request again later.
+        public static let unavailable = Code(rawValue: "ledger_unavailable")
         /// Any other database failure; the message carries SQLite's own explanation.
         public static let databaseError = Code(rawValue: "ledger_database_error")
     }

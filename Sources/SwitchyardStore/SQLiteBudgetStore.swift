@@ -69,6 +69,12 @@ public final class SQLiteBudgetStore: BudgetStore {
         return BudgetReservation(userID: userID, requestID: requestID, amount: amount)
     }
 
+    /// Not yet supported on SQLite: refuses, so the router does not fail over past what is reserved.
+    public func extend(_ reservation: BudgetReservation, by amount: MicroDollars) async throws -> BudgetReservation {
+        throw BudgetExceededError(
+            status: try await status(userID: reservation.userID), requested: amount)
+    }
+
     /// Turns the reservation into `actualCost` of spend and releases the rest (or, if the cost overran the
     /// reservation, records a negative release). Not cancelled with the calling task: money is always settled.
     ///

@@ -9,7 +9,18 @@ public protocol BudgetStore: Sendable {
     /// - Throws: ``BudgetExceededError`` when `spent + reserved + amount` would pass the user's limit.
     func reserve(userID: String, requestID: String, amount: MicroDollars) async throws -> BudgetReservation
 
-    /// Turns a reservation into the actual spend and releases the rest.
+    /// Reserves `amount` more for a request that already holds `reservation`, atomically with the limit check
+    /// (the router does this before a failover whose worst case no longer fits what is reserved).
+    ///
+    /// - Returns: the reservation with its new total ``BudgetReservation/amount``.
+    /// - Throws: ``BudgetExceededError`` when the extra amount would pass the user's limit (the reservation is
+    ///   then unchanged).
+    func extend(_ reservation: BudgetReservation, by amount: MicroDollars) async throws -> BudgetReservation
+
+    /// Turns a reservation (its total, extensions included) into the actual spend and releases the rest.
+    ///
+    /// Implementations that store money must not lose a settlement to a passing fault: they retry, and whatever
+    /// stays unsettled is resolved by their documented crash rule.
     func settle(_ reservation: BudgetReservation, actualCost: MicroDollars) async throws
 
     /// The user's current figures.

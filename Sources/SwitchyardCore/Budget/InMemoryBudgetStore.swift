@@ -32,6 +32,19 @@ public final class InMemoryBudgetStore: BudgetStore {
         }
     }
 
+    public func extend(_ reservation: BudgetReservation, by amount: MicroDollars) async throws -> BudgetReservation {
+        try state.withLock { state in
+            let status = Self.status(of: reservation.userID, in: state, defaultLimit: defaultLimit)
+            guard status.spent + status.reserved + amount <= status.limit else {
+                throw BudgetExceededError(status: status, requested: amount)
+            }
+            state.reserved[reservation.userID, default: .zero] += amount
+            var extended = reservation
+            extended.amount += amount
+            return extended
+        }
+    }
+
     public func settle(_ reservation: BudgetReservation, actualCost: MicroDollars) async throws {
         state.withLock { state in
             state.reserved[reservation.userID, default: .zero] -= reservation.amount

@@ -7,5 +7,16 @@ public protocol RouterEventSink: Sendable {
     func emit(_ event: RouterEvent)
 
     /// Returns once every event emitted before the call is durably recorded.
+    ///
+    /// Must not wait forever: a sink that cannot write throws within its own bounded flush time-out.
     func flush() async throws
+
+    /// Whether the sink can record a new request now. `false` while it cannot write (its store is failing) or its
+    /// backlog is full; the router then refuses new requests with ``RoutingError/Code/ledgerUnavailable`` before
+    /// any provider is called.
+    var isAvailable: Bool { get }
+}
+
+extension RouterEventSink {
+    public var isAvailable: Bool { true }
 }

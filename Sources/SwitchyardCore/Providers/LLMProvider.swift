@@ -16,6 +16,10 @@ public protocol LLMProvider: Sendable {
     /// Errors before the answer starts (connection refused, an HTTP error status) are thrown from this call;
     /// errors after it started are thrown by the stream. The stream must end with a chunk that carries a finish
     /// reason; see ``ChatStreamChunk``.
+    ///
+    /// The stream must apply backpressure: it reads from upstream only as fast as the router asks for chunks, so a
+    /// slow client never makes a provider buffer without bound. Time the consumer takes between chunks is not the
+    /// provider's silence (its idle time-out counts only while a chunk is awaited).
     func streamChat(
         _ request: ChatRequest,
         options: ProviderCallOptions
@@ -35,7 +39,9 @@ extension LLMProvider {
 public struct ProviderCallOptions: Sendable, Hashable {
     /// Switchyard's id of the client request this call belongs to (for logs; never sent upstream as a secret).
     public var requestID: String
-    /// The time left for this call; the provider must give up (with ``ProviderError/Code/timeout``) after it.
+    /// The time left before the request's own deadline. When it passes before the provider's own time-outs, the
+    /// provider gives up with ``ProviderError/Code/requestDeadline`` (not ``ProviderError/Code/timeout``, which
+    /// means the provider was too slow by its own configured limits and counts against its breaker).
     public var timeout: Duration?
 
     public init(requestID: String = "", timeout: Duration? = nil) {

@@ -28,6 +28,12 @@ public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let recordingFailed = Code(rawValue: "recording_failed")
         /// The client went away.
         public static let cancelled = Code(rawValue: "cancelled")
+        /// The ledger cannot record requests now (a lock, a full disk, a backlog): no provider was called
+        /// (HTTP 503 with Retry-After). The ledger recovers by itself when the cause goes away.
+        public static let ledgerUnavailable = Code(rawValue: "ledger_unavailable")
+        /// The model asked to escalate, and every escalation target failed; a streamed answer cannot fall back to
+        /// the first model's text, which stopped at the marker (HTTP 502).
+        public static let escalationFailed = Code(rawValue: "escalation_failed")
     }
 
     public var code: Code
