@@ -44,7 +44,7 @@ import Testing
             usage: TargetUsage())
         return Candidate(
             tier: "t", resolved: resolved, expectedCost: MicroDollars(cost), upperBoundCost: MicroDollars(cost * 2),
-            maxTokens: 100)
+            maxTokens: 100, upperBoundPromptTokens: 10)
     }
 
     static let pool = [

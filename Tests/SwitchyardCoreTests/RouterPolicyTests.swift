@@ -100,14 +100,29 @@ import Testing
     @Test func budgetIsReservedThenSettledAtTheActualCost() async throws {
         let h = try H(
             providers: [
-                (H.profile("a", pricePerMTok: 1_000_000), [.reply("ok", usage: TokenUsage(promptTokens: 1000, completionTokens: 500))])
+                (H.profile("a", pricePerMTok: 1_000_000), [.reply("ok", usage: TokenUsage(promptTokens: 10, completionTokens: 50))])
             ],
             routes: [H.route(tiers: [["a"]])])
         let answer = try await h.router.route(H.request())
-        #expect(answer.cost == MicroDollars(1_500))
+        #expect(answer.cost == MicroDollars(60))
         let status = try await h.budget.status(userID: "alice")
-        #expect(status.spent == MicroDollars(1_500))
+        #expect(status.spent == MicroDollars(60))
         #expect(status.reserved == .zero)
+    }
+
+    @Test func reportedUsageAboveTheUpperBoundIsBilledAtTheBound() async throws {
+        // "hello" is at most 5 + 2 × 8 = 21 prompt tokens, and max_tokens is 100: the bound is 121 tokens.
+        let absurd = TokenUsage(promptTokens: Int.max, completionTokens: Int.max)
+        let h = try H(
+            providers: [(H.profile("a", pricePerMTok: 1_000_000), [.reply("ok", usage: absurd)])],
+            routes: [H.route(tiers: [["a"]])],
+            budgetLimit: 200)
+        let answer = try await h.router.route(H.request())
+        #expect(answer.cost == MicroDollars(121))
+        #expect(answer.attempts.first?.errorMessage?.contains("upper bound") == true)
+        let status = try await h.budget.status(userID: "alice")
+        #expect(status.spent == MicroDollars(121))
+        #expect(status.spent <= status.limit)
     }
 
     @Test func aUserOverBudgetIsRejectedWithoutCallingAProvider() async throws {

@@ -39,6 +39,8 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
     private var currentRecovery: Duration
     private var probesInFlight = 0
     private var probeSuccesses = 0
+    /// Counts the breaker's half-open periods, so a probe of an earlier one cannot free a slot of the current one.
+    public private(set) var probeGeneration = 0
 
     public init(configuration: CircuitBreakerConfiguration) {
         self.configuration = configuration
@@ -72,9 +74,13 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
         }
     }
 
-    /// Gives back a probe slot that was acquired but not used (the call was never made).
-    public mutating func cancelProbe() {
-        if state == .halfOpen, probesInFlight > 0 { probesInFlight -= 1 }
+    /// Gives back a probe slot without a verdict on the provider: the call was never made, or it ended in a way
+    /// that says nothing about the provider's health (a rate limit, a client error, a cancellation).
+    ///
+    /// - Parameter generation: the ``probeGeneration`` when the slot was acquired; a slot of an earlier half-open
+    ///   period is already gone.
+    public mutating func cancelProbe(generation: Int) {
+        if state == .halfOpen, generation == probeGeneration, probesInFlight > 0 { probesInFlight -= 1 }
     }
 
     /// Records a successful call.
@@ -151,6 +157,7 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
     private mutating func transition(to newState: BreakerState, reason: String) -> Change {
         let change = Change(from: state, to: newState, reason: reason, openFor: nil)
         state = newState
+        if newState == .halfOpen { probeGeneration &+= 1 }
         consecutiveFailures = 0
         probesInFlight = 0
         probeSuccesses = 0

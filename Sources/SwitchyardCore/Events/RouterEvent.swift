@@ -192,6 +192,8 @@ public struct TargetSkipped: Sendable, Hashable {
         case down
         case unhealthy
         case costCap = "cost_cap"
+        /// The request's reservation could not be extended for this target's worst case (the user's budget).
+        case budget
     }
 
     public var requestID: String
@@ -248,6 +250,8 @@ public struct RequestStatus: RawRepresentable, Sendable, Hashable, Codable, Cust
     public static let badRequest = RequestStatus(rawValue: "bad_request")
     /// The client went away.
     public static let cancelled = RequestStatus(rawValue: "cancelled")
+    /// The ledger could not reserve, settle or record the request; the answer was withheld (HTTP 503).
+    public static let ledgerUnavailable = RequestStatus(rawValue: "ledger_unavailable")
 }
 
 /// A client request left the router.

@@ -68,10 +68,20 @@ public struct MicroDollars: Sendable, Hashable, Comparable, Codable, Expressible
     public var description: String { formatted }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-    public static func + (lhs: Self, rhs: Self) -> Self { Self(lhs.rawValue + rhs.rawValue) }
-    public static func - (lhs: Self, rhs: Self) -> Self { Self(lhs.rawValue - rhs.rawValue) }
-    public static func += (lhs: inout Self, rhs: Self) { lhs.rawValue += rhs.rawValue }
-    public static func -= (lhs: inout Self, rhs: Self) { lhs.rawValue -= rhs.rawValue }
+    /// Saturating: a sum past ±9.2 × 10¹² dollars stays at the limit instead of trapping.
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        let (sum, overflow) = lhs.rawValue.addingReportingOverflow(rhs.rawValue)
+        return overflow ? Self(rhs.rawValue > 0 ? .max : .min) : Self(sum)
+    }
+
+    /// Saturating, like ``+(_:_:)``.
+    public static func - (lhs: Self, rhs: Self) -> Self {
+        let (difference, overflow) = lhs.rawValue.subtractingReportingOverflow(rhs.rawValue)
+        return overflow ? Self(rhs.rawValue < 0 ? .max : .min) : Self(difference)
+    }
+
+    public static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
+    public static func -= (lhs: inout Self, rhs: Self) { lhs = lhs - rhs }
 
     public init(from decoder: any Decoder) throws {
         self.rawValue = try decoder.singleValueContainer().decode(Int64.self)

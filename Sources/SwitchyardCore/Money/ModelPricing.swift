@@ -17,11 +17,18 @@ public struct ModelPricing: Sendable, Hashable, Codable {
 
     /// The cost of a call that used these tokens, rounded **up** to the next whole micro-dollar so that spend is
     /// never under-counted.
+    ///
+    /// Never traps: token counts and prices from outside are multiplied with 128-bit intermediates and the result
+    /// saturates at `Int64.max` micro-dollars.
     public func cost(promptTokens: Int, completionTokens: Int) -> MicroDollars {
         let numerator =
-            Int64(max(promptTokens, 0)) * inputPerMillionTokens.rawValue
-            + Int64(max(completionTokens, 0)) * outputPerMillionTokens.rawValue
-        return MicroDollars((numerator + 999_999) / 1_000_000)
+            Self.product(promptTokens, inputPerMillionTokens) + Self.product(completionTokens, outputPerMillionTokens)
+        let micros = (numerator + 999_999) / 1_000_000
+        return MicroDollars(micros > Int128(Int64.max) ? .max : Int64(micros))
+    }
+
+    private static func product(_ tokens: Int, _ price: MicroDollars) -> Int128 {
+        Int128(max(tokens, 0)) * Int128(max(price.rawValue, 0))
     }
 
     /// The cost of a reply from its reported (or estimated) usage.

@@ -2,11 +2,17 @@
 ///
 /// Two figures, on purpose:
 /// - ``expectedPromptTokens(_:)``: the usual ~4 characters per token, for *ranking* candidates by cost.
-/// - ``upperBoundPromptTokens(_:)``: one token per UTF-8 byte plus a per-message allowance. Byte-level BPE
-///   tokenizers never produce more tokens than bytes, so a reservation built on it is a true upper bound.
+/// - ``upperBoundPromptTokens(_:)``: one token per UTF-8 byte of everything the provider bills (contents, names,
+///   tool-call ids and arguments, tool definitions) plus allowances for what providers add themselves (chat
+///   template markers per message, a tool-use system prompt). Byte-level BPE tokenizers never produce more tokens
+///   than bytes, so a reservation built on it is a true upper bound.
 public enum TokenEstimator {
     /// Tokens a chat template adds around each message (role markers and separators), upper bound.
     public static let perMessageOverhead = 8
+
+    /// Tokens a provider adds to a request that offers tools (Anthropic documents a tool-use system prompt of
+    /// a few hundred tokens), upper bound.
+    public static let toolUseOverhead = 1_024
 
     /// A typical count of the prompt's tokens.
     public static func expectedPromptTokens(_ request: ChatRequest) -> Int {
@@ -25,9 +31,13 @@ public enum TokenEstimator {
         for message in request.messages {
             bytes += message.content?.utf8.count ?? 0
             bytes += message.name?.utf8.count ?? 0
-            for call in message.toolCalls ?? [] { bytes += call.name.utf8.count + call.arguments.utf8.count + 16 }
+            bytes += message.toolCallID?.utf8.count ?? 0
+            for call in message.toolCalls ?? [] {
+                bytes += call.id.utf8.count + call.name.utf8.count + call.arguments.utf8.count + 16
+            }
         }
-        return bytes + toolBytes(request.tools) + perMessageOverhead * (request.messages.count + 1)
+        let toolOverhead = (request.tools?.isEmpty ?? true) ? 0 : toolUseOverhead
+        return bytes + toolBytes(request.tools) + toolOverhead + perMessageOverhead * (request.messages.count + 1)
     }
 
     /// A count for text that a provider produced without reporting usage (about 4 characters a token, at least 1

@@ -28,19 +28,24 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Growth of the backoff per retry. Default 2.
     public var multiplier: Double
     public var jitter: Jitter
+    /// The longest cool-down a provider's `Retry-After` can impose on it (a 429 with `Retry-After: 86400` would
+    /// otherwise take the provider out for a day, and an absurd one for years). Default 60 s.
+    public var maxRetryAfter: Duration
 
     public init(
         maxAttempts: Int = 2,
         initialBackoff: Duration = .milliseconds(100),
         maxBackoff: Duration = .seconds(2),
         multiplier: Double = 2,
-        jitter: Jitter = .full
+        jitter: Jitter = .full,
+        maxRetryAfter: Duration = .seconds(60)
     ) {
         self.maxAttempts = maxAttempts
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
         self.multiplier = multiplier
         self.jitter = jitter
+        self.maxRetryAfter = maxRetryAfter
     }
 
     /// Exponential backoff with full jitter.

@@ -8,6 +8,8 @@ struct Candidate: Sendable {
     var upperBoundCost: MicroDollars
     /// The completion-token limit sent to the provider.
     var maxTokens: Int
+    /// The prompt's tokens will not exceed this (see ``TokenEstimator/upperBoundPromptTokens(_:)``).
+    var upperBoundPromptTokens: Int
 
     var target: RouteTarget { resolved.target }
     var runtime: ProviderRuntime<RouterInstant> { resolved.runtime }

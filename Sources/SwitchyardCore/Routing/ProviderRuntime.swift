@@ -11,14 +11,49 @@ final class ProviderRuntime<Instant: InstantProtocol>: Sendable where Instant.Du
         var stats = ProviderStats()
     }
 
-    /// Why a call may not be made now.
-    enum Unavailable: Error {
-        case skipped(TargetSkipped.Reason, retryAfter: Duration?)
+    /// How a call ended, as the runtime needs to know it.
+    enum CallResult: Sendable {
+        case success(latency: Duration)
+        case failure(ProviderError, latency: Duration)
+        /// No verdict on the provider: the call was never made, was cancelled, or ran into the request's own
+        /// deadline.
+        case abandoned
     }
 
-    /// A granted call: it must end with ``ProviderRuntime/finish(_:now:wallNow:)``.
-    struct Permit: Sendable {
-        var isProbe: Bool
+    /// A granted call: its limiter slot, and for a half-open breaker its probe slot.
+    ///
+    /// Not copyable, so it is handed back exactly once: ``finish(_:now:wallNow:)`` consumes it. A permit dropped
+    /// on a path nobody foresaw (an unexpected error) is handed back as abandoned by its `deinit`, so a probe or a
+    /// concurrency slot can never leak.
+    struct Permit: ~Copyable, Sendable {
+        let runtime: ProviderRuntime
+        let isProbe: Bool
+        /// The breaker's ``CircuitBreaker/probeGeneration`` when the permit was granted.
+        let generation: Int
+        private var isFinished = false
+
+        fileprivate init(runtime: ProviderRuntime, isProbe: Bool, generation: Int) {
+            self.runtime = runtime
+            self.isProbe = isProbe
+            self.generation = generation
+        }
+
+        /// Ends the call: frees its limits, feeds the breaker and the figures.
+        /// - Returns: a breaker change to report.
+        consuming func finish(_ result: CallResult, now: Instant, wallNow: Date) -> CircuitBreaker<Instant>.Change? {
+            isFinished = true
+            return runtime.finish(result, isProbe: isProbe, generation: generation, now: now, wallNow: wallNow)
+        }
+
+        deinit {
+            if !isFinished { _ = runtime.finish(.abandoned, isProbe: isProbe, generation: generation, now: nil, wallNow: nil) }
+        }
+    }
+
+    /// The answer to ``acquire(now:)``, with any breaker change to report.
+    enum Acquisition: ~Copyable {
+        case granted(Permit, change: CircuitBreaker<Instant>.Change?)
+        case unavailable(TargetSkipped.Reason, retryAfter: Duration?, change: CircuitBreaker<Instant>.Change?)
     }
 
     let profile: ProviderProfile
@@ -40,58 +75,63 @@ final class ProviderRuntime<Instant: InstantProtocol>: Sendable where Instant.Du
     }
 
     /// Asks for one call: breaker, forced-down switch, health and limits all must agree.
-    /// - Returns: the permit, or why not; plus a breaker change to report.
-    func acquire(now: Instant) -> (Result<Permit, Unavailable>, CircuitBreaker<Instant>.Change?) {
-        state.withLock { state in
-            if state.forcedDown { return (.failure(.skipped(.down, retryAfter: nil)), nil) }
-            if !state.healthy { return (.failure(.skipped(.unhealthy, retryAfter: nil)), nil) }
+    func acquire(now: Instant) -> Acquisition {
+        state.withLock { state -> Acquisition in
+            if state.forcedDown { return .unavailable(.down, retryAfter: nil, change: nil) }
+            if !state.healthy { return .unavailable(.unhealthy, retryAfter: nil, change: nil) }
             let (permission, change) = state.breaker.acquire(now: now)
             let isProbe: Bool
             switch permission {
             case .allowed: isProbe = false
             case .probe: isProbe = true
             case .rejected(let retryAt):
-                let wait = retryAt.map { now.duration(to: $0) }
-                return (.failure(.skipped(.breakerOpen, retryAfter: wait)), change)
+                return .unavailable(.breakerOpen, retryAfter: retryAt.map { now.duration(to: $0) }, change: change)
             }
+            let generation = state.breaker.probeGeneration
             if let denial = state.limiter.tryAcquire(now: now) {
-                if isProbe { state.breaker.cancelProbe() }
+                if isProbe { state.breaker.cancelProbe(generation: generation) }
                 state.stats.rateLimited += 1
                 switch denial {
-                case .rate(let wait): return (.failure(.skipped(.rateLimited, retryAfter: wait)), change)
-                case .concurrency: return (.failure(.skipped(.concurrencyLimit, retryAfter: nil)), change)
+                case .rate(let wait): return .unavailable(.rateLimited, retryAfter: wait, change: change)
+                case .concurrency: return .unavailable(.concurrencyLimit, retryAfter: nil, change: change)
                 }
             }
-            return (.success(Permit(isProbe: isProbe)), change)
+            return .granted(Permit(runtime: self, isProbe: isProbe, generation: generation), change: change)
         }
     }
 
-    /// How a call ended, as the runtime needs to know it.
-    enum CallResult: Sendable {
-        case success(latency: Duration)
-        case failure(ProviderError, latency: Duration)
-        /// The call was abandoned (cancelled, or stopped by the router): no verdict on the provider.
-        case abandoned
-    }
-
-    /// Ends a call granted by ``acquire(now:)``: frees its limits, feeds the breaker and the figures.
-    func finish(_ result: CallResult, now: Instant, wallNow: Date) -> CircuitBreaker<Instant>.Change? {
+    /// Ends a call granted by ``acquire(now:)``; called by its ``Permit`` only.
+    ///
+    /// A probe feeds the breaker only if its half-open period is still the current one; any other call only while
+    /// the breaker is closed (a call admitted before the breaker opened says nothing about the probes). A probe
+    /// that ends without a verdict (a rate limit, a client error, an abandoned call) gives its slot back.
+    private func finish(
+        _ result: CallResult, isProbe: Bool, generation: Int, now: Instant?, wallNow: Date?
+    ) -> CircuitBreaker<Instant>.Change? {
         state.withLock { state in
             state.limiter.release()
-            state.stats.lastRequestAt = wallNow
+            if let wallNow { state.stats.lastRequestAt = wallNow }
+            let feedsBreaker =
+                isProbe
+                ? state.breaker.state == .halfOpen && generation == state.breaker.probeGeneration
+                : state.breaker.state == .closed
             var change: CircuitBreaker<Instant>.Change?
             switch result {
             case .success(let latency):
                 state.stats.record(success: true, latency: latency, ewmaWeight: ewmaWeight)
-                change = state.breaker.recordSuccess(now: now)
+                if feedsBreaker, let now { change = state.breaker.recordSuccess(now: now) }
             case .failure(let error, let latency):
                 state.stats.record(success: false, latency: latency, ewmaWeight: ewmaWeight)
-                if let retryAfter = error.retryAfter, error.code == .rateLimited {
-                    state.limiter.coolDown(for: retryAfter, now: now)
+                if let retryAfter = error.retryAfter, error.code == .rateLimited, let now {
+                    state.limiter.coolDown(for: min(retryAfter, profile.retry.maxRetryAfter), now: now)
                 }
-                if error.countsAsBreakerFailure { change = state.breaker.recordFailure(now: now) }
+                if error.countsAsBreakerFailure, feedsBreaker, let now {
+                    change = state.breaker.recordFailure(now: now)
+                } else if isProbe {
+                    state.breaker.cancelProbe(generation: generation)
+                }
             case .abandoned:
-                state.breaker.cancelProbe()
+                if isProbe { state.breaker.cancelProbe(generation: generation) }
             }
             if change?.to == .open { state.stats.breakerTrips += 1 }
             return change

@@ -7,7 +7,8 @@ public struct RouterConfiguration: Sendable, Hashable {
     public var queue: QueueConfiguration
     /// Added to a candidate's score when its provider's specialties include the prompt's class. Default 0.25.
     public var specialtyBoost: Double
-    /// Deadline of a request that sets none. Default 60 s.
+    /// Deadline of a request that sets none: every attempt, failover, queue wait and streaming together. Default
+    /// 10 minutes, longer than a provider call's own `total` time-out (5 minutes), so each of those acts.
     public var defaultTimeout: Duration
     /// Weight of the newest observation in the latency EWMA. Default 0.2.
     public var latencyEWMAWeight: Double
@@ -19,7 +20,7 @@ public struct RouterConfiguration: Sendable, Hashable {
         defaultRoute: String? = nil,
         queue: QueueConfiguration = QueueConfiguration(),
         specialtyBoost: Double = 0.25,
-        defaultTimeout: Duration = .seconds(60),
+        defaultTimeout: Duration = .seconds(600),
         latencyEWMAWeight: Double = 0.2,
         classifier: PromptClassifier = PromptClassifier()
     ) {

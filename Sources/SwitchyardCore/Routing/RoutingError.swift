@@ -24,8 +24,6 @@ public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let badRequest = Code(rawValue: "bad_request")
         /// A streamed answer broke after it had started; the client has a partial answer (HTTP: SSE error event).
         public static let streamInterrupted = Code(rawValue: "stream_interrupted")
-        /// The answer could not be recorded in the ledger, so it is not given (HTTP 503).
-        public static let recordingFailed = Code(rawValue: "recording_failed")
         /// The client went away.
         public static let cancelled = Code(rawValue: "cancelled")
         /// The ledger cannot record requests now (a lock, a full disk, a backlog): no provider was called
@@ -70,6 +68,7 @@ public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
         case .deadlineExceeded: .timeout
         case .badRequest, .unknownModel: .badRequest
         case .cancelled: .cancelled
+        case .ledgerUnavailable: .ledgerUnavailable
         default: .failed
         }
     }

@@ -3,7 +3,8 @@ struct StreamedResponseBuilder {
     let model: String
     private(set) var text = ""
     private(set) var finishReason: FinishReason?
-    private var reportedUsage: TokenUsage?
+    /// The usage the provider reported, if it did.
+    private(set) var reportedUsage: TokenUsage?
     private var calls: [Int: ToolCall] = [:]
 
     init(model: String) {
@@ -26,11 +27,22 @@ struct StreamedResponseBuilder {
     /// The provider's usage, or an estimate (marked as such) when it sent none.
     func usage(estimatingFrom request: ChatRequest) -> TokenUsage {
         if let reportedUsage { return reportedUsage }
-        var completion = TokenEstimator.estimatedTokens(forText: text)
-        for call in calls.values { completion += TokenEstimator.estimatedTokens(forText: call.name + call.arguments) }
         return TokenUsage(
-            promptTokens: TokenEstimator.expectedPromptTokens(request), completionTokens: completion, isEstimated: true)
+            promptTokens: TokenEstimator.expectedPromptTokens(request), completionTokens: estimatedCompletionTokens,
+            isEstimated: true)
     }
+
+    /// The received text and tool calls, counted as tokens (about 4 characters a token).
+    var estimatedCompletionTokens: Int {
+        var completion = TokenEstimator.estimatedTokens(forText: text)
+        for call in calls.values {
+            completion += TokenEstimator.estimatedTokens(forText: call.id + call.name + call.arguments)
+        }
+        return completion
+    }
+
+    /// Whether any text or tool call arrived.
+    var hasContent: Bool { !text.isEmpty || !calls.isEmpty }
 
     func response(estimatingFrom request: ChatRequest) -> ChatResponse {
         ChatResponse(

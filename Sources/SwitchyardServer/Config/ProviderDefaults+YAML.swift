@@ -26,7 +26,9 @@ extension RetryPolicy.Jitter {
 }
 
 extension RetryPolicy {
-    static let keys = ["max_attempts", "initial_backoff_ms", "max_backoff_ms", "multiplier", "jitter"]
+    static let keys = [
+        "max_attempts", "initial_backoff_ms", "max_backoff_ms", "multiplier", "jitter", "max_retry_after_ms",
+    ]
 
     init(reading value: ConfigValue, base: RetryPolicy) throws {
         let map = try value.mapping(keys: Self.keys)
@@ -36,6 +38,7 @@ extension RetryPolicy {
         try map.read("max_backoff_ms", into: &maxBackoff) { try $0.milliseconds() }
         try map.read("multiplier", into: &multiplier) { try $0.double(in: 1...100, "a backoff multiplier") }
         try map.read("jitter", into: &jitter) { try $0.choice(Jitter.all) }
+        try map.read("max_retry_after_ms", into: &maxRetryAfter) { try $0.milliseconds() }
         guard maxBackoff >= initialBackoff else {
             throw map.error(
                 at: "max_backoff_ms", .invalidValue,

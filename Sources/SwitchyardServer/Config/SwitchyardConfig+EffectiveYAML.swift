@@ -81,6 +81,7 @@ extension ServerSettings {
             ("port", YAMLTree.int(port)),
             ("admin_key_env", YAMLTree.optional(adminKeyEnv, YAMLTree.string)),
             ("max_body_bytes", YAMLTree.int(maxBodyBytes)),
+            ("stream_stall_timeout_ms", YAMLTree.milliseconds(streamStallTimeout)),
         ])
     }
 }
@@ -128,6 +129,7 @@ extension RetryPolicy {
             ("max_backoff_ms", YAMLTree.milliseconds(maxBackoff)),
             ("multiplier", YAMLTree.number(multiplier)),
             ("jitter", YAMLTree.string(jitter.rawValue)),
+            ("max_retry_after_ms", YAMLTree.milliseconds(maxRetryAfter)),
         ])
     }
 }

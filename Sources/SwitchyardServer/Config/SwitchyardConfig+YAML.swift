@@ -83,7 +83,7 @@ extension SwitchyardConfig {
 }
 
 extension ServerSettings {
-    static let keys = ["host", "port", "admin_key_env", "max_body_bytes"]
+    static let keys = ["host", "port", "admin_key_env", "max_body_bytes", "stream_stall_timeout_ms"]
 
     init(reading value: ConfigValue) throws {
         let map = try value.mapping(keys: Self.keys)
@@ -92,6 +92,7 @@ extension ServerSettings {
         try map.read("port", into: &port) { try $0.int(in: 0...65535, "a port number") }
         try map.readOptional("admin_key_env", into: &adminKeyEnv, EnvironmentVariableName.read)
         try map.read("max_body_bytes", into: &maxBodyBytes) { try $0.int(in: 1...Int.max, "a number of bytes") }
+        try map.read("stream_stall_timeout_ms", into: &streamStallTimeout) { try $0.milliseconds(minimum: 1) }
     }
 }
 

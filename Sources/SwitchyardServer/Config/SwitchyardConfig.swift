@@ -65,12 +65,20 @@ public struct ServerSettings: Sendable, Hashable {
     public var adminKeyEnv: String?
     /// Largest accepted request body, in bytes. Default 1 MiB.
     public var maxBodyBytes: Int
+    /// How long a streaming client may take no data before it is treated as gone: its request is stopped (and
+    /// billed for what the provider produced), so a client that stops reading pins neither memory nor a provider
+    /// call. Default 30 s.
+    public var streamStallTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, adminKeyEnv: String? = nil, maxBodyBytes: Int = 1 << 20) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, adminKeyEnv: String? = nil, maxBodyBytes: Int = 1 << 20,
+        streamStallTimeout: Duration = .seconds(30)
+    ) {
         self.host = host
         self.port = port
         self.adminKeyEnv = adminKeyEnv
         self.maxBodyBytes = maxBodyBytes
+        self.streamStallTimeout = streamStallTimeout
     }
 }
 
@@ -115,7 +123,8 @@ public struct KeySettings: Sendable, Hashable {
 
 /// `defaults:` — resilience settings applied to providers unless overridden.
 public struct ProviderDefaults: Sendable, Hashable {
-    /// Deadline of a request that sets none (`timeout_ms`). Default 60 s.
+    /// Deadline of a request that sets none (`timeout_ms`): every attempt, failover, queue wait and streaming
+    /// together. Default 10 minutes (longer than a call's own `total_ms`, 5 minutes).
     public var timeout: Duration
     public var retry: RetryPolicy
     public var circuitBreaker: CircuitBreakerConfiguration
@@ -124,7 +133,7 @@ public struct ProviderDefaults: Sendable, Hashable {
     public var httpTimeouts: ProviderTimeouts
 
     public init(
-        timeout: Duration = .seconds(60),
+        timeout: Duration = .seconds(600),
         retry: RetryPolicy = RetryPolicy(),
         circuitBreaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
         rateLimit: RateLimitConfiguration = .unlimited,

@@ -83,7 +83,7 @@ extension APIError {
         case .budgetExceeded: (status, type) = (HTTPResponse.Status(code: 402, reasonPhrase: "Payment Required"), "budget_exceeded")
         case .costCapExceeded, .badRequest: (status, type) = (.badRequest, "invalid_request_error")
         case .queueFull: (status, type) = (.tooManyRequests, "rate_limit_error")
-        case .unavailable, .recordingFailed: (status, type) = (.serviceUnavailable, "service_unavailable")
+        case .unavailable, .ledgerUnavailable: (status, type) = (.serviceUnavailable, "service_unavailable")
         case .deadlineExceeded: (status, type) = (.gatewayTimeout, "timeout")
         case .cancelled: (status, type) = (HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request"), "cancelled")
         default: (status, type) = (.badGateway, "upstream_error")

@@ -20,12 +20,14 @@ extension ChatController {
     /// chunk shape, a closing chunk with `usage` (when asked for) and the `switchyard` summary, then
     /// `data: [DONE]`; a stream that breaks ends with a `data: {"error": ...}` event and no `[DONE]`.
     ///
-    /// While the upstream is silent the writer sends an SSE comment every ``SwitchyardRuntime/sseHeartbeat``; when
-    /// the client has gone, that write fails and the routing task is cancelled, so the upstream call stops and the
-    /// request is recorded as cancelled.
+    /// Chunks pass through a bounded ``StreamHandoff``: a client that reads slowly slows the upstream call down
+    /// instead of filling memory, and one that takes nothing for ``ServerSettings/streamStallTimeout`` is treated as
+    /// gone. While the upstream is silent the writer sends an SSE comment every ``SwitchyardRuntime/sseHeartbeat``;
+    /// when the client has gone, that write fails. Either way the routing task is cancelled, so the upstream call
+    /// stops and the request is recorded as cancelled, billed for what the provider produced.
     func stream(_ routing: RoutingRequest, includeUsage: Bool) async throws -> Response {
         let (head, headContinuation) = AsyncThrowingStream<RoutedChunk, any Error>.makeStream()
-        let (rest, restContinuation) = AsyncThrowingStream<StreamItem, any Error>.makeStream()
+        let rest = StreamHandoff<StreamItem>(capacity: Self.streamBufferChunks)
         let router = self.router
         let task = Task {
             var started = false
@@ -36,15 +38,15 @@ extension ChatController {
                         headContinuation.yield(chunk)
                         headContinuation.finish()
                     } else {
-                        restContinuation.yield(.chunk(chunk))
+                        try await rest.send(.chunk(chunk))
                     }
                 }
                 headContinuation.finish()
-                restContinuation.yield(.summary(summary))
-                restContinuation.finish()
+                try? await rest.send(.summary(summary))
+                rest.finish()
             } catch {
                 headContinuation.finish(throwing: error)
-                restContinuation.finish(throwing: error)
+                rest.finish(throwing: error)
             }
         }
         let first: RoutedChunk?
@@ -65,16 +67,27 @@ extension ChatController {
             id: "chatcmpl-" + routing.id, requestID: routing.id, created: Int(Date().timeIntervalSince1970),
             includeUsage: includeUsage)
         let heartbeat = runtime.sseHeartbeat
+        let stallTimeout = runtime.config.server.streamStallTimeout
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { body in
-                let beats = Task {
+                let watch = Task {
+                    let tick = min(heartbeat, stallTimeout / 4)
+                    var lastBeat = ContinuousClock.now
                     while !Task.isCancelled {
-                        try await Task.sleep(for: heartbeat)
-                        restContinuation.yield(.heartbeat)
+                        try await Task.sleep(for: tick)
+                        let now = ContinuousClock.now
+                        if rest.expireStalledSender(waitingSince: now - stallTimeout) { task.cancel() }
+                        if lastBeat.duration(to: now) >= heartbeat {
+                            rest.offer(.heartbeat)
+                            lastBeat = now
+                        }
                     }
                 }
-                defer { beats.cancel() }
+                defer {
+                    watch.cancel()
+                    rest.close()
+                }
                 do {
                     try await writer.write(first: first, rest: rest, to: &body)
                 } catch {
@@ -85,6 +98,9 @@ extension ChatController {
                 try await body.finish(nil)
             })
     }
+
+    /// Chunks that may wait between the routing task and a slow client.
+    static let streamBufferChunks = 16
 }
 
 /// Writes one streamed answer as SSE events.
@@ -96,13 +112,13 @@ struct StreamWriter: Sendable {
 
     func write(
         first: RoutedChunk?,
-        rest: AsyncThrowingStream<ChatController.StreamItem, any Error>,
+        rest: StreamHandoff<ChatController.StreamItem>,
         to body: inout any ResponseBodyWriter
     ) async throws {
         var model = first.map { "\($0.provider)/\($0.model)" } ?? ""
         do {
             if let first { try await body.write(Self.event(chunk(first, first: true))) }
-            for try await item in rest {
+            while let item = try await rest.next() {
                 switch item {
                 case .chunk(let chunk):
                     model = "\(chunk.provider)/\(chunk.model)"

@@ -80,6 +80,8 @@ public final class MetricsEventSink: RouterEventSink {
         try await next.flush()
     }
 
+    public var isAvailable: Bool { next.isAvailable }
+
     /// The metrics in Prometheus' text format.
     public func render() -> String {
         registry.emitToString()

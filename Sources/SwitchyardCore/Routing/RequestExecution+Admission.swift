@@ -1,0 +1,123 @@
+extension RequestExecution {
+    /// Admits the request (ledger, route, cost cap, budget), then walks its tiers.
+    mutating func admitAndWalk() async throws -> Answer {
+        // No provider is called for a request the ledger could not record.
+        guard router.eventSink.isAvailable else {
+            throw RoutingError(
+                .ledgerUnavailable, "the ledger cannot record requests right now; retry later",
+                retryAfter: Router<C>.ledgerRetryAfter)
+        }
+        let resolved: ResolvedRoute
+        do {
+            resolved = try router.resolved(model: request.model)
+        } catch {
+            emitReceived()
+            throw error
+        }
+        route = resolved.route.name
+        emitReceived()
+
+        // Price every candidate and drop those over the cost cap.
+        let pricing = RequestPricing(request.chat)
+        var tiers = resolved.tiers.map { tier, targets in
+            (tier, targets.map { Self.candidate(for: $0, tier: tier.name, pricing: pricing) })
+        }
+        var escalationTargets = resolved.escalation.map {
+            Self.candidate(for: $0, tier: "escalation", pricing: pricing)
+        }
+        if let cap = request.maxCost {
+            var cheapest: MicroDollars?
+            for index in tiers.indices {
+                tiers[index].1.removeAll { candidate in
+                    guard candidate.upperBoundCost > cap else { return false }
+                    cheapest = min(cheapest ?? candidate.upperBoundCost, candidate.upperBoundCost)
+                    router.emit(skip(candidate, .costCap))
+                    return true
+                }
+            }
+            escalationTargets.removeAll { $0.upperBoundCost > cap }
+            if tiers.allSatisfy({ $0.1.isEmpty }) {
+                let needed = cheapest.map { " (the cheapest needs up to \($0))" } ?? ""
+                throw RoutingError(
+                    .costCapExceeded,
+                    "no provider of route '\(route)' fits max_cost_usd \(cap)\(needed); raise the cap or "
+                        + "lower max_tokens")
+            }
+        }
+
+        // Reserve the worst case of one answer and one escalation; a failover that needs more extends it.
+        var amount =
+            (tiers.flatMap(\.1).map(\.upperBoundCost).max() ?? .zero)
+            + (escalationTargets.map(\.upperBoundCost).max() ?? .zero)
+        if let cap = request.maxCost { amount = min(amount, cap) }
+        if let budget = router.budget {
+            do {
+                reservation = try await budget.reserve(userID: request.userID, requestID: request.id, amount: amount)
+            } catch let error as BudgetExceededError {
+                throw RoutingError(
+                    .budgetExceeded,
+                    "user '\(request.userID)' has \(error.status.remaining) left of a \(error.status.limit) budget; "
+                        + "this request may cost up to \(amount)",
+                    budget: error)
+            } catch {
+                throw RoutingError(
+                    .ledgerUnavailable, "the ledger could not reserve this request's budget (\(error)); retry later",
+                    retryAfter: Router<C>.ledgerRetryAfter)
+            }
+        }
+        return try await walk(tiers: tiers, escalation: resolved.route.escalation, escalationTargets: escalationTargets)
+    }
+
+    /// Makes room for `candidate`'s worst case on top of what the request has been billed so far: within
+    /// `max_cost_usd`, and reserved from the budget (extending the reservation when needed).
+    /// - Returns: why the candidate cannot be afforded, or `nil` when it can.
+    mutating func fund(_ candidate: Candidate) async throws -> TargetSkipped.Reason? {
+        let needed = cost + candidate.upperBoundCost
+        if let cap = request.maxCost, needed > cap { return .costCap }
+        guard let budget = router.budget, let current = reservation, needed > current.amount else { return nil }
+        do {
+            reservation = try await budget.extend(current, by: needed - current.amount)
+            return nil
+        } catch is BudgetExceededError {
+            return .budget
+        } catch {
+            throw RoutingError(
+                .ledgerUnavailable, "the ledger could not extend this request's reservation (\(error)); retry later",
+                retryAfter: Router<C>.ledgerRetryAfter)
+        }
+    }
+
+    private mutating func emitReceived() {
+        isRecorded = true
+        router.emit(
+            .requestReceived(
+                RequestReceived(
+                    requestID: request.id, userID: request.userID, route: route, requestedModel: request.model,
+                    priority: request.priority, classification: classification, stream: onChunk != nil,
+                    at: router.now())))
+    }
+
+    private static func candidate(for target: ResolvedTarget, tier: String, pricing: RequestPricing) -> Candidate {
+        let model = target.model
+        let maxTokens = min(max(pricing.requestedMaxTokens ?? model.maxOutputTokens, 1), model.maxOutputTokens)
+        return Candidate(
+            tier: tier, resolved: target,
+            expectedCost: model.pricing.cost(
+                promptTokens: pricing.expectedPromptTokens, completionTokens: min(maxTokens, 512)),
+            upperBoundCost: model.pricing.cost(promptTokens: pricing.upperBoundPromptTokens, completionTokens: maxTokens),
+            maxTokens: maxTokens, upperBoundPromptTokens: pricing.upperBoundPromptTokens)
+    }
+}
+
+/// Token counts of a request, computed once.
+struct RequestPricing {
+    var expectedPromptTokens: Int
+    var upperBoundPromptTokens: Int
+    var requestedMaxTokens: Int?
+
+    init(_ chat: ChatRequest) {
+        expectedPromptTokens = TokenEstimator.expectedPromptTokens(chat)
+        upperBoundPromptTokens = TokenEstimator.upperBoundPromptTokens(chat)
+        requestedMaxTokens = chat.maxTokens
+    }
+}
