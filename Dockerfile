@@ -69,9 +69,10 @@ USER 10001:10001
 
 EXPOSE 8080
 
-# No curl or wget in the image: bash's /dev/tcp asks GET /healthz on the default port and expects a 200.
+# No curl or wget in the image: bash's /dev/tcp asks GET /readyz on the default port and expects a 200. /readyz, not
+# /healthz: a process whose ledger cannot record requests (a lock, a full disk) answers 503 there, and is unhealthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
+    CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /readyz HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '"]
 
 ENTRYPOINT ["switchyard"]
 CMD ["serve", "--host", "0.0.0.0"]

@@ -156,7 +156,7 @@ check(database.startswith("/data/"), f"ENV SWITCHYARD_DB must put the ledger on 
 healthchecks = instructions(final, "HEALTHCHECK")
 if check(healthchecks, "HEALTHCHECK is missing"):
     text = " ".join(words(healthchecks[-1]))
-    check("/healthz" in text, "HEALTHCHECK must ask /healthz")
+    check("/readyz" in text, "HEALTHCHECK must ask /readyz (which fails while the ledger cannot record), not /healthz")
     check(f"/{port}" in text or f":{port}" in text, f"HEALTHCHECK must use the exposed port {port}")
     tools = re.findall(r"\b(curl|wget)\b", text)
     for tool in tools:

@@ -8,10 +8,14 @@ import SwitchyardStore
 struct OperationsController: Sendable {
     let runtime: SwitchyardRuntime
     let admin: AdminAuthenticator
+    let analyticsCache = AnalyticsCache()
 
     func register(on routes: Hummingbird.Router<BasicRequestContext>) {
         routes.get("/providers") { _, _ in try providers() }
-        routes.get("/routing/analytics") { _, _ in try await analytics() }
+        routes.get("/routing/analytics") { request, _ in
+            try admin.check(request)
+            return try await analytics()
+        }
         routes.post("/simulate/failure") { request, _ in
             try admin.check(request)
             return try await simulateFailure(request)
@@ -37,19 +41,24 @@ struct OperationsController: Sendable {
     }
 
     /// Totals from the ledger, so they survive restarts; live breaker state from the router.
+    /// Ledger totals with the live circuit state. The totals scan the whole history, so they are computed at most
+    /// once per ``AnalyticsCache/lifetime`` however often the endpoint is called.
     func analytics() async throws -> Response {
-        let global = try await runtime.database.query(
-            """
-            SELECT count(*), coalesce(sum(status = 'success'), 0), coalesce(sum(status <> 'success'), 0),
-                   coalesce(avg(latency_ms), 0), coalesce(sum(cost_usd_micros), 0)
-            FROM requests WHERE finished_at IS NOT NULL
-            """, rowLimit: 1)
-        let perProvider = try await runtime.database.query(
-            """
-            SELECT provider, count(*), coalesce(sum(outcome IN ('success', 'escalated')), 0),
-                   coalesce(sum(outcome NOT IN ('success', 'escalated')), 0), coalesce(avg(latency_ms), 0)
-            FROM attempts WHERE outcome <> 'started' GROUP BY provider ORDER BY provider
-            """, rowLimit: 10_000)
+        let (global, perProvider) = try await analyticsCache.totals { [database = runtime.database] in
+            let global = try await database.query(
+                """
+                SELECT count(*), coalesce(sum(status = 'success'), 0), coalesce(sum(status <> 'success'), 0),
+                       coalesce(avg(latency_ms), 0), coalesce(sum(cost_usd_micros), 0)
+                FROM requests WHERE finished_at IS NOT NULL
+                """, rowLimit: 1)
+            let perProvider = try await database.query(
+                """
+                SELECT provider, count(*), coalesce(sum(outcome IN ('success', 'escalated')), 0),
+                       coalesce(sum(outcome NOT IN ('success', 'escalated')), 0), coalesce(avg(latency_ms), 0)
+                FROM attempts WHERE outcome <> 'started' GROUP BY provider ORDER BY provider
+                """, rowLimit: 10_000)
+            return (global, perProvider)
+        }
         let row = global.rows.first ?? []
         let total = row.int(0)
         let success = row.int(1)
