@@ -57,13 +57,13 @@ import Testing
         #expect(try await provider.chat(request, options: .init()).content?.hasPrefix("[UP]") == true)
     }
 
-    @Test func timesOutWhenTheCallHasLessTimeThanItsLatency() async throws {
+    @Test func givesUpAtTheRequestsDeadlineWhenItHasLessTimeThanItsLatency() async throws {
         let clock = ManualClock(autoAdvance: true)
         let provider = SimulatedProvider(name: "sim", configuration: .init(latency: .seconds(5)), clock: clock)
         let error = await #expect(throws: ProviderError.self) {
             try await provider.chat(request, options: .init(timeout: .seconds(1)))
         }
-        #expect(error?.code == .timeout)
+        #expect(error?.code == .requestDeadline)
         #expect(clock.sleeps == [.seconds(1)])
     }
 

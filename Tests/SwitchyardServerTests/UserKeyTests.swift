@@ -28,6 +28,10 @@ struct UserKeyTests {
             let (head, _) = try await server.openStream(
                 "/v1/chat/completions", chatBody(extra: #""stream": true"#), headers: bearer)
             #expect(head.status == 200)
+            // The stream is still running: its request row is committed by the ledger writer on its own schedule.
+            try await waitUntil("the stream's request is in the ledger") {
+                try await Self.user(of: head, server) != nil
+            }
             #expect(try await Self.user(of: head, server) == "keyed")
         }
     }

@@ -129,12 +129,14 @@ public final class SimulatedProvider: LLMProvider {
 
     private enum Plan { case answer, escalate }
 
-    /// Spends the configured latency, or gives up with a time-out when the call's time runs out first.
+    /// Spends the configured latency, or gives up when the request's deadline comes first (a simulated provider has
+    /// no time-outs of its own, so that is never its fault).
     private func wait(_ options: ProviderCallOptions) async throws {
         do {
             if let timeout = options.timeout, timeout < configuration.latency {
                 try await sleep(max(timeout, .zero))
-                throw ProviderError(.timeout, "\(name) did not answer within \(timeout) (simulated latency)")
+                throw ProviderError(
+                    .requestDeadline, "\(name) would answer after the request's deadline of \(timeout) (simulated latency)")
             }
             try await sleep(configuration.latency)
         } catch is CancellationError {

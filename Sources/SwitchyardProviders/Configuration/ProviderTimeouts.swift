@@ -14,14 +14,14 @@ public struct ProviderTimeouts: Sendable, Hashable {
     public var firstByte: Duration
     /// Longest silence between two pieces of the body (between stream events). Default 60 s.
     public var idle: Duration
-    /// The whole call, body included. Default 600 s.
+    /// The whole call, body included. Default 300 s (less than the router's default request deadline, so it acts).
     public var total: Duration
 
     public init(
         connect: Duration = .seconds(10),
         firstByte: Duration = .seconds(120),
         idle: Duration = .seconds(60),
-        total: Duration = .seconds(600)
+        total: Duration = .seconds(300)
     ) {
         self.connect = connect
         self.firstByte = firstByte
