@@ -67,7 +67,8 @@ public struct APIError: HTTPResponseError, Sendable {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let requestID { headers[.switchyardRequestID] = requestID }
         if let retryAfter {
-            headers[.retryAfter] = String(Int(max(1, (Double(retryAfter.components.seconds) + 0.999).rounded(.down))))
+            let (seconds, fraction) = retryAfter.components
+            headers[.retryAfter] = String(max(1, fraction > 0 ? seconds &+ 1 : seconds))
         }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
     }

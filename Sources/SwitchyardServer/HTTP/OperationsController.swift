@@ -195,7 +195,7 @@ struct ProviderEntry: Encodable {
         costPerToken = Double(first.inputPerMillionTokens.rawValue + first.outputPerMillionTokens.rawValue) / 2 / 1e12
         latencyMs = CandidateSeconds.milliseconds(snapshot.stats.ewmaLatency)
         rateLimitRPM = Nullable(
-            profile.rateLimit.requestsPerMinute ?? profile.rateLimit.requestsPerSecond.map { Int(($0 * 60).rounded()) })
+            profile.rateLimit.requestsPerMinute ?? profile.rateLimit.requestsPerSecond.map { Int(saturating: ($0 * 60).rounded()) })
         specialties = profile.specialties.map(\.rawValue).sorted()
         qualityScore = profile.quality
         isDown = snapshot.isDown
