@@ -116,11 +116,7 @@ struct UpstreamErrorMapper: Sendable {
 
     /// The wait the headers ask for: `retry-after-ms` (OpenAI), then `Retry-After` in seconds or as a date.
     func retryAfter(headers: HTTPHeaders) -> Duration? {
-        if let text = headers.first(name: "retry-after-ms"), let millis = Double(text.trimmingWhitespace()),
-            millis.isFinite, millis >= 0
-        {
-            return .milliseconds(Int64(millis.rounded()))
-        }
+        if let wait = headers.first(name: "retry-after-ms").flatMap(RetryAfter.parseMilliseconds) { return wait }
         return headers.first(name: "retry-after").flatMap { RetryAfter.parse($0, now: now()) }
     }
 
