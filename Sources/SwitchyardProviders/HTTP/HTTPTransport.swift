@@ -33,6 +33,7 @@ struct HTTPTransport: Sendable {
         let idle = timeouts.idle
         let limit = maxResponseBytes
         do {
+            watchdog.bodyProgressed(idle: idle)
             return try await watchdog.guarding {
                 var collected = ByteBuffer()
                 for try await piece in response.body {
@@ -111,9 +112,10 @@ struct HTTPTransport: Sendable {
     }
 
     private func makeWatchdog(_ options: ProviderCallOptions) -> CallWatchdog {
+        // The connect time-out is the client's own (``ProviderHTTPClients``); the head time-out counts from the start.
         CallWatchdog(
-            providerName: providerName, budget: timeouts.budget(for: options),
-            headTimeout: timeouts.connect + timeouts.firstByte)
+            providerName: providerName, total: timeouts.total, requestTimeout: options.timeout,
+            headTimeout: timeouts.firstByte)
     }
 
     /// The first ``errorBodyLimit`` bytes of a body.
