@@ -38,7 +38,9 @@ struct AccountErrorTests {
             body:
                 #"{"error":{"message":"You exceeded your current quota, please check your plan and billing details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#,
             headers: ["Retry-After": "20"]),
-        Case(kind: .openAI, status: HTTPResponse.Status(code: 402), body: #"{"error":{"message":"Insufficient credits"}}"#),
+        Case(
+            kind: .openAI, status: HTTPResponse.Status(code: 402),
+            body: #"{"error":{"message":"Insufficient credits"}}"#),
     ]
 
     @Test(arguments: cases)

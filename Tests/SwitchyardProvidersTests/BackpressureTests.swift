@@ -101,7 +101,9 @@ struct BackpressureTests {
         // One line of 2 MiB that never ends.
         ["data: " + String(repeating: "x", count: 2 << 20)],
         // One event of many short data lines that never ends.
-        [String](repeating: String(repeating: "data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", count: 1024), count: 40),
+        [String](
+            repeating: String(repeating: "data: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", count: 1024),
+            count: 40),
     ])
     func anEventLargerThanAMebibyteIsMalformed(pieces: [String]) async throws {
         try await withTestClient { client in

@@ -79,15 +79,18 @@ struct UpstreamErrorMapperTests {
             code: .accountUnavailable, retryable: false),
         Case(
             status: 429,
-            body: #"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
+            body:
+                #"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
             code: .accountUnavailable, retryable: false),
         Case(
             status: 400,
-            body: #"{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}"#,
+            body:
+                #"{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}"#,
             code: .accountUnavailable, retryable: false),
         Case(
             status: 400,
-            body: #"{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API."}}"#,
+            body:
+                #"{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API."}}"#,
             code: .accountUnavailable, retryable: false),
         Case(status: 302, body: "", code: .notFound, retryable: false),
     ])

@@ -135,7 +135,8 @@ struct UpstreamNumbersTests {
         let handlers: [FakeUpstream.Handler] = [
             { _ in Reply.json("{}", status: .tooManyRequests, headers: ["Retry-After": "1e300"]) },
             { _ in Reply.json("{}", status: .tooManyRequests, headers: ["Retry-After": "99999999999999999999"]) },
-            { _ in Reply.json("{}", status: .tooManyRequests, headers: ["Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"]) },
+            { _ in Reply.json("{}", status: .tooManyRequests, headers: ["Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"])
+            },
             { _ in Reply.json("{}", status: .tooManyRequests, headers: ["retry-after-ms": "1e300"]) },
             { _ in
                 Reply.json(

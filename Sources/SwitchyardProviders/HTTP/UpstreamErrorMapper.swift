@@ -79,8 +79,6 @@ struct UpstreamErrorMapper: Sendable {
         if let error = error as? ProviderError { return error }
         if error is CancellationError { return ProviderError(.cancelled, "\(providerName): the call was cancelled") }
         let interrupted = phase == .stream
-        // Before the response head, the request may or may not have been sent; errors that happen before any byte
-        // is sent say so below.
         let describe = redact(truncate(String(describing: error)))
         if let error = error as? HTTPClientError {
             if error == .cancelled {
@@ -92,7 +90,8 @@ struct UpstreamErrorMapper: Sendable {
             ]
             if connectTimeouts.contains(error) {
                 return ProviderError(
-                    .timeout, "\(providerName): could not connect within connect_ms (\(describe))", mayHaveBilled: false)
+                    .timeout, "\(providerName): could not connect within connect_ms (\(describe))",
+                    mayHaveBilled: false)
             }
             if error == .readTimeout || error == .deadlineExceeded {
                 return ProviderError(.timeout, "\(providerName): no answer in time (\(describe))")
@@ -181,8 +180,10 @@ struct UpstreamErrorMapper: Sendable {
         if let code = detail.code?.lowercased(), kinds.contains(code) { return true }
         if status == 400, detail.type == "FAILED_PRECONDITION" { return true }
         guard status == 400, let message = detail.message?.lowercased() else { return false }
-        let phrases = ["credit balance is too low", "reached your specified api usage limits",
-            "reached your specified workspace api usage limits"]
+        let phrases = [
+            "credit balance is too low", "reached your specified api usage limits",
+            "reached your specified workspace api usage limits",
+        ]
         return phrases.contains { message.contains($0) }
     }
 

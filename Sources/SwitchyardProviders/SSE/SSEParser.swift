@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// An incremental parser of `text/event-stream` bodies, as the HTML standard's event-stream interpretation defines.

@@ -100,7 +100,9 @@ struct UpstreamDecoderFuzzTests {
     }
 
     /// Reads a stream body given in `pieces` the way the provider of `kind` does, through the real reader.
-    static func readStream(_ kind: ProviderKind, _ pieces: [[UInt8]]) async -> (chunks: [ChatStreamChunk], error: (any Error)?) {
+    static func readStream(_ kind: ProviderKind, _ pieces: [[UInt8]]) async -> (
+        chunks: [ChatStreamChunk], error: (any Error)?
+    ) {
         let body = HTTPClientResponse.Body.stream(Pieces(pieces: pieces.map { ByteBuffer(bytes: $0) }))
         let watchdog = CallWatchdog(
             providerName: "fuzz", total: .seconds(20), requestTimeout: nil, headTimeout: .seconds(20))
