@@ -180,8 +180,9 @@ struct ProviderFailureTests {
                 let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client)
                 let options = ProviderCallOptions(requestID: "r", timeout: .milliseconds(150))
                 let error = await providerError { _ = try await provider.chat(helloRequest, options: options) }
-                #expect(error?.code == .timeout)
+                #expect(error?.code == .requestDeadline)
                 #expect(error?.message.contains("deadline") == true)
+                #expect(error?.countsAsBreakerFailure == false)
             }
         }
     }

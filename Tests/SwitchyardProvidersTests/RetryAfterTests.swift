@@ -41,3 +41,47 @@ struct RetryAfterTests {
         #expect(date == Date(timeIntervalSince1970: 1_709_251_199))
     }
 }
+
+@Suite("Retry-After values are saturated, never trapped on")
+struct RetryAfterSaturationTests {
+    let now = Date(timeIntervalSince1970: 1_445_412_480)
+    let day = Duration.seconds(86_400)
+
+    @Test(arguments: ["1e300", "99999999999999999999", "86400", "86401", "inf", "1e19", "9223372036854775807"])
+    func absurdDelaySecondsSaturateAtADay(value: String) {
+        #expect(RetryAfter.parse(value, now: now) == day)
+    }
+
+    @Test(arguments: ["-1", "-1e300", "nan", "-inf", "", "1e", "0x"])
+    func negativeAndNotANumberAreNotUnderstood(value: String) {
+        #expect(RetryAfter.parse(value, now: now) == nil)
+    }
+
+    @Test(arguments: [
+        "Fri, 31 Dec 9999 23:59:59 GMT", "Friday, 31-Dec-9999 23:59:59 GMT", "Fri Dec 31 23:59:59 9999",
+    ])
+    func farFutureDatesSaturateAtADay(value: String) {
+        #expect(RetryAfter.parse(value, now: now) == day)
+    }
+
+    @Test(arguments: [
+        "Fri, 31 Dec 9223372036854775807 23:59:59 GMT", "Fri, 31 Dec -9223372036854775807 23:59:59 GMT",
+        "Fri, 31 Dec 99999999999999999999 23:59:59 GMT", "Fri Dec 31 23:59:59 9223372036854775807",
+        "Friday, 31-Dec--9223372036854775807 23:59:59 GMT", "Fri, 31 Dec 0 00:00:00 GMT",
+    ])
+    func absurdYearsAreNotUnderstood(value: String) {
+        #expect(RetryAfter.parse(value, now: now) == nil)
+    }
+
+    @Test func millisecondsAndGoogleDelaysSaturateToo() {
+        #expect(RetryAfter.parseMilliseconds("1e300") == day)
+        #expect(RetryAfter.parseMilliseconds("99999999999999999999") == day)
+        #expect(RetryAfter.parseMilliseconds("1500") == .milliseconds(1500))
+        #expect(RetryAfter.parseMilliseconds("-5") == nil)
+        #expect(RetryAfter.parseMilliseconds("nan") == nil)
+        #expect(RetryAfter.parseProtobufDuration("1e30s") == day)
+        #expect(RetryAfter.parseProtobufDuration("99999999999999999999s") == day)
+        #expect(RetryAfter.parseProtobufDuration("-1s") == nil)
+        #expect(RetryAfter.parseProtobufDuration("nans") == nil)
+    }
+}

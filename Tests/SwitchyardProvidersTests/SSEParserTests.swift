@@ -73,7 +73,15 @@ struct SSEParserTests {
     }
 
     @Test func rejectsOverlongLines() {
-        var parser = SSEParser(maxLineBytes: 8)
-        #expect(throws: SSEParser.LineTooLongError.self) { try parser.feed(Array("data: 0123456789".utf8)) }
+        var parser = SSEParser(maxEventBytes: 8)
+        #expect(throws: SSEParser.TooLargeError.self) { try parser.feed(Array("data: 0123456789".utf8)) }
+    }
+
+    @Test func rejectsEventsWhoseDataLinesTogetherAreTooLarge() throws {
+        var parser = SSEParser(maxEventBytes: 16)
+        #expect(try parser.feed(Array("data: 0123456\ndata: 01234567\n\n".utf8)).map(\.data) == ["0123456\n01234567"])
+        #expect(throws: SSEParser.TooLargeError.self) {
+            try parser.feed(Array("data: 01234567\ndata: 01234567\n".utf8))
+        }
     }
 }

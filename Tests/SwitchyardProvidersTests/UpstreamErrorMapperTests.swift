@@ -70,6 +70,28 @@ struct UpstreamErrorMapperTests {
                 #"{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}"#,
             code: .authentication, retryable: false),
         Case(status: 413, body: "", code: .contextLengthExceeded, retryable: false),
+        // Account-level: no credit, no quota, a billing or region precondition.
+        Case(
+            status: 402, body: #"{"type":"error","error":{"type":"billing_error","message":"no credit"}}"#,
+            code: .accountUnavailable, retryable: false),
+        Case(
+            status: 400, body: #"{"type":"error","error":{"type":"billing_error","message":"no credit"}}"#,
+            code: .accountUnavailable, retryable: false),
+        Case(
+            status: 429,
+            body:
+                #"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}"#,
+            code: .accountUnavailable, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}"#,
+            code: .accountUnavailable, retryable: false),
+        Case(
+            status: 400,
+            body:
+                #"{"type":"error","error":{"type":"invalid_request_error","message":"Your credit balance is too low to access the Anthropic API."}}"#,
+            code: .accountUnavailable, retryable: false),
         Case(status: 302, body: "", code: .notFound, retryable: false),
     ])
     func classifiesStatuses(_ example: Case) {
@@ -124,6 +146,10 @@ struct UpstreamErrorMapperTests {
             mapper.transportError(HTTPClientError.remoteConnectionClosed, phase: .stream).code == .streamInterrupted)
         #expect(mapper.transportError(HTTPParserError.invalidEOFState, phase: .stream).code == .streamInterrupted)
         #expect(mapper.transportError(HTTPParserError.invalidEOFState, phase: .body).code == .malformedResponse)
+        #expect(mapper.transportError(HTTPClientError.connectTimeout, phase: .request).mayHaveBilled == false)
+        #expect(mapper.transportError(HTTPClientError.readTimeout, phase: .body).mayHaveBilled)
+        #expect(mapper.transportError(HTTPClientError.remoteConnectionClosed, phase: .request).mayHaveBilled)
+        #expect(mapper.transportError(HTTPClientError.invalidURL, phase: .request).mayHaveBilled == false)
         let passthrough = ProviderError(.rateLimited, "kept")
         #expect(mapper.transportError(passthrough, phase: .stream) == passthrough)
     }

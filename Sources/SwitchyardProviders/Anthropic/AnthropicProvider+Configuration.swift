@@ -14,6 +14,10 @@ extension AnthropicProvider {
         public var extraHeaders: [String: String]
         /// The largest non-streaming response accepted. Default 16 MiB.
         public var maxResponseBytes: Int
+        /// The most bytes one streamed response may send in all (server-sent events with their framing). A stream
+        /// that sends more fails with `malformed_response`, so an upstream that ignores `max_tokens` cannot run
+        /// forever. Default 64 MiB.
+        public var maxStreamBytes: Int
 
         public init(
             baseURL: String = ProviderKind.anthropic.defaultBaseURL,
@@ -22,7 +26,8 @@ extension AnthropicProvider {
             defaultMaxTokens: Int = 4096,
             timeouts: ProviderTimeouts = ProviderTimeouts(),
             extraHeaders: [String: String] = [:],
-            maxResponseBytes: Int = 16 << 20
+            maxResponseBytes: Int = 16 << 20,
+            maxStreamBytes: Int = 64 << 20
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -31,6 +36,7 @@ extension AnthropicProvider {
             self.timeouts = timeouts
             self.extraHeaders = extraHeaders
             self.maxResponseBytes = maxResponseBytes
+            self.maxStreamBytes = maxStreamBytes
         }
 
         public var description: String {

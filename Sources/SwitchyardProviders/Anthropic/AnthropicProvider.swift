@@ -25,7 +25,8 @@ public struct AnthropicProvider: LLMProvider, CustomStringConvertible {
     /// - Parameters:
     ///   - name: the provider's name in the router.
     ///   - configuration: base URL, key, API version, default `max_tokens` and time-outs.
-    ///   - httpClient: the client shared by every provider; its owner shuts it down.
+    ///   - httpClient: the client to call through, whose connect time-out applies (``ProviderHTTPClients`` has one
+    ///     per ``ProviderTimeouts/connect``); its owner shuts it down.
     ///   - logger: receives debug lines about calls (never keys).
     public init(
         name: String,
@@ -37,7 +38,8 @@ public struct AnthropicProvider: LLMProvider, CustomStringConvertible {
         self.configuration = configuration
         self.transport = HTTPTransport(
             providerName: name, client: httpClient, apiKey: configuration.apiKey, timeouts: configuration.timeouts,
-            maxResponseBytes: configuration.maxResponseBytes, logger: logger)
+            maxResponseBytes: configuration.maxResponseBytes, maxStreamBytes: configuration.maxStreamBytes,
+            logger: logger)
     }
 
     public var description: String { "AnthropicProvider(\(name), \(configuration.baseURL))" }

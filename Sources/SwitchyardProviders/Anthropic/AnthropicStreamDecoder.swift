@@ -28,8 +28,8 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
         let payload = try JSONCoding.decode(AnthropicStreamEvent.self, event: event, mapper: mapper)
         switch payload.type {
         case "message_start":
-            promptTokens = payload.message?.usage?.promptTokens
-            completionTokens = payload.message?.usage?.outputTokens
+            promptTokens = payload.message?.usage?.promptTokens?.value
+            completionTokens = payload.message?.usage?.outputTokens?.value
             return []
         case "content_block_start":
             guard let block = payload.contentBlock, let blockIndex = payload.index else { return [] }
@@ -75,8 +75,9 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
             return [ChatStreamChunk(toolCallDeltas: [ToolCallDelta(index: tool.index, argumentsDelta: "{}")])]
         case "message_delta":
             if let reason = payload.delta?.stopReason { stopReason = reason }
-            if let output = payload.usage?.outputTokens { completionTokens = output }
-            if let input = payload.usage?.promptTokens, input > 0 { promptTokens = input }
+            // Counts here are cumulative and replace those of `message_start`; a garbage one is estimated instead.
+            if let output = payload.usage?.outputTokens { completionTokens = output.value }
+            if let input = payload.usage?.promptTokens, input.value != 0 { promptTokens = input.value }
             return []
         case "message_stop":
             isFinished = true

@@ -144,7 +144,8 @@ struct AnthropicMessagesBody: Encodable {
     }
 }
 
-/// Anthropic's `usage` object (the input side counts cache writes and reads too).
+/// Anthropic's `usage` object (the input side counts cache writes and reads too); counts are checked
+/// (``UpstreamTokenCount``).
 struct AnthropicUsage: Decodable {
     enum CodingKeys: String, CodingKey {
         case inputTokens = "input_tokens"
@@ -152,17 +153,18 @@ struct AnthropicUsage: Decodable {
         case cacheCreationInputTokens = "cache_creation_input_tokens"
         case cacheReadInputTokens = "cache_read_input_tokens"
     }
-    var inputTokens: Int?
-    var outputTokens: Int?
-    var cacheCreationInputTokens: Int?
-    var cacheReadInputTokens: Int?
+    var inputTokens: UpstreamTokenCount?
+    var outputTokens: UpstreamTokenCount?
+    var cacheCreationInputTokens: UpstreamTokenCount?
+    var cacheReadInputTokens: UpstreamTokenCount?
 
-    /// All prompt tokens, cached or not.
-    var promptTokens: Int? {
+    /// All prompt tokens, cached or not: `nil` when none was reported, a garbage count when one of them is garbage.
+    var promptTokens: UpstreamTokenCount? {
         guard inputTokens != nil || cacheCreationInputTokens != nil || cacheReadInputTokens != nil else {
             return nil
         }
-        return (inputTokens ?? 0) + (cacheCreationInputTokens ?? 0) + (cacheReadInputTokens ?? 0)
+        return UpstreamTokenCount(
+            UpstreamTokenCount.sum(inputTokens, cacheCreationInputTokens, cacheReadInputTokens))
     }
 }
 
@@ -208,10 +210,11 @@ struct AnthropicMessageResponse: Decodable {
         let content: String? = hasText || calls.isEmpty ? text : nil
         let estimate = UsageEstimate.estimate(
             request: request, output: text + calls.map { $0.name + $0.arguments }.joined())
+        let prompt = usage?.promptTokens?.value
+        let completion = usage?.outputTokens?.value
         let tokens = TokenUsage(
-            promptTokens: usage?.promptTokens ?? estimate.promptTokens,
-            completionTokens: usage?.outputTokens ?? estimate.completionTokens,
-            isEstimated: usage?.promptTokens == nil || usage?.outputTokens == nil)
+            promptTokens: prompt ?? estimate.promptTokens, completionTokens: completion ?? estimate.completionTokens,
+            isEstimated: prompt == nil || completion == nil)
         return ChatResponse(
             id: id, model: model ?? request.model, content: content, toolCalls: calls,
             finishReason: AnthropicStopReason.finishReason(stopReason, hasToolCalls: !calls.isEmpty), usage: tokens)

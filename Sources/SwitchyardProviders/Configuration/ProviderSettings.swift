@@ -7,7 +7,7 @@ public import SwitchyardCore
 ///
 /// ```swift
 /// let settings = ProviderSettings(name: "ollama", kind: .openAI, baseURL: "http://localhost:11434/v1")
-/// let provider = try settings.makeProvider(httpClient: client)
+/// let provider = try settings.makeProvider(clients: clients)  // a ProviderHTTPClients
 /// ```
 public struct ProviderSettings: Sendable, Hashable {
     public var name: String
@@ -32,10 +32,30 @@ public struct ProviderSettings: Sendable, Hashable {
         self.timeouts = timeouts
     }
 
-    /// Builds the provider, reading its key from the environment.
+    /// Builds the provider on the client of `clients` whose connect time-out is ``timeouts``' `connect`, reading its
+    /// key from the environment.
     ///
     /// - Parameters:
-    ///   - httpClient: the client shared by every provider.
+    ///   - clients: the service's HTTP clients, one per connect time-out.
+    ///   - environment: where keys are read; the process environment by default.
+    ///   - logger: handed to the provider.
+    /// - Throws: ``MissingAPIKeyError`` when ``apiKeyEnvironmentVariable`` names an unset variable;
+    ///   `HTTPClientError.alreadyShutdown` when `clients` was shut down.
+    public func makeProvider(
+        clients: ProviderHTTPClients,
+        environment: [String: String] = ProcessEnvironment.current,
+        logger: Logger = Logger(label: "switchyard.providers")
+    ) throws -> any LLMProvider {
+        if kind == .simulated { return SimulatedProvider(name: name) }
+        let client = try clients.client(connectTimeout: timeouts.connect)
+        return try makeProvider(httpClient: client, environment: environment, logger: logger)
+    }
+
+    /// Builds the provider on `httpClient`, reading its key from the environment. The client's connect time-out
+    /// applies, not ``timeouts``' `connect`: prefer ``makeProvider(clients:environment:logger:)``.
+    ///
+    /// - Parameters:
+    ///   - httpClient: the client to call through.
     ///   - environment: where keys are read; the process environment by default.
     ///   - logger: handed to the provider.
     /// - Throws: ``MissingAPIKeyError`` when ``apiKeyEnvironmentVariable`` names an unset variable.

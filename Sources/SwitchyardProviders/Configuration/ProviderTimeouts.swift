@@ -2,17 +2,23 @@ import SwitchyardCore
 
 /// How long a provider call may wait at each stage before it fails with ``SwitchyardCore/ProviderError/Code/timeout``.
 ///
-/// The shared `HTTPClient` has one connect time-out for every host (`HTTPClient.Configuration.switchyard(...)`), so a
-/// provider enforces its own ``connect`` together with ``firstByte``: the response head must arrive within
-/// `connect + firstByte` of the call's start. Every wait is also cut by the call's overall deadline, the smaller of
-/// ``total`` and the router's ``SwitchyardCore/ProviderCallOptions/timeout``.
+/// - ``connect`` is the connect time-out of the provider's `HTTPClient` (``ProviderHTTPClients`` keeps one client per
+///   distinct value), so it acts for every provider separately.
+/// - ``firstByte`` bounds the wait for the response head, counted from the start of the call (a connect included).
+/// - ``idle`` bounds the wait for each body piece, counted only while a piece is awaited: time a stream's consumer
+///   takes between two chunks is not the provider's silence.
+/// - ``total`` bounds the whole call.
+///
+/// Every wait is also cut by the request's own deadline (``SwitchyardCore/ProviderCallOptions/timeout``); when that
+/// one passes first the call fails with ``SwitchyardCore/ProviderError/Code/requestDeadline`` instead, which is the
+/// client's choice and never counts against the provider.
 public struct ProviderTimeouts: Sendable, Hashable {
     /// Time to open the connection (TCP and TLS). Default 10 s.
     public var connect: Duration
-    /// Time from sending the request to receiving the response head. A non-streaming reply sends its head only when
-    /// the whole answer is ready, so this is generous. Default 120 s.
+    /// Time from the start of the call to the response head. A non-streaming reply sends its head only when the whole
+    /// answer is ready, so this is generous. Default 120 s.
     public var firstByte: Duration
-    /// Longest silence between two pieces of the body (between stream events). Default 60 s.
+    /// Longest wait for the next piece of the body (the next stream events). Default 60 s.
     public var idle: Duration
     /// The whole call, body included. Default 300 s (less than the router's default request deadline, so it acts).
     public var total: Duration
@@ -27,11 +33,5 @@ public struct ProviderTimeouts: Sendable, Hashable {
         self.firstByte = firstByte
         self.idle = idle
         self.total = total
-    }
-
-    /// The time left for a call: ``total``, or the router's time-out for the call when it is shorter.
-    func budget(for options: ProviderCallOptions) -> Duration {
-        guard let timeout = options.timeout else { return total }
-        return min(total, max(timeout, .zero))
     }
 }

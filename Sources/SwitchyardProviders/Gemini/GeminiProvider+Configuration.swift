@@ -12,6 +12,10 @@ extension GeminiProvider {
         public var extraHeaders: [String: String]
         /// The largest non-streaming response accepted. Default 16 MiB.
         public var maxResponseBytes: Int
+        /// The most bytes one streamed response may send in all (server-sent events with their framing). A stream
+        /// that sends more fails with `malformed_response`, so an upstream that ignores `max_tokens` cannot run
+        /// forever. Default 64 MiB.
+        public var maxStreamBytes: Int
 
         public init(
             baseURL: String = ProviderKind.gemini.defaultBaseURL,
@@ -19,7 +23,8 @@ extension GeminiProvider {
             apiKey: APIKey? = nil,
             timeouts: ProviderTimeouts = ProviderTimeouts(),
             extraHeaders: [String: String] = [:],
-            maxResponseBytes: Int = 16 << 20
+            maxResponseBytes: Int = 16 << 20,
+            maxStreamBytes: Int = 64 << 20
         ) {
             self.baseURL = baseURL
             self.apiVersion = apiVersion
@@ -27,6 +32,7 @@ extension GeminiProvider {
             self.timeouts = timeouts
             self.extraHeaders = extraHeaders
             self.maxResponseBytes = maxResponseBytes
+            self.maxStreamBytes = maxStreamBytes
         }
 
         public var description: String {

@@ -22,7 +22,8 @@ struct GeminiStreamDecoder: StreamEventDecoder {
     mutating func decode(_ event: ServerSentEvent) throws -> [ChatStreamChunk] {
         if event.data.trimmingWhitespace().isEmpty { return [] }
         let response = try JSONCoding.decode(GeminiResponse.self, event: event, mapper: mapper)
-        if let reported = response.usageMetadata?.tokenUsage { usage = reported }
+        // Every event may carry the counts so far; a garbage report leaves the usage to be estimated.
+        if let reported = response.usageMetadata, reported.isReported { usage = reported.tokenUsage }
         let (text, calls) = response.parts(firstCallIndex: callCount)
         let deltas = calls.enumerated().map { offset, call in
             ToolCallDelta(index: callCount + offset, id: call.id, name: call.name, argumentsDelta: call.arguments)

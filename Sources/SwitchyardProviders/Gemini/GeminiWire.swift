@@ -160,17 +160,22 @@ struct GeminiResponse: Decodable {
         var name: String?
         var args: JSONValue?
     }
+    /// Token counts, checked (``UpstreamTokenCount``).
     struct UsageMetadata: Decodable {
-        var promptTokenCount: Int?
-        var candidatesTokenCount: Int?
-        var thoughtsTokenCount: Int?
+        var promptTokenCount: UpstreamTokenCount?
+        var candidatesTokenCount: UpstreamTokenCount?
+        var thoughtsTokenCount: UpstreamTokenCount?
 
+        /// Some count was sent, garbage or not.
+        var isReported: Bool { promptTokenCount != nil || candidatesTokenCount != nil }
+
+        /// The usage reported; `nil` when none was, or when a count is garbage (the caller then estimates).
         /// Thinking tokens are billed as output, so they count as completion tokens.
         var tokenUsage: TokenUsage? {
-            guard promptTokenCount != nil || candidatesTokenCount != nil else { return nil }
-            return TokenUsage(
-                promptTokens: promptTokenCount ?? 0,
-                completionTokens: (candidatesTokenCount ?? 0) + (thoughtsTokenCount ?? 0))
+            guard isReported, let prompt = UpstreamTokenCount.sum(promptTokenCount),
+                let completion = UpstreamTokenCount.sum(candidatesTokenCount, thoughtsTokenCount)
+            else { return nil }
+            return TokenUsage(promptTokens: prompt, completionTokens: completion)
         }
     }
     struct PromptFeedback: Decodable {

@@ -1,11 +1,16 @@
 import SwitchyardCore
 import Synchronization
 
-/// Enforces one provider call's time-outs: first byte, idle between body pieces, and the overall deadline.
+/// Enforces one provider call's time-outs: first byte, idle while a body piece is awaited, and the overall deadline.
 ///
 /// The watchdog holds the current deadline; ``guarding(_:)`` runs a piece of work next to a timer child task and
-/// cancels the work with a ``ProviderError/Code/timeout`` when the deadline passes first. Re-arming (on every body
-/// piece) only moves the deadline; the timer notices when it wakes. No background task outlives a call.
+/// cancels the work with a time-out error when the deadline passes first. Re-arming (``bodyProgressed(idle:)``) only
+/// moves the deadline; the timer notices when it wakes. No background task outlives a call.
+///
+/// The error names the time-out that passed: ``SwitchyardCore/ProviderError/Code/requestDeadline`` when the overall
+/// deadline was the request's own (``SwitchyardCore/ProviderCallOptions/timeout``, shorter than the provider's
+/// `total`), otherwise ``SwitchyardCore/ProviderError/Code/timeout`` with the provider's first-byte, idle or total
+/// time-out in its message. A cancelled call stays ``SwitchyardCore/ProviderError/Code/cancelled``.
 final class CallWatchdog: Sendable {
     /// What the call is waiting for, which also names the time-out in its error.
     enum Phase: Sendable {
@@ -20,17 +25,27 @@ final class CallWatchdog: Sendable {
 
     private let providerName: String
     private let budget: Duration
+    /// The overall deadline is the request's own, not the provider's `total`.
+    private let budgetIsTheRequests: Bool
     private let overallDeadline: ContinuousClock.Instant
     private let state: Mutex<State>
 
     /// - Parameters:
     ///   - providerName: for messages.
-    ///   - budget: the time the whole call may take, from now.
+    ///   - total: the provider's own limit on the whole call, from now.
+    ///   - requestTimeout: the time left before the request's deadline, if it has one.
     ///   - headTimeout: the time the response head may take, from now.
-    init(providerName: String, budget: Duration, headTimeout: Duration) {
+    init(providerName: String, total: Duration, requestTimeout: Duration?, headTimeout: Duration) {
         let now = ContinuousClock.now
+        let requestTimeout = requestTimeout.map { max($0, .zero) }
         self.providerName = providerName
-        self.budget = budget
+        if let requestTimeout, requestTimeout < total {
+            budget = requestTimeout
+            budgetIsTheRequests = true
+        } else {
+            budget = total
+            budgetIsTheRequests = false
+        }
         self.overallDeadline = now.advanced(by: budget)
         let phase = Phase.responseHead(headTimeout)
         self.state = Mutex(State(deadline: min(now.advanced(by: headTimeout), overallDeadline), phase: phase))
@@ -80,15 +95,21 @@ final class CallWatchdog: Sendable {
 
     private func timeoutError(_ state: State) -> ProviderError {
         if state.deadline >= overallDeadline {
+            if budgetIsTheRequests {
+                return ProviderError(
+                    .requestDeadline,
+                    "\(providerName): the request's deadline passed (\(budget.milliseconds) ms left for this call)")
+            }
             return ProviderError(
-                .timeout, "\(providerName): no complete answer within the call's deadline of \(budget.milliseconds) ms")
+                .timeout, "\(providerName): no complete answer within total_ms (\(budget.milliseconds) ms)")
         }
         switch state.phase {
         case .responseHead(let span):
-            return ProviderError(.timeout, "\(providerName): no response headers within \(span.milliseconds) ms")
+            return ProviderError(
+                .timeout, "\(providerName): no response headers within first_byte_ms (\(span.milliseconds) ms)")
         case .bodyIdle(let span):
             return ProviderError(
-                .timeout, "\(providerName): the response stalled, no data for \(span.milliseconds) ms")
+                .timeout, "\(providerName): the response stalled, no data for idle_ms (\(span.milliseconds) ms)")
         }
     }
 }

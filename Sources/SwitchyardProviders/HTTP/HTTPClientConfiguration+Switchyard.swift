@@ -4,13 +4,15 @@ import NIOCore
 extension HTTPClient.Configuration {
     /// A client configuration for a proxy that talks to a few LLM hosts with many calls at once.
     ///
-    /// Create **one** client with it, share it between every provider, and shut it down when the service stops:
+    /// ``ProviderHTTPClients`` makes one client with it per distinct connect time-out; use that rather than a client
+    /// of your own, so every provider's `connect_ms` applies:
     ///
     /// ```swift
-    /// try await HTTPClient.withHTTPClient(configuration: .switchyard()) { client in
-    ///     let local = OpenAICompatibleProvider(name: "lmstudio", configuration: .init(), httpClient: client)
-    ///     // …
-    /// }
+    /// let clients = ProviderHTTPClients()
+    /// let local = try ProviderSettings(name: "lmstudio", kind: .openAI, baseURL: "http://localhost:1234/v1")
+    ///     .makeProvider(clients: clients)
+    /// // …
+    /// try await clients.shutdown()
     /// ```
     ///
     /// Compared with AsyncHTTPClient's defaults:
@@ -25,8 +27,7 @@ extension HTTPClient.Configuration {
     /// - Parameters:
     ///   - maxConnectionsPerHost: HTTP/1.1 connections kept per host. Default 256.
     ///   - idleConnectionTimeout: how long an unused pooled connection stays open. Default 60 s.
-    ///   - connectTimeout: the longest a TCP/TLS connect may take, for every host. Default 10 s; use the largest
-    ///     ``ProviderTimeouts/connect`` of your providers.
+    ///   - connectTimeout: the longest a TCP/TLS connect may take, for every host. Default 10 s.
     public static func switchyard(
         maxConnectionsPerHost: Int = 256,
         idleConnectionTimeout: Duration = .seconds(60),

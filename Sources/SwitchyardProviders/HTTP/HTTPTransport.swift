@@ -20,6 +20,8 @@ struct HTTPTransport: Sendable {
     var timeouts: ProviderTimeouts
     /// The largest complete body accepted.
     var maxResponseBytes: Int
+    /// The most bytes one stream may read in all.
+    var maxStreamBytes: Int
     var mapper: UpstreamErrorMapper
     var logger: Logger
 
@@ -33,6 +35,7 @@ struct HTTPTransport: Sendable {
         let idle = timeouts.idle
         let limit = maxResponseBytes
         do {
+            watchdog.bodyProgressed(idle: idle)
             return try await watchdog.guarding {
                 var collected = ByteBuffer()
                 for try await piece in response.body {
@@ -49,7 +52,8 @@ struct HTTPTransport: Sendable {
         }
     }
 
-    /// Sends `call` and returns its answer as a stream of chunks made by `decoder` from the server-sent events.
+    /// Sends `call` and returns its answer as a stream of chunks made by `decoder` from the server-sent events, read
+    /// from upstream only as fast as they are asked for (``EventStreamReader``).
     ///
     /// Failures before the first byte of the body throw from here; later ones are thrown by the stream.
     func stream<Decoder: StreamEventDecoder>(
@@ -62,10 +66,10 @@ struct HTTPTransport: Sendable {
         if let type = response.headers.first(name: "content-type")?.lowercased(), type.contains("application/json") {
             throw mapper.malformed("asked for an event stream, got \(type); does this server support streaming?")
         }
-        watchdog.bodyProgressed(idle: timeouts.idle)
-        return EventStreamPump(
-            body: response.body, decoder: decoder, watchdog: watchdog, idle: timeouts.idle, mapper: mapper
-        ).start()
+        return EventStreamReader(
+            body: response.body, decoder: decoder, watchdog: watchdog, idle: timeouts.idle,
+            maxStreamBytes: maxStreamBytes, mapper: mapper
+        ).stream()
     }
 
     /// Sends `call` and waits for a 2xx response head; an error status throws its classified error.
@@ -111,9 +115,10 @@ struct HTTPTransport: Sendable {
     }
 
     private func makeWatchdog(_ options: ProviderCallOptions) -> CallWatchdog {
+        // The connect time-out is the client's own (``ProviderHTTPClients``); the head time-out counts from the start.
         CallWatchdog(
-            providerName: providerName, budget: timeouts.budget(for: options),
-            headTimeout: timeouts.connect + timeouts.firstByte)
+            providerName: providerName, total: timeouts.total, requestTimeout: options.timeout,
+            headTimeout: timeouts.firstByte)
     }
 
     /// The first ``errorBodyLimit`` bytes of a body.
@@ -135,10 +140,12 @@ extension HTTPTransport {
         apiKey: APIKey?,
         timeouts: ProviderTimeouts,
         maxResponseBytes: Int,
+        maxStreamBytes: Int,
         logger: Logger
     ) {
         self.init(
             providerName: providerName, client: client, timeouts: timeouts, maxResponseBytes: maxResponseBytes,
+            maxStreamBytes: maxStreamBytes,
             mapper: UpstreamErrorMapper(providerName: providerName, secrets: apiKey.map { [$0.value] } ?? []),
             logger: logger)
     }

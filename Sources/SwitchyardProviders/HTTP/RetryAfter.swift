@@ -1,24 +1,41 @@
 import struct Foundation.Date
 
-/// Parses HTTP `Retry-After` values: delay-seconds (`"120"`) or an HTTP date (`"Wed, 21 Oct 2015 07:28:00 GMT"`).
+/// Parses the waits upstreams ask for: HTTP `Retry-After` (delay-seconds `"120"` or an HTTP date
+/// `"Wed, 21 Oct 2015 07:28:00 GMT"`), OpenAI's `retry-after-ms` and Google's `RetryInfo.retryDelay` (`"37s"`).
+///
+/// Every value is upstream input, so parsing is checked and saturating: an absurd number (`1e300`,
+/// `99999999999999999999`, `inf`) or a far-future date gives ``maximum``, never a trap; a negative number or `NaN` is
+/// not understood (`nil`). The router caps the wait further by its own configuration.
 enum RetryAfter {
+    /// The longest wait any upstream value can ask for here: 24 hours.
+    static let maximum: Duration = .seconds(maximumSeconds)
+    private static let maximumSeconds: Int64 = 86_400
+
     /// The wait a `Retry-After` value asks for, measured from `now`; `nil` when the value is not understood.
     /// A date in the past means "now" (zero).
     static func parse(_ value: String, now: Date) -> Duration? {
         let text = value.trimmingWhitespace()
-        if let seconds = Double(text), seconds.isFinite, seconds >= 0 {
-            return .milliseconds(Int64((seconds * 1000).rounded()))
-        }
+        if let seconds = Double(text) { return saturating(seconds: seconds) }
         guard let date = httpDate(text) else { return nil }
-        let interval = date.timeIntervalSince(now)
-        return .milliseconds(Int64((max(interval, 0) * 1000).rounded()))
+        return saturating(seconds: max(date.timeIntervalSince(now), 0))
+    }
+
+    /// An OpenAI `retry-after-ms` value (`"1500"`, also fractional).
+    static func parseMilliseconds(_ value: String) -> Duration? {
+        guard let millis = Double(value.trimmingWhitespace()) else { return nil }
+        return saturating(seconds: millis / 1000)
     }
 
     /// A Google `google.rpc.RetryInfo.retryDelay` value such as `"37s"` or `"1.5s"`.
     static func parseProtobufDuration(_ value: String) -> Duration? {
-        guard value.hasSuffix("s"), let seconds = Double(value.dropLast()), seconds.isFinite, seconds >= 0 else {
-            return nil
-        }
+        guard value.hasSuffix("s"), let seconds = Double(value.dropLast()) else { return nil }
+        return saturating(seconds: seconds)
+    }
+
+    /// `seconds` as a duration of whole milliseconds, at most ``maximum``; `nil` for negative numbers and `NaN`.
+    static func saturating(seconds: Double) -> Duration? {
+        guard !seconds.isNaN, seconds >= 0 else { return nil }
+        guard seconds < Double(maximumSeconds) else { return maximum }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
@@ -61,7 +78,9 @@ enum RetryAfter {
 
     private static func date(year: Int, month: Int, day: Int, time: Substring) -> Date? {
         let clock = time.split(separator: ":")
-        guard clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+        // A year outside 1...9999 is nonsense; bounding it also keeps the day arithmetic below from overflowing.
+        guard (1...9999).contains(year), clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]),
+            let second = Int(clock[2]),
             (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
         else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)

@@ -11,15 +11,23 @@ import SwitchyardCore
 /// | Failure | Code |
 /// |---|---|
 /// | connection refused, DNS, TLS, reset before the response | `connection_failed` |
-/// | connect, response-head, idle or overall time-out | `timeout` |
+/// | connect, response-head, idle or the provider's total time-out | `timeout` |
+/// | the request's own deadline (``SwitchyardCore/ProviderCallOptions/timeout``) | `request_deadline` |
+/// | HTTP 402, Anthropic `billing_error`, OpenAI `insufficient_quota`, Google 400 `FAILED_PRECONDITION`, "credit balance is too low" | `account_unavailable` |
 /// | HTTP 429 (with `Retry-After` seconds, date, `retry-after-ms` or Google `RetryInfo`) | `rate_limited` |
 /// | HTTP 5xx (Anthropic's 529 included) | `server_error` |
 /// | HTTP 401/403, Google `API_KEY_INVALID` | `authentication` |
 /// | HTTP 404, 405, 3xx (a wrong `base_url` or model) | `not_found` |
 /// | a 4xx saying the prompt does not fit the context window, HTTP 413 | `context_length_exceeded` |
 /// | other 4xx | `bad_request` |
-/// | a 2xx body that is not the API's JSON, or is cut | `malformed_response` |
+/// | a 2xx body that is not the API's JSON, is cut, or is larger than its bound | `malformed_response` |
 /// | a stream cut before its end marker, or an error event in it | `stream_interrupted` |
+///
+/// ``SwitchyardCore/ProviderError/mayHaveBilled`` is set from where the call was when it failed: `false` when
+/// nothing reached the provider (refused, DNS, TLS, connect time-out, invalid URL) and for error statuses; `true`
+/// once the request may have been sent (the connection broke or timed out afterwards, a 2xx answer could not be
+/// read). AsyncHTTPClient does not say whether the request was written, so this is a best effort that errs towards
+/// `true`: it never hides a call the provider may bill.
 struct UpstreamErrorMapper: Sendable {
     /// Where the call was when it failed.
     enum Phase: Sendable {
@@ -51,6 +59,12 @@ struct UpstreamErrorMapper: Sendable {
         if status == 405 {
             return ProviderError(.notFound, message + " (method not allowed; check base_url)", httpStatus: status)
         }
+        if Self.isAccountError(status: status, detail) {
+            // Not a rate limit: no cool-down from Retry-After, and no retry on the same target.
+            return ProviderError(
+                .accountUnavailable, message + " (the provider account cannot serve requests: check its billing)",
+                httpStatus: status)
+        }
         if (400..<500).contains(status), let detail, Self.isContextLengthError(detail) {
             return ProviderError(.contextLengthExceeded, message, httpStatus: status)
         }
@@ -75,33 +89,55 @@ struct UpstreamErrorMapper: Sendable {
                 .getConnectionFromPoolTimeout,
             ]
             if connectTimeouts.contains(error) {
-                return ProviderError(.timeout, "\(providerName): could not connect in time (\(describe))")
+                return ProviderError(
+                    .timeout, "\(providerName): could not connect within connect_ms (\(describe))",
+                    mayHaveBilled: false)
             }
             if error == .readTimeout || error == .deadlineExceeded {
                 return ProviderError(.timeout, "\(providerName): no answer in time (\(describe))")
             }
             if error == .remoteConnectionClosed, phase == .request {
-                return ProviderError(.connectionFailed, "\(providerName): the server closed the connection")
+                return ProviderError(
+                    .connectionFailed, "\(providerName): the server closed the connection before answering",
+                    mayHaveBilled: true)
             }
             if [.invalidURL, .emptyHost, .emptyScheme].contains(error) {
                 return ProviderError(.connectionFailed, "\(providerName): invalid base_url (\(describe))")
             }
         }
         if let error = error as? ChannelError, case .connectTimeout = error {
-            return ProviderError(.timeout, "\(providerName): could not connect in time")
+            return ProviderError(
+                .timeout, "\(providerName): could not connect within connect_ms", mayHaveBilled: false)
+        }
+        if phase == .request, Self.sentNothing(error) {
+            return ProviderError(
+                .connectionFailed, "\(providerName): could not reach the server (\(describe))", mayHaveBilled: false)
         }
         if error is NIOConnectionError || error is IOError || error is NIOSSLError {
             let code: ProviderError.Code = interrupted ? .streamInterrupted : .connectionFailed
-            return ProviderError(code, "\(providerName): could not reach the server (\(describe))")
+            return ProviderError(
+                code, "\(providerName): the connection broke (\(describe))", mayHaveBilled: true)
         }
         if error is HTTPParserError {
             let code: ProviderError.Code = interrupted ? .streamInterrupted : .malformedResponse
-            return ProviderError(code, "\(providerName): the response was cut or is not valid HTTP (\(describe))")
+            return ProviderError(
+                code, "\(providerName): the response was cut or is not valid HTTP (\(describe))", mayHaveBilled: true)
         }
         if interrupted {
             return ProviderError(.streamInterrupted, "\(providerName): the stream broke off (\(describe))")
         }
-        return ProviderError(.connectionFailed, "\(providerName): the connection failed (\(describe))")
+        return ProviderError(
+            .connectionFailed, "\(providerName): the connection failed (\(describe))", mayHaveBilled: true)
+    }
+
+    /// Errors raised before any byte of the request could reach the provider: no connection was made.
+    static func sentNothing(_ error: any Error) -> Bool {
+        if error is NIOConnectionError { return true }  // refused, unreachable, DNS (every address failed)
+        if let error = error as? IOError {
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+        }
+        if let error = error as? NIOSSLError, case .handshakeFailed = error { return true }
+        return false
     }
 
     /// A 2xx body that is not what the API promises.
@@ -116,11 +152,7 @@ struct UpstreamErrorMapper: Sendable {
 
     /// The wait the headers ask for: `retry-after-ms` (OpenAI), then `Retry-After` in seconds or as a date.
     func retryAfter(headers: HTTPHeaders) -> Duration? {
-        if let text = headers.first(name: "retry-after-ms"), let millis = Double(text.trimmingWhitespace()),
-            millis.isFinite, millis >= 0
-        {
-            return .milliseconds(Int64(millis.rounded()))
-        }
+        if let wait = headers.first(name: "retry-after-ms").flatMap(RetryAfter.parseMilliseconds) { return wait }
         return headers.first(name: "retry-after").flatMap { RetryAfter.parse($0, now: now()) }
     }
 
@@ -133,6 +165,26 @@ struct UpstreamErrorMapper: Sendable {
 
     private func truncate(_ text: String, to limit: Int = 300) -> String {
         text.count <= limit ? text : String(text.prefix(limit)) + "…"
+    }
+
+    /// The provider cannot serve anyone on this account, whatever the request: no credit or quota, or a billing or
+    /// region precondition. HTTP 402 from any server (Anthropic, OpenRouter-style proxies); Anthropic's
+    /// `billing_error` and its HTTP 400 "credit balance is too low" / "reached your specified API usage limits";
+    /// OpenAI's `insufficient_quota` (an HTTP 429 that is not a rate limit); Google's HTTP 400 `FAILED_PRECONDITION`
+    /// ("User location is not supported", "enable billing").
+    static func isAccountError(status: Int, _ detail: UpstreamErrorBody?) -> Bool {
+        if status == 402 { return true }
+        guard (400..<500).contains(status), let detail else { return false }
+        let kinds = ["billing_error", "insufficient_quota"]
+        if let type = detail.type?.lowercased(), kinds.contains(type) { return true }
+        if let code = detail.code?.lowercased(), kinds.contains(code) { return true }
+        if status == 400, detail.type == "FAILED_PRECONDITION" { return true }
+        guard status == 400, let message = detail.message?.lowercased() else { return false }
+        let phrases = [
+            "credit balance is too low", "reached your specified api usage limits",
+            "reached your specified workspace api usage limits",
+        ]
+        return phrases.contains { message.contains($0) }
     }
 
     /// The phrases and codes OpenAI, compatible local servers (vLLM, llama.cpp, LM Studio), Anthropic and Gemini use

@@ -26,6 +26,10 @@ extension OpenAICompatibleProvider {
         public var extraHeaders: [String: String]
         /// The largest non-streaming response accepted. Default 16 MiB.
         public var maxResponseBytes: Int
+        /// The most bytes one streamed response may send in all (server-sent events with their framing). A stream
+        /// that sends more fails with `malformed_response`, so an upstream that ignores `max_tokens` cannot run
+        /// forever. Default 64 MiB.
+        public var maxStreamBytes: Int
 
         public init(
             baseURL: String = ProviderKind.openAI.defaultBaseURL,
@@ -34,7 +38,8 @@ extension OpenAICompatibleProvider {
             maxTokensField: MaxTokensField = .maxTokens,
             includeStreamUsage: Bool = true,
             extraHeaders: [String: String] = [:],
-            maxResponseBytes: Int = 16 << 20
+            maxResponseBytes: Int = 16 << 20,
+            maxStreamBytes: Int = 64 << 20
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -43,6 +48,7 @@ extension OpenAICompatibleProvider {
             self.includeStreamUsage = includeStreamUsage
             self.extraHeaders = extraHeaders
             self.maxResponseBytes = maxResponseBytes
+            self.maxStreamBytes = maxStreamBytes
         }
 
         public var description: String {

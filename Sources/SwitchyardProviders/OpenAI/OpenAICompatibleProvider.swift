@@ -24,8 +24,8 @@ public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible {
     /// - Parameters:
     ///   - name: the provider's name in the router.
     ///   - configuration: base URL, key and time-outs.
-    ///   - httpClient: the client shared by every provider (see ``AsyncHTTPClient/HTTPClient/Configuration/switchyard(maxConnectionsPerHost:idleConnectionTimeout:connectTimeout:)``);
-    ///     its owner shuts it down.
+    ///   - httpClient: the client to call through, whose connect time-out applies (``ProviderHTTPClients`` has one
+    ///     per ``ProviderTimeouts/connect``); its owner shuts it down.
     ///   - logger: receives debug lines about calls (never keys).
     public init(
         name: String,
@@ -37,7 +37,8 @@ public struct OpenAICompatibleProvider: LLMProvider, CustomStringConvertible {
         self.configuration = configuration
         self.transport = HTTPTransport(
             providerName: name, client: httpClient, apiKey: configuration.apiKey, timeouts: configuration.timeouts,
-            maxResponseBytes: configuration.maxResponseBytes, logger: logger)
+            maxResponseBytes: configuration.maxResponseBytes, maxStreamBytes: configuration.maxStreamBytes,
+            logger: logger)
     }
 
     public var description: String { "OpenAICompatibleProvider(\(name), \(configuration.baseURL))" }

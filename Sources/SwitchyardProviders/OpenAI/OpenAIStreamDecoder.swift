@@ -32,7 +32,8 @@ struct OpenAIStreamDecoder: StreamEventDecoder {
             let detail = UpstreamErrorBody(json: .object(["error": error]))
             throw mapper.interrupted("error in the stream: \(detail.message ?? "no message")")
         }
-        if let reported = chunk.usage?.tokenUsage { usage = reported }
+        // A later report replaces an earlier one; a garbage one leaves the usage to be estimated.
+        if let reported = chunk.usage, reported.isReported { usage = reported.tokenUsage }
         var chunks: [ChatStreamChunk] = []
         for choice in chunk.choices ?? [] {
             if let reason = choice.finishReason { finishReason = FinishReason(rawValue: reason) }

@@ -48,18 +48,24 @@ struct OpenAIChatBody: Encodable {
     }
 }
 
-/// `usage` of a completion or of a stream's last chunk.
+/// `usage` of a completion or of a stream's last chunk; its counts are checked (``UpstreamTokenCount``).
 struct OpenAIUsage: Decodable {
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
     }
-    var promptTokens: Int?
-    var completionTokens: Int?
+    var promptTokens: UpstreamTokenCount?
+    var completionTokens: UpstreamTokenCount?
 
+    /// Some count was sent, garbage or not.
+    var isReported: Bool { promptTokens != nil || completionTokens != nil }
+
+    /// The usage reported; `nil` when none was, or when a count is garbage (the caller then estimates).
     var tokenUsage: TokenUsage? {
-        guard promptTokens != nil || completionTokens != nil else { return nil }
-        return TokenUsage(promptTokens: promptTokens ?? 0, completionTokens: completionTokens ?? 0)
+        guard isReported, let prompt = UpstreamTokenCount.sum(promptTokens),
+            let completion = UpstreamTokenCount.sum(completionTokens)
+        else { return nil }
+        return TokenUsage(promptTokens: prompt, completionTokens: completion)
     }
 }
 

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// An incremental parser of `text/event-stream` bodies, as the HTML standard's event-stream interpretation defines.
 ///
 /// Feed it the body's bytes as they arrive, in pieces of any size; it returns the events completed by each piece.
@@ -6,6 +12,9 @@
 /// closing blank line is dropped at the end, as the standard says: callers detect cut streams by their own end
 /// markers.
 ///
+/// Memory is bounded: a line, or an event's `data` lines together, larger than ``maxEventBytes`` throws
+/// ``TooLargeError`` instead of growing without bound.
+///
 /// ```swift
 /// var parser = SSEParser()
 /// for try await piece in response.body {
@@ -13,52 +22,83 @@
 /// }
 /// ```
 public struct SSEParser: Sendable {
-    /// A line longer than ``maxLineBytes`` arrived.
-    public struct LineTooLongError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A line, or an event, larger than ``maxEventBytes`` arrived.
+    public struct TooLargeError: Error, Sendable, Hashable, CustomStringConvertible {
         public var limit: Int
-        public var description: String { "an event-stream line is longer than \(limit) bytes" }
+        public var description: String { "an event-stream line or event is larger than \(limit) bytes" }
     }
 
-    /// The longest line accepted. Default 8 MiB.
-    public var maxLineBytes: Int
+    /// The largest line, and the largest event (its `data` lines together), accepted. Default 1 MiB.
+    public var maxEventBytes: Int
 
     private var line: [UInt8] = []
     private var lastWasCR = false
     private var checkedByteOrderMark = false
     private var data = ""
     private var hasData = false
+    /// Bytes of ``data`` (with its line separators), counted as they are appended.
+    private var dataBytes = 0
     private var eventName = ""
     private var lastEventID: String?
 
-    public init(maxLineBytes: Int = 8 << 20) {
-        self.maxLineBytes = maxLineBytes
+    public init(maxEventBytes: Int = 1 << 20) {
+        self.maxEventBytes = maxEventBytes
     }
 
     /// Parses the next piece of the body.
     /// - Returns: the events the piece completed, in order.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) throws(LineTooLongError) -> [ServerSentEvent] {
+    public mutating func feed(_ bytes: some Sequence<UInt8>) throws(TooLargeError) -> [ServerSentEvent] {
+        var result: Result<[ServerSentEvent], TooLargeError> = .success([])
+        Array(bytes).withUnsafeBytes { buffer in
+            result = Result { () throws(TooLargeError) in try feed(buffer) }
+        }
+        return try result.get()
+    }
+
+    /// Parses the next piece of the body, given as raw bytes (a `ByteBuffer`'s readable bytes): the fast path, which
+    /// copies whole runs between line ends instead of single bytes.
+    /// - Returns: the events the piece completed, in order.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(TooLargeError) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        for byte in bytes {
-            switch byte {
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
             case UInt8(ascii: "\n"):
                 if lastWasCR {
                     lastWasCR = false  // the LF of a CRLF whose CR already ended the line
                 } else {
-                    endLine(into: &events)
+                    try endLine(into: &events)
                 }
+                index += 1
             case UInt8(ascii: "\r"):
                 lastWasCR = true
-                endLine(into: &events)
+                try endLine(into: &events)
+                index += 1
             default:
                 lastWasCR = false
-                line.append(byte)
-                if line.count > maxLineBytes { throw LineTooLongError(limit: maxLineBytes) }
+                let end = Self.lineEnd(in: bytes, from: index)
+                guard line.count + (end - index) <= maxEventBytes else { throw TooLargeError(limit: maxEventBytes) }
+                line.append(contentsOf: bytes[index..<end])
+                index = end
             }
         }
         return events
     }
 
-    private mutating func endLine(into events: inout [ServerSentEvent]) {
+    /// The index of the first CR or LF at or after `start`, or the end of `bytes`.
+    private static func lineEnd(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard let base = bytes.baseAddress else { return bytes.count }
+        let rest = bytes.count - start
+        var end = bytes.count
+        for terminator in [UInt8(ascii: "\n"), UInt8(ascii: "\r")] {
+            if let found = memchr(base + start, Int32(terminator), rest) {
+                end = min(end, base.distance(to: UnsafeRawPointer(found)))
+            }
+        }
+        return end
+    }
+
+    private mutating func endLine(into events: inout [ServerSentEvent]) throws(TooLargeError) {
         defer { line.removeAll(keepingCapacity: true) }
         if !checkedByteOrderMark {
             checkedByteOrderMark = true
@@ -82,6 +122,8 @@ public struct SSEParser: Sendable {
         }
         switch field {
         case "data":
+            dataBytes += (hasData ? 1 : 0) + value.utf8.count  // each ≤ maxEventBytes: cannot overflow
+            if dataBytes > maxEventBytes { throw TooLargeError(limit: maxEventBytes) }
             if hasData { data.append("\n") }
             data.append(value)
             hasData = true
@@ -98,6 +140,7 @@ public struct SSEParser: Sendable {
         defer {
             data = ""
             hasData = false
+            dataBytes = 0
             eventName = ""
         }
         guard hasData else { return }
