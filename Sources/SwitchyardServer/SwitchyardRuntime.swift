@@ -1,8 +1,7 @@
-public import AsyncHTTPClient
 public import Logging
 public import SwitchyardCore
 public import SwitchyardStore
-import SwitchyardProviders
+public import SwitchyardProviders
 public import Foundation
 
 /// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger, budgets, providers and
@@ -20,7 +19,8 @@ public final class SwitchyardRuntime: Sendable {
     public let budgets: SQLiteBudgetStore
     public let router: SwitchyardCore.Router<ContinuousClock>
     public let providers: [String: any LLMProvider]
-    public let httpClient: HTTPClient
+    /// The HTTP clients of the providers, one per distinct connect time-out.
+    public let httpClients: ProviderHTTPClients
     /// The admin key read from `server.admin_key_env`, if any.
     let adminKey: String?
     /// How often a quiet SSE stream gets a comment line, so a client that went away is noticed and its upstream
@@ -72,11 +72,11 @@ public final class SwitchyardRuntime: Sendable {
         ledger = LedgerEventSink(database: database, configuration: .init(window: ledgerWindow), logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)
 
-        httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .switchyard())
+        httpClients = ProviderHTTPClients()
         var providers: [String: any LLMProvider] = [:]
         do {
             for settings in config.providers {
-                providers[settings.name] = try Self.makeProvider(settings, httpClient: httpClient, environment: environment, logger: logger)
+                providers[settings.name] = try Self.makeProvider(settings, clients: httpClients, environment: environment, logger: logger)
             }
             router = try SwitchyardCore.Router(
                 configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
@@ -84,7 +84,7 @@ public final class SwitchyardRuntime: Sendable {
             router.restoreBreakers(from: try database.lastBreakerTransitions())
         } catch {
             // An HTTP client must be shut down before it is released.
-            try? await httpClient.shutdown()
+            try? await httpClients.shutdown()
             try? database.close()
             throw error
         }
@@ -93,7 +93,7 @@ public final class SwitchyardRuntime: Sendable {
 
     private static func makeProvider(
         _ settings: ProviderSettings,
-        httpClient: HTTPClient,
+        clients: ProviderHTTPClients,
         environment: [String: String],
         logger: Logger
     ) throws -> any LLMProvider {
@@ -104,7 +104,7 @@ public final class SwitchyardRuntime: Sendable {
             return try SwitchyardProviders.ProviderSettings(
                 name: settings.name, kind: settings.kind, baseURL: settings.baseURL,
                 apiKeyEnvironmentVariable: settings.apiKeyEnv, timeouts: settings.httpTimeouts
-            ).makeProvider(httpClient: httpClient, environment: environment, logger: logger)
+            ).makeProvider(clients: clients, environment: environment, logger: logger)
         } catch let error as MissingAPIKeyError {
             throw ConfigError(code: .missingKey, path: "providers[\(settings.name)].api_key_env", message: error.description)
         }
@@ -115,9 +115,9 @@ public final class SwitchyardRuntime: Sendable {
         ["127.0.0.1", "localhost", "::1", "[::1]"].contains(config.server.host) || config.server.host.hasPrefix("127.")
     }
 
-    /// Stops the HTTP client. Call once after ``run()`` (or instead of it) returns.
+    /// Stops the HTTP clients. Call once after ``run()`` (or instead of it) returns.
     public func shutdown() async throws {
-        try await httpClient.shutdown()
+        try await httpClients.shutdown()
         try database.close()
     }
 }
