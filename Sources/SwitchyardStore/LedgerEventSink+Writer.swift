@@ -75,8 +75,9 @@ extension LedgerEventSink {
             var committed = true
             while let error = await commit([event]) {
                 guard LedgerFault.isRetryable(error) else {
-                    dropped(event, sequence: eventSequence, error: error)
                     committed = false
+                    recovered()
+                    dropped(event, sequence: eventSequence, error: error)
                     break
                 }
                 guard await backOff(after: error) else { return false }
@@ -104,6 +105,8 @@ extension LedgerEventSink {
     /// Records a database fault, then waits before the next retry.
     /// - Returns: `false` instead of waiting when stopping and the shutdown time-out has passed.
     private func backOff(after error: any Error) async -> Bool {
+        // A writer cancelled while it retries stops like one cancelled while it waits for events.
+        if Task.isCancelled { finish() }
         let now = Date()
         let failure = LedgerError(
             .unavailable, "the ledger at '\(database.path)' cannot be written: \(error). Retrying with backoff.")
@@ -129,7 +132,8 @@ extension LedgerEventSink {
         return true
     }
 
-    /// A commit succeeded: leaves the failing state, if the writer was in it.
+    /// The database answered (a commit succeeded, or it rejected an event): leaves the failing state, if the writer
+    /// was in it.
     private func recovered() {
         let recovery = state.withLock { state -> (failures: Int, since: Date)? in
             defer { state.consecutiveFailures = 0 }

@@ -122,7 +122,35 @@ import Testing
         }
     }
 
-    @Test func stoppingWhileTheDatabaseIsLockedGivesUpAfterTheShutdownTimeout() async throws {
+    @Test func aRejectedEventAfterAFaultStillEndsTheFailingState() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appending(path: "ledger.sqlite").path
+            let database = try LedgerDatabase(
+                path: path, configuration: LedgerConfiguration(busyTimeout: .milliseconds(20)))
+            try await database.pool.write { db in
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER poison BEFORE INSERT ON request_events
+                        BEGIN SELECT RAISE(ABORT, 'poison event'); END
+                        """)
+            }
+            let sink = LedgerEventSink(
+                database: database,
+                configuration: .init(backoff: LedgerBackoff(initial: .milliseconds(1), maximum: .milliseconds(5))))
+            try await withRunningSink(sink) { sink in
+                let lock = try WriteLockHolder(path: path)
+                sink.emit(Self.queued(1))  // the only event, and the database will reject it
+                try await waitUntil("the writer fails") { !sink.isAvailable }
+                try lock.release()
+                // Nothing else is emitted (the router admits nobody while unavailable), yet the writer recovers.
+                try await waitUntil("the writer recovers") { sink.isAvailable }
+                #expect(sink.health.droppedEvents == 1)
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func stoppingWhileTheDatabaseIsLockedGivesUpAfterTheShutdownTimeout(byCancelling: Bool) async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appending(path: "ledger.sqlite").path
             let database = try LedgerDatabase(
@@ -138,7 +166,7 @@ import Testing
             let flush = Task { try await sink.flush() }
             try await waitUntil("the flush waits") { sink.state.withLock { $0.waiters.count } == 1 }
             try await waitUntil("the writer fails") { !sink.health.isWritable }
-            sink.finish()
+            if byCancelling { writer.cancel() } else { sink.finish() }
             try await writer.value  // returns although nothing could be written
             await #expect { try await flush.value } throws: { ($0 as? LedgerError)?.code == .writeFailed }
             #expect(!sink.isAvailable)
