@@ -122,14 +122,14 @@ public final class LedgerEventSink: RouterEventSink {
         guard let id else { return }
         let clock = clock
         let timeout = configuration.flushTimeout
+        // One child, the timer (cancelled once the flush has its outcome): cheaper than racing two children.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.waitForCommit(id) }
             group.addTask {
-                try await clock.sleep(for: timeout)
-                throw self.flushTimedOut()
+                guard (try? await clock.sleep(for: timeout)) != nil else { return }
+                self.timeOut(id)
             }
             defer { group.cancelAll() }
-            _ = try await group.next()
+            try await waitForCommit(id)
         }
     }
 
@@ -197,7 +197,7 @@ public final class LedgerEventSink: RouterEventSink {
     static let stoppedError = LedgerError(
         .writerStopped, "the ledger writer has stopped (shutting down); these events were not recorded")
 
-    /// Suspends until the waiter `id` has its outcome; removes it when the task is cancelled (a flush timed out).
+    /// Suspends until the waiter `id` has its outcome; removes it when the task is cancelled.
     private func waitForCommit(_ id: UInt64) async throws {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -219,6 +219,22 @@ public final class LedgerEventSink: RouterEventSink {
         } onCancel: {
             state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation?.resume(throwing: CancellationError())
         }
+    }
+
+    /// Fails the waiter `id` with `ledger_unavailable`, unless it has its outcome already.
+    private func timeOut(_ id: UInt64) {
+        let error = flushTimedOut()
+        let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard var waiter = state.waiters[id], waiter.result == nil else { return nil }
+            guard let continuation = waiter.continuation else {
+                waiter.result = .failure(error)
+                state.waiters[id] = waiter
+                return nil
+            }
+            state.waiters[id] = nil
+            return continuation
+        }
+        continuation?.resume(throwing: error)
     }
 
     private func flushTimedOut() -> LedgerError {
