@@ -70,22 +70,18 @@ extension LedgerEventSink {
     }
 
     private func writeEventByEvent(_ chunk: [RouterEvent], after sequence: UInt64) async -> Bool {
-        for (offset, event) in chunk.enumerated() {
+        events: for (offset, event) in chunk.enumerated() {
             let eventSequence = sequence + UInt64(offset) + 1
-            var committed = true
             while let error = await commit([event]) {
                 guard LedgerFault.isRetryable(error) else {
-                    committed = false
                     recovered()
                     dropped(event, sequence: eventSequence, error: error)
-                    break
+                    continue events
                 }
                 guard await backOff(after: error) else { return false }
             }
-            if committed {
-                recovered()
-                resolveWaiters(processedThrough: eventSequence)
-            }
+            recovered()
+            resolveWaiters(processedThrough: eventSequence)
         }
         return true
     }
