@@ -38,6 +38,9 @@ public struct LedgerError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The ledger cannot write now (a lock held past the busy time-out, a full disk, a full backlog); it retries
         /// by itself and recovers when the cause goes away. Nothing was lost; try the request again later.
         public static let unavailable = Code(rawValue: "ledger_unavailable")
+        /// Another process serves from the same ledger file (it holds `<database>.lock`); only one may, or each
+        /// would settle the other's reservations. Stop it, or give this one another database file.
+        public static let inUse = Code(rawValue: "ledger_in_use")
         /// Any other database failure; the message carries SQLite's own explanation.
         public static let databaseError = Code(rawValue: "ledger_database_error")
     }

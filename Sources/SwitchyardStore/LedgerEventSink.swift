@@ -2,6 +2,8 @@ public import Logging
 public import SwitchyardCore
 import Synchronization
 
+import struct Foundation.Date
+
 /// Records every ``RouterEvent`` in the ledger through one writer with group commit.
 ///
 /// ``emit(_:)`` only appends to an in-memory buffer under a lock and wakes the writer; it never blocks on I/O.
@@ -20,72 +22,76 @@ import Synchronization
 /// }
 /// ```
 ///
-/// If a commit fails, the writer retries the batch one event per transaction so only the failing events are lost,
-/// then enters a failed state: every pending and later ``flush()`` throws `ledger_write_failed` (the router must not
-/// claim a request is recorded) until ``resetFailure()``. The writer keeps recording later events meanwhile.
+/// **Faults.** When the database cannot be written for a passing reason (a lock held past the busy time-out, a full
+/// disk; see `LedgerFault`), the writer keeps the events, in order, and retries with ``Configuration/backoff`` until
+/// a commit succeeds; meanwhile ``isAvailable`` is `false` and ``flush()`` throws `ledger_unavailable` after
+/// ``Configuration/flushTimeout``. It recovers by itself. An event the database rejects for what it contains (a
+/// constraint) is found by retrying the batch event by event, logged and dropped, so it cannot block the others;
+/// the flushes waiting for it throw `ledger_write_failed`.
 public final class LedgerEventSink: RouterEventSink {
-    /// Group-commit settings.
-    public struct Configuration: Sendable {
-        /// How long the writer waits after the first event of a batch for more to arrive, unless a ``flush()`` is
-        /// already waiting or the batch is full. Zero (the default) commits at once whatever arrived while the
-        /// previous commit ran, which already groups events under load without adding latency.
-        public var window: Duration
-        /// The most events committed in one transaction; larger backlogs are split. Bounds how long a budget
-        /// reservation can wait behind an event commit. Default 2,048.
-        public var maxBatchSize: Int
-
-        public init(window: Duration = .zero, maxBatchSize: Int = 2048) {
-            self.window = window
-            self.maxBatchSize = max(1, maxBatchSize)
-        }
-    }
-
-    private struct FlushWaiter {
+    struct FlushWaiter {
+        /// The sequence number of the last event the flush waits for.
         var target: UInt64
-        var continuation: CheckedContinuation<Void, any Error>
+        /// Set once the flushing task suspends.
+        var continuation: CheckedContinuation<Void, any Error>?
+        /// The outcome, when it arrived before the flushing task suspended.
+        var result: Result<Void, any Error>?
     }
 
-    private enum Phase { case idle, running, stopped }
+    enum Phase { case idle, running, stopped }
 
-    private struct State {
+    struct State {
         var buffer: [RouterEvent] = []
         /// Sequence number of the last emitted event (events are numbered 1, 2, ... in emit order).
         var emitted: UInt64 = 0
         /// Sequence number of the last event handed to the writer.
         var taken: UInt64 = 0
-        /// Sequence number of the last event whose commit finished (committed or, on failure, dropped).
+        /// Sequence number of the last event whose commit finished (committed or dropped).
         var processed: UInt64 = 0
-        var failure: LedgerError?
         var waiters: [UInt64: FlushWaiter] = [:]
         var nextWaiterID: UInt64 = 0
         var writer: CheckedContinuation<Void, Never>?
         var phase: Phase = .idle
         var stopRequested = false
+        /// Once stopping while the database fails: whether the shutdown time-out has passed.
+        var shutdownExpired: (@Sendable () -> Bool)?
+        var consecutiveFailures = 0
+        var unwritableSince: Date?
+        var lastError: LedgerError?
+        var lastErrorAt: Date?
+        var droppedEvents = 0
+
+        var pending: Int { Int(clamping: emitted - processed) }
     }
 
-    private let database: LedgerDatabase
-    private let configuration: Configuration
-    private let logger: Logger
-    private let state = Mutex(State())
+    let database: LedgerDatabase
+    let configuration: Configuration
+    let clock: any Clock<Duration>
+    let logger: Logger
+    let state = Mutex(State())
 
     /// - Parameters:
     ///   - database: the ledger to write to.
-    ///   - configuration: group-commit window and batch size.
-    ///   - logger: where failed commits are reported.
+    ///   - configuration: group commit, flush time-out, backlog bound and retry waits.
+    ///   - clock: what the retry waits and the flush time-out are measured on; injectable for tests.
+    ///   - logger: where failed commits and recoveries are reported.
     public init(
         database: LedgerDatabase,
         configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "switchyard.ledger")
     ) {
         self.database = database
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
     }
 
     // MARK: RouterEventSink
 
-    /// Queues `event` for the writer. Never blocks; events emitted after the writer stopped are not recorded (and
-    /// a later ``flush()`` says so).
+    /// Queues `event` for the writer. Never blocks and never drops an event, even past the backlog bound (the
+    /// router stops admitting requests then). Events emitted after the writer stopped are not recorded (and a
+    /// later ``flush()`` says so).
     public func emit(_ event: RouterEvent) {
         let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.emitted += 1
@@ -97,30 +103,41 @@ public final class LedgerEventSink: RouterEventSink {
         writer?.resume()
     }
 
-    /// Returns once every event emitted before the call is committed.
+    /// Returns once every event emitted before the call is committed; throws within
+    /// ``Configuration/flushTimeout``.
     ///
     /// Waits for ``run()`` if it has not started yet.
-    /// - Throws: ``LedgerError`` `ledger_write_failed` if the sink is in the failed state, `ledger_writer_stopped`
-    ///   if the writer stopped before committing them; `CancellationError` if the calling task is cancelled.
+    /// - Throws: ``LedgerError`` `ledger_unavailable` when the events are not committed within the flush time-out
+    ///   (they stay queued and are written later); `ledger_write_failed` when the database rejected one of them
+    ///   (dropped); `ledger_writer_stopped` if the writer stopped before committing them; `CancellationError` if
+    ///   the calling task is cancelled.
     public func flush() async throws {
-        let id = state.withLock { state in
+        let id = try state.withLock { state -> UInt64? in
+            if state.processed >= state.emitted { return nil }
+            if state.phase == .stopped { throw Self.stoppedError }
             state.nextWaiterID += 1
+            state.waiters[state.nextWaiterID] = FlushWaiter(target: state.emitted)
             return state.nextWaiterID
         }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let immediate = state.withLock { state -> Result<Void, any Error>? in
-                    if let failure = state.failure { return .failure(failure) }
-                    if state.processed >= state.emitted { return .success(()) }
-                    if state.phase == .stopped { return .failure(Self.stoppedError) }
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    state.waiters[id] = FlushWaiter(target: state.emitted, continuation: continuation)
-                    return nil
-                }
-                if let immediate { continuation.resume(with: immediate) }
+        guard let id else { return }
+        let clock = clock
+        let timeout = configuration.flushTimeout
+        // One child, the timer (cancelled once the flush has its outcome): cheaper than racing two children.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                guard (try? await clock.sleep(for: timeout)) != nil else { return }
+                self.timeOut(id)
             }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation.resume(throwing: CancellationError())
+            defer { group.cancelAll() }
+            try await waitForCommit(id)
+        }
+    }
+
+    /// `false` while the writer cannot write, its backlog is over ``Configuration/maxPendingEvents``, or it has
+    /// stopped: the router then refuses new requests (503 `ledger_unavailable`) before calling any provider.
+    public var isAvailable: Bool {
+        state.withLock { state in
+            state.phase != .stopped && state.unwritableSince == nil && state.pending <= configuration.maxPendingEvents
         }
     }
 
@@ -129,7 +146,9 @@ public final class LedgerEventSink: RouterEventSink {
     /// The writer loop. Run it once, for the life of the process (the server runs it as a `Service`).
     ///
     /// Returns after ``finish()`` or when its task is cancelled, once every event emitted until then is committed:
-    /// graceful shutdown loses nothing. Cancellation does not interrupt a commit in progress.
+    /// graceful shutdown loses nothing. If the database cannot be written then, it keeps retrying for
+    /// ``Configuration/shutdownTimeout`` and then gives up on what is left (logged). Cancellation does not interrupt
+    /// a commit in progress.
     /// - Throws: ``LedgerError`` `ledger_writer_already_running` if called a second time.
     public func run() async throws {
         try state.withLock { state in
@@ -141,7 +160,10 @@ public final class LedgerEventSink: RouterEventSink {
         }
         defer { stopped() }
         while let (events, lastSequence) = await nextBatch() {
-            await commit(events, lastSequence: lastSequence)
+            guard await write(events, lastSequence: lastSequence) else {
+                abandonQueuedEvents()
+                return
+            }
         }
     }
 
@@ -154,117 +176,98 @@ public final class LedgerEventSink: RouterEventSink {
         }?.resume()
     }
 
-    /// The commit failure that put the sink in the failed state, if any.
-    public var failure: LedgerError? { state.withLock { $0.failure } }
-
-    /// Leaves the failed state (after the cause, such as a full disk, is fixed), so flushes succeed again.
-    public func resetFailure() {
-        state.withLock { $0.failure = nil }
+    /// Whether the writer can write, since when not, its last error and its backlog (for `/readyz`).
+    public var health: LedgerWriterHealth {
+        state.withLock { state in
+            LedgerWriterHealth(
+                isWritable: state.unwritableSince == nil && state.phase != .stopped,
+                unwritableSince: state.unwritableSince, lastError: state.lastError, lastErrorAt: state.lastErrorAt,
+                pendingEvents: state.pending, maxPendingEvents: configuration.maxPendingEvents,
+                droppedEvents: state.droppedEvents)
+        }
     }
 
     /// Events emitted but not yet committed.
     public var pendingEventCount: Int {
-        state.withLock { Int($0.emitted - $0.processed) }
+        state.withLock { $0.pending }
     }
 
-    // MARK: Writer
+    // MARK: Flush waiters
 
-    private static let stoppedError = LedgerError(
+    static let stoppedError = LedgerError(
         .writerStopped, "the ledger writer has stopped (shutting down); these events were not recorded")
 
-    /// Waits for events, then takes every queued event. `nil` once stopping and nothing is left.
-    private func nextBatch() async -> ([RouterEvent], UInt64)? {
-        await waitForEvents()
-        if configuration.window > .zero {
-            let shouldWait = state.withLock { state in
-                state.waiters.isEmpty && !state.stopRequested && state.buffer.count < configuration.maxBatchSize
-            }
-            if shouldWait { try? await Task.sleep(for: configuration.window) }
-        }
-        return state.withLock { state -> ([RouterEvent], UInt64)? in
-            guard !state.buffer.isEmpty else { return nil }
-            var events: [RouterEvent] = []
-            swap(&events, &state.buffer)
-            state.taken += UInt64(events.count)
-            return (events, state.taken)
-        }
-    }
-
-    private func waitForEvents() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state in
-                    if !state.buffer.isEmpty || state.stopRequested { return true }
-                    state.writer = continuation
-                    return false
+    /// Suspends until the waiter `id` has its outcome; removes it when the task is cancelled.
+    private func waitForCommit(_ id: UInt64) async throws {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let immediate = state.withLock { state -> Result<Void, any Error>? in
+                    guard var waiter = state.waiters[id], !Task.isCancelled else {
+                        state.waiters[id] = nil
+                        return .failure(CancellationError())
+                    }
+                    if let result = waiter.result {
+                        state.waiters[id] = nil
+                        return result
+                    }
+                    waiter.continuation = continuation
+                    state.waiters[id] = waiter
+                    return nil
                 }
-                if ready { continuation.resume() }
+                if let immediate { continuation.resume(with: immediate) }
             }
         } onCancel: {
-            finish()
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.continuation?.resume(throwing: CancellationError())
         }
     }
 
-    /// Commits `events` (numbered up to `lastSequence`) in transactions of at most `maxBatchSize` events.
-    private func commit(_ events: [RouterEvent], lastSequence: UInt64) async {
-        var sequence = lastSequence - UInt64(events.count)
-        var start = events.startIndex
-        while start < events.endIndex {
-            let end = min(start + configuration.maxBatchSize, events.endIndex)
-            let chunk = Array(events[start..<end])
-            let failure = await commit(chunk)
-            sequence += UInt64(chunk.count)
-            completed(upTo: sequence, failure: failure)
-            start = end
-        }
-    }
-
-    /// Commits one chunk; on failure retries it one event per transaction. Returns the failure, if any event is lost.
-    private func commit(_ chunk: [RouterEvent]) async -> LedgerError? {
-        do {
-            try await database.writeTransaction(.uncancellable) { db in try LedgerEventRecorder.record(chunk, in: db) }
-            return nil
-        } catch {
-            logger.warning(
-                "ledger batch commit failed; retrying event by event",
-                metadata: ["events": "\(chunk.count)", "error": "\(error)"])
-        }
-        var lost = 0
-        var lastError: (any Error)?
-        for event in chunk {
-            do {
-                try await database.writeTransaction(.uncancellable) { db in
-                    try LedgerEventRecorder.record(event, in: db)
-                }
-            } catch {
-                lost += 1
-                lastError = error
-                logger.error(
-                    "ledger event lost",
-                    metadata: ["request_id": "\(event.requestID ?? "-")", "error": "\(error)"])
+    /// Fails the waiter `id` with `ledger_unavailable`, unless it has its outcome already.
+    private func timeOut(_ id: UInt64) {
+        let error = flushTimedOut()
+        let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard var waiter = state.waiters[id], waiter.result == nil else { return nil }
+            guard let continuation = waiter.continuation else {
+                waiter.result = .failure(error)
+                state.waiters[id] = waiter
+                return nil
             }
+            state.waiters[id] = nil
+            return continuation
         }
-        guard let lastError else { return nil }
-        return LedgerError(
-            .writeFailed,
-            "\(lost) router event(s) could not be written to the ledger at '\(database.path)': \(lastError). "
-                + "Fix the cause (disk space, permissions) and reset the sink's failure state.")
+        continuation?.resume(throwing: error)
     }
 
-    private func completed(upTo sequence: UInt64, failure: LedgerError?) {
+    private func flushTimedOut() -> LedgerError {
+        let (pending, cause) = state.withLock { ($0.pending, $0.unwritableSince == nil ? nil : $0.lastError) }
+        let reason = cause.map { "it cannot write: \($0.message)" } ?? "the writer is behind"
+        return LedgerError(
+            .unavailable,
+            "the ledger at '\(database.path)' did not commit within \(configuration.flushTimeout) (\(reason); "
+                + "\(pending) event(s) pending). The events stay queued and are written when it recovers; retry later.")
+    }
+
+    /// Settles the waiters: those whose events are all done succeed, those waiting for an event in `lost` (the
+    /// first lost sequence number and why) fail. Waiters that have not suspended yet keep their outcome.
+    func resolveWaiters(processedThrough sequence: UInt64, lost: (first: UInt64, error: LedgerError)? = nil) {
         let resumptions = state.withLock { state -> [(CheckedContinuation<Void, any Error>, Result<Void, any Error>)] in
-            state.processed = sequence
-            if let failure, state.failure == nil { state.failure = failure }
+            state.processed = max(state.processed, sequence)
             var resumptions: [(CheckedContinuation<Void, any Error>, Result<Void, any Error>)] = []
-            for (id, waiter) in state.waiters {
-                if let failure = state.failure {
-                    resumptions.append((waiter.continuation, .failure(failure)))
+            for (id, var waiter) in state.waiters where waiter.result == nil {
+                let result: Result<Void, any Error>
+                if let lost, waiter.target >= lost.first {
+                    result = .failure(lost.error)
                 } else if waiter.target <= sequence {
-                    resumptions.append((waiter.continuation, .success(())))
+                    result = .success(())
                 } else {
                     continue
                 }
-                state.waiters.removeValue(forKey: id)
+                if let continuation = waiter.continuation {
+                    state.waiters[id] = nil
+                    resumptions.append((continuation, result))
+                } else {
+                    waiter.result = result
+                    state.waiters[id] = waiter
+                }
             }
             return resumptions
         }
@@ -272,12 +275,22 @@ public final class LedgerEventSink: RouterEventSink {
     }
 
     private func stopped() {
-        let waiters = state.withLock { state -> [FlushWaiter] in
+        let resumptions = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.phase = .stopped
             state.buffer = []
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            if state.unwritableSince == nil { state.unwritableSince = Date() }
+            var resumptions: [CheckedContinuation<Void, any Error>] = []
+            for (id, var waiter) in state.waiters where waiter.result == nil {
+                if let continuation = waiter.continuation {
+                    state.waiters[id] = nil
+                    resumptions.append(continuation)
+                } else {
+                    waiter.result = .failure(Self.stoppedError)
+                    state.waiters[id] = waiter
+                }
+            }
+            return resumptions
         }
-        for waiter in waiters { waiter.continuation.resume(throwing: Self.stoppedError) }
+        for continuation in resumptions { continuation.resume(throwing: Self.stoppedError) }
     }
 }

@@ -71,12 +71,14 @@ extension SQLiteBudgetStore {
         }
     }
 
-    /// Resolves reservations left open by a crash: each is settled at its full reserved amount (never
-    /// under-counting spend), with `ledger.note` = ``recoveredNote``.
+    /// Resolves reservations left open by a crash (or by settlements still parked when the process stopped): each
+    /// is settled at its full reserved amount, the sum of its `reserve` rows (never under-counting spend), with
+    /// `ledger.note` = ``recoveredNote``.
     ///
-    /// Call once at start-up, before serving requests: any reservation open at that moment belongs to a process that
-    /// is gone. Never call it while another process serves from the same file (it would settle that process's
-    /// in-flight requests at their upper bound).
+    /// Call once at start-up, before serving requests and while holding the ``LedgerServeLock``: any reservation
+    /// open at that moment belongs to a process that is gone. Never call it while another process serves from the
+    /// same file (it would settle that process's in-flight requests at their upper bound); the lock makes sure none
+    /// does.
     /// - Returns: the reservations it settled.
     @discardableResult
     public func recoverOpenReservations() async throws -> [BudgetReservation] {
@@ -86,12 +88,13 @@ extension SQLiteBudgetStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.user_id, r.request_id, r.amount_usd_micros
+                    SELECT r.user_id, r.request_id, sum(r.amount_usd_micros)
                     FROM budgets b JOIN ledger r ON r.user_id = b.user_id AND r.kind = 'reserve'
                     WHERE b.reserved_usd_micros <> 0
                       AND NOT EXISTS (
                           SELECT 1 FROM ledger s WHERE s.request_id = r.request_id AND s.kind = 'settle')
-                    ORDER BY r.id
+                    GROUP BY r.user_id, r.request_id
+                    ORDER BY min(r.id)
                     """)
             return try rows.map { row in
                 let reservation = BudgetReservation(

@@ -1,5 +1,7 @@
 import GRDB
+public import Logging
 public import SwitchyardCore
+import Synchronization
 
 public import struct Foundation.Date
 
@@ -9,39 +11,62 @@ public import struct Foundation.Date
 /// ``reserve(userID:requestID:amount:)`` runs one `IMMEDIATE` write transaction that reads the user's `budgets`
 /// row, checks `spent + reserved + amount <= limit`, appends a `reserve` ledger row and adds to `reserved`. SQLite
 /// allows one writer at a time and the pool has one writer connection, so reservations are strictly serial: no
-/// number of concurrent requests can reserve past the limit. ``settle(_:actualCost:)`` appends `settle` (the actual
-/// cost) and `release` (the rest) rows and moves the amounts from `reserved` to `spent`.
+/// number of concurrent requests can reserve past the limit. ``extend(_:by:)`` reserves more the same way, as
+/// another `reserve` row. ``settle(_:actualCost:)`` appends `settle` (the actual cost) and `release` (the rest of
+/// every `reserve` row of the request) rows and moves the amounts from `reserved` to `spent`.
 ///
 /// ```swift
 /// let budgets = SQLiteBudgetStore(database: database, defaultLimit: 1_000_000)   // $1.00
-/// _ = try await budgets.recoverOpenReservations()          // once at start-up, before serving
+/// _ = try await budgets.recoverOpenReservations()          // once at start-up, holding the LedgerServeLock
+/// // run `budgets.run()` as a service: it writes settlements parked during a database fault
 /// let reservation = try await budgets.reserve(userID: "alice", requestID: "req-1", amount: 2_500)
 /// try await budgets.settle(reservation, actualCost: 1_200)  // spent 1_200, 1_300 released
 /// ```
+///
+/// **Faults.** When the database cannot be written for a passing reason (a lock held past the busy time-out, a
+/// full disk; see `LedgerFault`), `reserve` and `extend` throw `ledger_unavailable` having written nothing.
+/// `settle` retries ``Configuration/settleAttempts`` times, then *parks* the settlement in memory and throws
+/// `ledger_unavailable`; ``run()`` (and the next successful write) writes it once the database recovers, so no money
+/// is lost to a passing fault. Whatever is still parked when the process dies stays an open reservation, settled
+/// at its reserved amount by ``recoverOpenReservations()`` at the next start-up: spend is never under-counted.
 public final class SQLiteBudgetStore: BudgetStore {
     /// The limit of a user whose `budgets.limit_usd_micros` is `NULL` (or who has no row yet).
     public let defaultLimit: MicroDollars
     let database: LedgerDatabase
+    let configuration: Configuration
+    let clock: any Clock<Duration>
+    let logger: Logger
     let now: @Sendable () -> Date
+    let parking = Mutex(Parking())
 
     /// - Parameters:
     ///   - database: the ledger.
     ///   - defaultLimit: the limit of users without an override; $1.00 unless given.
+    ///   - configuration: settlement retries and parking.
+    ///   - clock: what retry waits are measured on; injectable for tests.
+    ///   - logger: where parked settlements and recoveries are reported.
     ///   - now: the wall clock for `at` and `updated_at` columns; injectable for tests.
     public init(
         database: LedgerDatabase,
         defaultLimit: MicroDollars = 1_000_000,
+        configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "switchyard.budgets"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.database = database
         self.defaultLimit = defaultLimit
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
         self.now = now
     }
 
     /// Reserves `amount` for `requestID`, atomically with the limit check.
     ///
     /// - Throws: `BudgetExceededError` (with the figures at that moment) when the reservation would pass the limit;
-    ///   ``LedgerError`` `ledger_invalid_amount` for a negative amount, `ledger_duplicate_reservation` when the
+    ///   ``LedgerError`` `ledger_unavailable` when the database cannot be written now (nothing was reserved; try
+    ///   again later), `ledger_invalid_amount` for a negative amount, `ledger_duplicate_reservation` when the
     ///   request id already has a reservation.
     public func reserve(userID: String, requestID: String, amount: MicroDollars) async throws -> BudgetReservation {
         guard amount >= .zero else {
@@ -51,55 +76,103 @@ public final class SQLiteBudgetStore: BudgetStore {
         let defaultLimit = defaultLimit
         do {
             try await database.shortWriteTransaction(.cancellable) { db in
-                let status = try Self.status(of: userID, in: db, defaultLimit: defaultLimit)
-                guard status.spent + status.reserved + amount <= status.limit else {
-                    throw BudgetExceededError(status: status, requested: amount)
+                guard try !Self.hasReservation(requestID, in: db) else {
+                    throw LedgerError(
+                        .duplicateReservation,
+                        "request '\(requestID)' already has a reservation; reserve once per request id (extend it "
+                            + "to reserve more)")
                 }
+                let status = try Self.status(of: userID, in: db, defaultLimit: defaultLimit)
+                guard Self.fits(amount, in: status) else { throw BudgetExceededError(status: status, requested: amount) }
                 try Self.appendLedger(db, userID: userID, requestID: requestID, kind: "reserve", amount: amount, at: at)
                 try db.cachedStatement(sql: Self.addReserved).execute(arguments: [userID, amount.rawValue, at])
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw LedgerError(
-                .duplicateReservation,
-                "request '\(requestID)' already has a reservation; reserve once per request id")
         } catch let error as DatabaseError {
-            throw LedgerError(
-                .databaseError, "cannot reserve \(amount) for request '\(requestID)' in '\(database.path)': \(error)")
+            throw failure(error, "cannot reserve \(amount) for request '\(requestID)'", "nothing was reserved")
         }
+        await writeParkedSettlementsIfAny()
         return BudgetReservation(userID: userID, requestID: requestID, amount: amount)
     }
 
-    /// Not yet supported on SQLite: refuses, so the router does not fail over past what is reserved.
+    /// Reserves `amount` more for a request that holds an open reservation, atomically with the limit check, as
+    /// another `reserve` row (note ``extensionNote``).
+    ///
+    /// - Returns: the reservation with its new total: the sum of the request's `reserve` rows.
+    /// - Throws: `BudgetExceededError` when the extra amount would pass the limit (nothing is written);
+    ///   ``LedgerError`` `ledger_unavailable` when the database cannot be written now, `ledger_unknown_reservation`,
+    ///   `ledger_reservation_already_settled`, `ledger_invalid_amount` (negative amount).
     public func extend(_ reservation: BudgetReservation, by amount: MicroDollars) async throws -> BudgetReservation {
-        throw BudgetExceededError(
-            status: try await status(userID: reservation.userID), requested: amount)
+        guard amount >= .zero else {
+            throw LedgerError(
+                .invalidAmount,
+                "cannot extend the reservation of request '\(reservation.requestID)' by a negative amount (\(amount))")
+        }
+        try checkNotParked(reservation)
+        let at = LedgerTimestamp.string(from: now())
+        let defaultLimit = defaultLimit
+        let total: MicroDollars
+        do {
+            total = try await database.shortWriteTransaction(.cancellable) { db in
+                let reserved = try Self.openReservation(reservation, in: db)
+                guard amount > .zero else { return reserved }
+                let status = try Self.status(of: reservation.userID, in: db, defaultLimit: defaultLimit)
+                guard Self.fits(amount, in: status), let total = Self.sum(reserved, amount) else {
+                    throw BudgetExceededError(status: status, requested: amount)
+                }
+                try Self.appendLedger(
+                    db, userID: reservation.userID, requestID: reservation.requestID, kind: "reserve", amount: amount,
+                    note: Self.extensionNote, at: at)
+                try db.cachedStatement(sql: Self.addReserved).execute(arguments: [
+                    reservation.userID, amount.rawValue, at,
+                ])
+                return total
+            }
+        } catch let error as DatabaseError {
+            throw failure(
+                error, "cannot extend the reservation of request '\(reservation.requestID)' by \(amount)",
+                "the reservation is unchanged")
+        }
+        var extended = reservation
+        extended.amount = total
+        return extended
     }
 
-    /// Turns the reservation into `actualCost` of spend and releases the rest (or, if the cost overran the
-    /// reservation, records a negative release). Not cancelled with the calling task: money is always settled.
+    /// Turns the reservation (every `reserve` row of the request) into `actualCost` of spend and releases the rest
+    /// (or, if the cost overran the reservation, records a negative release). Not cancelled with the calling task:
+    /// money is always settled.
     ///
-    /// The reserved amount is taken from the ledger's `reserve` row, not from `reservation.amount`.
-    /// - Throws: ``LedgerError`` `ledger_unknown_reservation`, `ledger_reservation_already_settled` or
-    ///   `ledger_invalid_amount` (negative cost).
+    /// The reserved amount is taken from the ledger's `reserve` rows, not from `reservation.amount`. A passing
+    /// database fault is retried ``Configuration/settleAttempts`` times; then the settlement is parked in memory and
+    /// written by ``run()`` once the database recovers.
+    /// - Throws: ``LedgerError`` `ledger_unavailable` when the settlement was parked (nothing is lost);
+    ///   `ledger_unknown_reservation`, `ledger_reservation_already_settled` or `ledger_invalid_amount` (negative
+    ///   cost); `ledger_database_error` for any other failure (the reservation stays open and is settled at its
+    ///   reserved amount at the next start-up).
     public func settle(_ reservation: BudgetReservation, actualCost: MicroDollars) async throws {
         guard actualCost >= .zero else {
             throw LedgerError(
                 .invalidAmount,
                 "cannot settle request '\(reservation.requestID)' at a negative cost (\(actualCost))")
         }
-        let at = LedgerTimestamp.string(from: now())
-        do {
-            try await database.shortWriteTransaction(.uncancellable) { db in
-                let reserved = try Self.openReservation(reservation, in: db)
-                try Self.close(
-                    userID: reservation.userID, requestID: reservation.requestID, reserved: reserved,
-                    actual: actualCost, note: nil, at: at, in: db)
+        try checkNotParked(reservation)
+        let settlement = Settlement(
+            reservation: reservation, actualCost: actualCost, at: LedgerTimestamp.string(from: now()))
+        var failures = 0
+        while true {
+            do {
+                try await write(settlement)
+                await writeParkedSettlementsIfAny()
+                return
+            } catch let error as DatabaseError where LedgerFault.isRetryable(error) {
+                failures += 1
+                guard failures < configuration.settleAttempts else { throw park(settlement, cause: error) }
+                await LedgerTime.pause(for: configuration.backoff.delay(afterFailures: failures), on: clock)
+            } catch let error as DatabaseError {
+                throw LedgerError(
+                    .databaseError,
+                    "cannot settle request '\(reservation.requestID)' in '\(database.path)': \(error). The "
+                        + "reservation stays open; it is settled at its reserved amount at the next start-up.")
             }
-        } catch let error as DatabaseError {
-            throw LedgerError(
-                .databaseError,
-                "cannot settle request '\(reservation.requestID)' in '\(database.path)': \(error). The reservation "
-                    + "stays open; it is settled at its reserved amount at the next start-up.")
         }
     }
 
@@ -107,6 +180,31 @@ public final class SQLiteBudgetStore: BudgetStore {
     public func status(userID: String) async throws -> BudgetStatus {
         let defaultLimit = defaultLimit
         return try await database.pool.read { db in try Self.status(of: userID, in: db, defaultLimit: defaultLimit) }
+    }
+
+    /// The `ledger.note` of a `reserve` row written by ``extend(_:by:)``.
+    public static let extensionNote = "extension of the reservation"
+
+    /// Writes one settlement in its own transaction.
+    func write(_ settlement: Settlement) async throws {
+        try await database.shortWriteTransaction(.uncancellable) { db in
+            let reservation = settlement.reservation
+            let reserved = try Self.openReservation(reservation, in: db)
+            try Self.close(
+                userID: reservation.userID, requestID: reservation.requestID, reserved: reserved,
+                actual: settlement.actualCost, note: nil, at: settlement.at, in: db)
+        }
+    }
+
+    /// `ledger_unavailable` for a passing fault, else `ledger_database_error`.
+    private func failure(_ error: DatabaseError, _ what: String, _ consequence: String) -> LedgerError {
+        guard LedgerFault.isRetryable(error) else {
+            return LedgerError(.databaseError, "\(what) in '\(database.path)': \(error)")
+        }
+        return LedgerError(
+            .unavailable,
+            "\(what): the ledger at '\(database.path)' cannot be written now (\(error)); \(consequence). Try again "
+                + "later: the ledger recovers by itself when the cause (a lock, a full disk) goes away.")
     }
 
     // MARK: Shared steps (all run inside a write transaction)
@@ -124,7 +222,25 @@ public final class SQLiteBudgetStore: BudgetStore {
             reserved: MicroDollars(row[2] as Int64))
     }
 
-    /// The amount of the reservation's `reserve` row, checking that it exists and is not settled yet.
+    /// Whether `spent + reserved + amount <= limit`, without overflowing (an overflow does not fit).
+    static func fits(_ amount: MicroDollars, in status: BudgetStatus) -> Bool {
+        guard let committed = sum(status.spent, status.reserved), let total = sum(committed, amount) else {
+            return false
+        }
+        return total <= status.limit
+    }
+
+    /// `a + b`, or `nil` if it overflows.
+    static func sum(_ a: MicroDollars, _ b: MicroDollars) -> MicroDollars? {
+        let (total, overflow) = a.rawValue.addingReportingOverflow(b.rawValue)
+        return overflow ? nil : MicroDollars(total)
+    }
+
+    private static func hasReservation(_ requestID: String, in db: Database) throws -> Bool {
+        try Row.fetchCursor(db.cachedStatement(sql: selectReserveRow), arguments: [requestID]).next() != nil
+    }
+
+    /// The sum of the reservation's `reserve` rows, checking that it exists and is not settled yet.
     private static func openReservation(_ reservation: BudgetReservation, in db: Database) throws -> MicroDollars {
         var reserved: MicroDollars?
         var settled = false
@@ -133,7 +249,15 @@ public final class SQLiteBudgetStore: BudgetStore {
             let kind: String = row[0]
             let userID: String = row[2]
             guard userID == reservation.userID else { continue }
-            if kind == "reserve" { reserved = MicroDollars(row[1] as Int64) } else { settled = true }
+            guard kind == "reserve" else {
+                settled = true
+                continue
+            }
+            guard let total = sum(reserved ?? .zero, MicroDollars(row[1] as Int64)) else {
+                throw LedgerError(
+                    .invalidAmount, "the reservation of request '\(reservation.requestID)' overflows a 64-bit sum")
+            }
+            reserved = total
         }
         guard let reserved else {
             throw LedgerError(
@@ -155,7 +279,8 @@ public final class SQLiteBudgetStore: BudgetStore {
         in db: Database
     ) throws {
         try appendLedger(db, userID: userID, requestID: requestID, kind: "settle", amount: actual, note: note, at: at)
-        let released = reserved - actual
+        // Both are zero or more, so the difference cannot overflow.
+        let released = MicroDollars(reserved.rawValue - actual.rawValue)
         if released != .zero {
             try appendLedger(db, userID: userID, requestID: requestID, kind: "release", amount: released, at: at)
         }
@@ -175,6 +300,9 @@ public final class SQLiteBudgetStore: BudgetStore {
 
     private static let selectBudget = """
         SELECT limit_usd_micros, spent_usd_micros, reserved_usd_micros FROM budgets WHERE user_id = ?
+        """
+    private static let selectReserveRow = """
+        SELECT 1 FROM ledger WHERE request_id = ? AND kind = 'reserve' LIMIT 1
         """
     private static let selectReservation = """
         SELECT kind, amount_usd_micros, user_id FROM ledger WHERE request_id = ? AND kind IN ('reserve', 'settle')

@@ -32,7 +32,7 @@ import Testing
             let path = directory.appending(path: "ledger.sqlite").path
             let old = try LedgerDatabase(path: path, migrate: false)
             try old.migrate(upTo: "0001_initial")
-            #expect(try old.migrationStatus().pending == ["0002_api_keys"])
+            #expect(try old.migrationStatus().pending.first == "0002_api_keys")
             let budgets = SQLiteBudgetStore(database: old, now: { testDate() })
             let reservation = try await budgets.reserve(userID: "alice", requestID: "r1", amount: 500)
             try await budgets.settle(reservation, actualCost: 200)

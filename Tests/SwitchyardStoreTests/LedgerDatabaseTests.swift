@@ -40,7 +40,8 @@ import Testing
             await #expect {
                 try await budgets.reserve(userID: "u", requestID: "r1", amount: 1)
             } throws: { error in
-                (error as? LedgerError)?.code == .databaseError
+                // A passing fault: 503 ledger_unavailable for the client, not a 500.
+                (error as? LedgerError)?.code == .unavailable
             }
             try await other.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
             _ = try await budgets.reserve(userID: "u", requestID: "r1", amount: 1)

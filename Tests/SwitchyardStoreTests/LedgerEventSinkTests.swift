@@ -209,29 +209,6 @@ import Testing
         }
     }
 
-    @Test func aFailedCommitFailsFlushesButKeepsTheOtherEvents() async throws {
-        try await withLedger { database in
-            try await withRunningSink(LedgerEventSink(database: database)) { sink in
-                // Break one table so that only attempt rows fail.
-                try await database.pool.write { db in try db.execute(sql: "DROP TABLE attempts") }
-                sink.emit(Events.received("r1"))
-                sink.emit(Events.finished("r1", seq: 1, provider: "p", model: "m", outcome: .success))
-                sink.emit(Events.requestFinished("r1"))
-                await #expect { try await sink.flush() } throws: { ($0 as? LedgerError)?.code == .writeFailed }
-                #expect(sink.failure?.code == .writeFailed)
-                #expect(try await database.query("SELECT status FROM requests").rows == [[.text("success")]])
-
-                // The failed state holds until reset, even for events that commit.
-                sink.emit(Events.received("r2"))
-                await #expect { try await sink.flush() } throws: { ($0 as? LedgerError)?.code == .writeFailed }
-                sink.resetFailure()
-                sink.emit(Events.received("r3"))
-                try await sink.flush()
-                #expect(try await database.count("requests") == 3)
-            }
-        }
-    }
-
     @Test func breakerStateRoundTripsAcrossARestart() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appending(path: "ledger.sqlite").path

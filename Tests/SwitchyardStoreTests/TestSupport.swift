@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SwitchyardCore
 
 @testable import SwitchyardStore
@@ -104,5 +105,39 @@ enum Events {
     ) -> RouterEvent {
         .breakerTransition(
             BreakerTransition(provider: provider, from: from, to: to, reason: "test", at: at, openUntil: openUntil))
+    }
+}
+
+/// Another connection on the same file holding SQLite's write lock, as an operator's `sqlite3` session after
+/// `BEGIN IMMEDIATE` (or a backup) would, until ``release()``.
+final class WriteLockHolder {
+    private let queue: DatabaseQueue
+
+    init(path: String) throws {
+        var configuration = GRDB.Configuration()
+        configuration.allowsUnsafeTransactions = true  // the transaction outlives the access that began it
+        configuration.busyMode = .timeout(10)
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+    }
+
+    func release() throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+        try queue.close()
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Waits until `condition` holds, checking every few milliseconds; throws after `timeout`.
+func waitUntil(
+    _ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw TimedOut(description: "timed out waiting until \(what)") }
+        try await Task.sleep(for: .milliseconds(2))
     }
 }
