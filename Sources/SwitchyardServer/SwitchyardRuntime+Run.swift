@@ -20,7 +20,8 @@ extension SwitchyardRuntime {
     /// `triggerGracefulShutdown()`.
     ///
     /// Services shut down in reverse order: the server first (it stops accepting and finishes the requests in
-    /// flight), then the prober, then the ledger writer, which commits every event still queued.
+    /// flight), then the prober, then the budgets' settlement retrier (which writes settlements parked by a database
+    /// fault), then the ledger writer, which commits every event still queued.
     ///
     /// - Parameters:
     ///   - gracefulShutdownSignals: signals that start a graceful shutdown (none in tests).
@@ -30,7 +31,7 @@ extension SwitchyardRuntime {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
         let app = makeApplication(onServerRunning: onServerRunning)
-        var services: [any Service] = [LedgerWriterService(ledger: ledger)]
+        var services: [any Service] = [LedgerWriterService(ledger: ledger), BudgetSettlementService(budgets: budgets)]
         if config.healthChecks.enabled {
             services.append(
                 HealthProberService(
@@ -66,6 +67,19 @@ struct LedgerWriterService: Service {
             try await ledger.run()
         } onGracefulShutdown: {
             ledger.finish()
+        }
+    }
+}
+
+/// Writes settlements that a passing database fault made the budget store park; drains them on graceful shutdown.
+struct BudgetSettlementService: Service {
+    let budgets: SQLiteBudgetStore
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await budgets.run()
+        } onGracefulShutdown: {
+            budgets.finish()
         }
     }
 }

@@ -21,6 +21,8 @@ public final class SwitchyardRuntime: Sendable {
     public let providers: [String: any LLMProvider]
     /// The HTTP clients of the providers, one per distinct connect time-out.
     public let httpClients: ProviderHTTPClients
+    /// The ledger file's serve lock, held while this runtime owns the file (see `recoverReservations`).
+    let serveLock: LedgerServeLock?
     /// The admin key read from `server.admin_key_env`, if any.
     let adminKey: String?
     /// How often a quiet SSE stream gets a comment line, so a client that went away is noticed and its upstream
@@ -34,9 +36,10 @@ public final class SwitchyardRuntime: Sendable {
     ///   - config: the service configuration.
     ///   - environment: where API keys and the admin key are read.
     ///   - ledgerWindow: group-commit window of the ledger writer.
-    ///   - recoverReservations: settle reservations left open by a crash (at their reserved amount). Only the
-    ///     process that owns the database does this at start-up: a one-off command beside a running service must
-    ///     pass `false`, or it would settle that service's in-flight requests.
+    ///   - recoverReservations: own the database: take its serve lock (so a second serving process on the same
+    ///     file fails with `ledger_in_use`) and settle reservations left open by a crash (at their reserved
+    ///     amount). A one-off command beside a running service must pass `false`, or it would settle that
+    ///     service's in-flight requests.
     ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line.
     ///   - logger: the service's logger.
     public init(
@@ -60,6 +63,10 @@ public final class SwitchyardRuntime: Sendable {
         } else {
             adminKey = nil
         }
+        // The owner of the file (the one that recovers reservations) holds its serve lock: a second serving process
+        // on the same file would settle this one's reservations. Dropped with the runtime if the init throws.
+        let serveLock = recoverReservations ? try LedgerServeLock.acquire(databasePath: config.database.path) : nil
+        self.serveLock = serveLock
         database = try LedgerDatabase(
             path: config.database.path, configuration: LedgerConfiguration(busyTimeout: config.database.busyTimeout))
         budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
@@ -69,7 +76,12 @@ public final class SwitchyardRuntime: Sendable {
                 "settled reservations left open by an earlier crash at their reserved amount",
                 metadata: ["count": "\(recovered.count)"])
         }
-        ledger = LedgerEventSink(database: database, configuration: .init(window: ledgerWindow), logger: logger)
+        ledger = LedgerEventSink(
+            database: database,
+            configuration: .init(
+                window: ledgerWindow, flushTimeout: config.database.flushTimeout,
+                maxPendingEvents: config.database.maxPendingEvents),
+            logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)
 
         httpClients = ProviderHTTPClients()
@@ -119,5 +131,6 @@ public final class SwitchyardRuntime: Sendable {
     public func shutdown() async throws {
         try await httpClients.shutdown()
         try database.close()
+        serveLock?.release()
     }
 }

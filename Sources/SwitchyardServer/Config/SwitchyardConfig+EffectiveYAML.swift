@@ -90,6 +90,8 @@ extension DatabaseSettings {
     var yamlNode: Node {
         YAMLTree.mapping([
             ("path", YAMLTree.string(path)), ("busy_timeout_ms", YAMLTree.milliseconds(busyTimeout)),
+            ("flush_timeout_ms", YAMLTree.milliseconds(flushTimeout)),
+            ("max_pending_events", YAMLTree.int(maxPendingEvents)),
         ])
     }
 }

@@ -97,13 +97,15 @@ extension ServerSettings {
 }
 
 extension DatabaseSettings {
-    static let keys = ["path", "busy_timeout_ms"]
+    static let keys = ["path", "busy_timeout_ms", "flush_timeout_ms", "max_pending_events"]
 
     init(reading value: ConfigValue) throws {
         let map = try value.mapping(keys: Self.keys)
         self.init()
         try map.read("path", into: &path) { try $0.string("a file path") }
         try map.read("busy_timeout_ms", into: &busyTimeout) { try $0.milliseconds() }
+        try map.read("flush_timeout_ms", into: &flushTimeout) { try $0.milliseconds(minimum: 1) }
+        try map.read("max_pending_events", into: &maxPendingEvents) { try $0.int(in: 1...100_000_000, "a number of events") }
     }
 }
 

@@ -1,5 +1,6 @@
 public import SwitchyardCore
 public import SwitchyardProviders
+public import SwitchyardStore
 
 /// The whole configuration of a Switchyard service, as read from YAML (see `SwitchyardConfig+YAML.swift`) or built
 /// in code. Every field has a documented default; ``SwitchyardConfig/demo`` is what runs with no config file.
@@ -88,10 +89,22 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var path: String
     /// How long a writer waits on a busy database before failing. Default 5 s.
     public var busyTimeout: Duration
+    /// How long a request waits for its record to be committed before it answers 503 `ledger_unavailable` (the
+    /// record stays queued and is written when the ledger recovers). Default: the ledger writer's, 10 s.
+    public var flushTimeout: Duration
+    /// Events the ledger writer may hold uncommitted before it refuses new requests (503 `ledger_unavailable`,
+    /// no provider called). Default: the ledger writer's, 100,000.
+    public var maxPendingEvents: Int
 
-    public init(path: String = "./switchyard.sqlite", busyTimeout: Duration = .seconds(5)) {
+    public init(
+        path: String = "./switchyard.sqlite", busyTimeout: Duration = .seconds(5),
+        flushTimeout: Duration = LedgerEventSink.Configuration().flushTimeout,
+        maxPendingEvents: Int = LedgerEventSink.Configuration().maxPendingEvents
+    ) {
         self.path = path
         self.busyTimeout = busyTimeout
+        self.flushTimeout = flushTimeout
+        self.maxPendingEvents = maxPendingEvents
     }
 }
 

@@ -25,9 +25,15 @@ struct HealthController: Sendable {
 
     func ready() async throws -> Response {
         var problems: [String] = []
-        if !runtime.ledger.isAvailable {
-            problems.append("the ledger cannot record requests now (see the logs); it recovers by itself")
+        let health = runtime.ledger.health
+        if !health.isAvailable {
+            let why =
+                health.lastError.map { "\($0.message)" }
+                ?? "its backlog holds \(health.pendingEvents) of at most \(health.maxPendingEvents) events"
+            problems.append("the ledger cannot record requests now (it retries by itself): \(why)")
         }
+        let parked = runtime.budgets.parkedSettlementCount
+        if parked > 0 { problems.append("\(parked) budget settlement(s) wait for the ledger to accept them") }
         if !runtime.router.providerSnapshots().contains(where: { !$0.isDown }) {
             problems.append("no provider is available")
         }
