@@ -47,7 +47,7 @@ enum UpstreamFault: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .connectionRefused: return .close  // never reached: the provider's base_url is a closed port
         case .hangBeforeHeaders: return .hang
         case .stallMidBody: return .stallBody(prefix: #"{"id":"x","choices":[{"index":0,"mess"#, promised: 400)
-        case .sseCutMidReply: return .streamed(["Hello ", "there, "], finish: false, ending: .cut)
+        case .sseCutMidReply: return .streamed(["Hello ", "there, "], ending: .cut, finish: false)
         case .malformedJSON:
             return .respond(status: 200, headers: [("content-type", "application/json")], body: #"{"id": "x", "choices": [{"#)
         case .usageExponent:

@@ -95,9 +95,10 @@ extension Reliability {
                     inputs.append((path, bytes))
                 }
                 let port = stage.port
-                let answers = await concurrently(inputs.count, width: 8) { index in
+                let sent = inputs
+                let answers = await concurrently(sent.count, width: 8) { index in
                     await attempt {
-                        try await RawHTTP.send(port: port, path: inputs[index].0, body: inputs[index].1, timeout: .seconds(20))
+                        try await RawHTTP.send(port: port, path: sent[index].0, body: sent[index].1, timeout: .seconds(20))
                     }
                 }
                 var statuses: [Int: Int] = [:]
@@ -114,8 +115,8 @@ extension Reliability {
                         bad.append("#\(index) \(inputs[index].0) \(input) → no answer: \(error)")
                     }
                 }
-                #expect(bad.isEmpty, "\(bad.count) of \(inputs.count) inputs got neither a 200 nor a 4xx JSON error:\n"
-                        + bad.prefix(10).joined(separator: "\n"))
+                let examples = bad.prefix(10).joined(separator: "\n")
+                #expect(bad.isEmpty, "\(bad.count) of \(inputs.count) inputs got neither a 200 nor a 4xx JSON error:\n\(examples)")
                 #expect(await stage.isAlive(), "\(stage.postmortem)")
                 print("hostile input: \(inputs.count) inputs; statuses \(statuses.sorted { $0.key < $1.key })")
                 Figures.record("hostile-input", ["inputs_tried": inputs.count])

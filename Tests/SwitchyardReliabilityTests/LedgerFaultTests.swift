@@ -120,7 +120,7 @@ extension Reliability {
         }()
 
         @Test("the disk fills up, then space is freed",
-              .enabled(if: canMountTmpfs, "needs permission to mount a tmpfs (root); skipped otherwise"))
+              .enabled(if: Reliability.LedgerFaultTests.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped otherwise"))
         func diskFullThenFreed() async throws {
             let disk = try Stage.scratchDirectory("tmpfs")
             guard try Self.mountTmpfs(disk, size: "8m") else {

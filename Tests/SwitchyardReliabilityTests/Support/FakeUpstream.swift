@@ -155,7 +155,7 @@ final class FakeUpstream: Sendable {
                 }
             }
         let upstream = FakeUpstream(server: server)
-        let task = Task {
+        let task = Task<Void, Never> {
             try? await server.executeThenClose { connections in
                 await withDiscardingTaskGroup { group in
                     do {

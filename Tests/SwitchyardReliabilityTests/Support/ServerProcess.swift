@@ -179,27 +179,30 @@ final class ServerProcess: @unchecked Sendable {
 
 /// Collects what a pipe delivers, on a background thread, so the pipe never fills up.
 final class OutputCollector: Sendable {
-    private let buffer = Mutex(Data())
-    private let done = Mutex(false)
+    private struct State {
+        var data = Data()
+        var done = false
+    }
+    private let state = Mutex(State())
 
     init(_ handle: FileHandle) {
-        let thread = Thread { [buffer, done] in
+        let thread = Thread { [self] in
             while true {
                 let data = handle.availableData
                 if data.isEmpty { break }
-                buffer.withLock { $0.append(data) }
+                state.withLock { $0.data.append(data) }
             }
-            done.withLock { $0 = true }
+            state.withLock { $0.done = true }
         }
         thread.start()
     }
 
-    var text: String { buffer.withLock { String(decoding: $0, as: UTF8.self) } }
+    var text: String { state.withLock { String(decoding: $0.data, as: UTF8.self) } }
 
     /// The whole output, once the writer closed the pipe (at most 5 s after this is called).
     func finished() async -> String {
         let deadline = ContinuousClock.now + .seconds(5)
-        while !done.withLock({ $0 }), ContinuousClock.now < deadline {
+        while !state.withLock({ $0.done }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
         return text
@@ -208,14 +211,17 @@ final class OutputCollector: Sendable {
 
 /// Every subprocess still running is killed when the test process exits, so a failed test leaves no server behind.
 enum ChildProcesses {
-    private static let pids: Mutex<Set<Int32>> = {
-        atexit {
-            for pid in ChildProcesses.pids.withLock({ $0 }) { kill(pid, SIGKILL) }
-        }
-        return Mutex([])
-    }()
+    private static let pids = Mutex<Set<Int32>>([])
+    private static let killAtExit: Void = { atexit { ChildProcesses.killAll() } }()
 
-    static func register(_ pid: Int32) { pids.withLock { _ = $0.insert(pid) } }
+    static func killAll() {
+        for pid in pids.withLock({ $0 }) { kill(pid, SIGKILL) }
+    }
+
+    static func register(_ pid: Int32) {
+        _ = killAtExit
+        pids.withLock { _ = $0.insert(pid) }
+    }
     static func unregister(_ pid: Int32) { pids.withLock { _ = $0.remove(pid) } }
 }
 
