@@ -9,8 +9,10 @@ extension Reliability {
             try await Stage.run("client-deadline", config: { upstream in
                 // Slow but healthy: every answer takes 300 ms.
                 upstream.script("slow") { _, request in .answer(request, "slow but fine", gap: .milliseconds(300)) }
+                // A short queue wait, so that a breaker opened by mistake shows as a quick 503, not a 10 s one.
                 return baseConfig(
                     """
+                    queue: {max_wait_ms: 200}
                     providers:
                       - name: slow
                         kind: openai

@@ -4,7 +4,7 @@ import Testing
 extension Reliability {
     @Suite("Hostile input: a seeded fuzz pass over the request decoder through the socket", .timeLimit(.minutes(2)))
     struct HostileInputTests {
-        static let inputs = 1_200
+        static let inputs = 3_000
         static let seed: UInt64 = 0xF022_0009
         static let maxBodyBytes = 65_536
 
@@ -77,14 +77,12 @@ extension Reliability {
                 upstream.script("echo") { _, request in .answer(request, "fuzz answer") }
                 return baseConfig(
                     """
-                    server:
-                      max_body_bytes: \(Self.maxBodyBytes)
                     providers:
                       - name: echo
                         kind: openai
                         base_url: \(upstream.baseURL("echo"))
                         models: [m]
-                    """)
+                    """, server: "  max_body_bytes: \(Self.maxBodyBytes)")
             }) { stage in
                 var mutator = Mutator(random: SeededRandom(seed: Self.seed))
                 var inputs: [(String, [UInt8])] = Self.oddBodies.map { ("/v1/chat/completions", $0) }

@@ -145,8 +145,13 @@ extension Reliability {
                         bad.append("#\(index): \(answer)")
                     }
                 }
-                #expect(bad.isEmpty, "\(bad.count) of \(Self.requests) requests ended badly:\n\(bad.prefix(10).joined(separator: "\n"))")
-                #expect(await stage.isAlive(), "\(stage.postmortem)")
+                let examples = bad.prefix(10).joined(separator: "\n")
+                #expect(bad.isEmpty, "\(bad.count) of \(Self.requests) requests ended badly:\n\(examples)")
+                guard await stage.isAlive() else {
+                    // wildReply(call:) replays what the wild provider sent; the fatal one is among the last calls.
+                    Issue.record("the process died after \(stage.upstream.calls("wild")) wild replies: \(stage.postmortem)")
+                    return
+                }
                 try await stage.waitUntilSettled()
                 let recorded = try stage.ledger.allAttempts()
                 #expect(recorded.filter { $0.provider == "wild" }.count == stage.upstream.calls("wild"))

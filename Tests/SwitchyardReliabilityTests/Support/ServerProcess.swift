@@ -21,9 +21,12 @@ enum Switchyard {
         fatalError("cannot find the switchyard executable near \(candidates); build it or set SWITCHYARD_BIN")
     }()
 
-    /// The inherited environment without Switchyard's own variables.
+    /// The inherited environment without Switchyard's own variables. A crash prints a fast, unsymbolicated
+    /// backtrace, so that a dying server is dead in well under a second (a full one takes many seconds).
     static var environment: [String: String] {
-        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHYARD_") }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHYARD_") }
+        environment["SWIFT_BACKTRACE"] = environment["SWIFT_BACKTRACE"] ?? "enable=yes,symbolicate=off,interactive=no"
+        return environment
     }
 
     /// Runs `switchyard arguments...` to completion (at most `timeout`) and captures its output.

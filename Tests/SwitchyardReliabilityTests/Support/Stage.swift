@@ -75,9 +75,15 @@ final class Stage: @unchecked Sendable {
         return (try? await RawHTTP.get(port: port, path: "/healthz", timeout: .seconds(5)).status) == 200
     }
 
-    /// A description of the server's state for failure messages: alive or not, and the end of its log.
+    /// A description of the server's state for failure messages: alive or not, how it crashed if it did, and the
+    /// end of its log. (Crash backtraces are unsymbolicated unless `SWIFT_BACKTRACE` says otherwise.)
     var postmortem: String {
-        "server \(server.isRunning ? "running" : "DEAD"); log tail:\n\(server.log.suffix(2000))"
+        let log = server.log
+        var text = "server \(server.isRunning ? "running" : "DEAD")"
+        if let crash = log.range(of: "Fatal error") ?? log.range(of: "*** Signal") {
+            text += "; crash:\n\(log[crash.lowerBound...].prefix(1200))\n…"
+        }
+        return text + "\nlog tail:\n\(log.suffix(1500))"
     }
 
     /// Waits until no request of the ledger is `in_progress` (every request finished and was recorded).
@@ -122,12 +128,14 @@ func eventually(
     throw TestFailure("timed out after \(timeout) waiting for: \(what)\(lastError.map { " (last error: \($0))" } ?? "")")
 }
 
-/// The YAML every stage starts with: loopback, no background probes (they would call the upstream), quiet logs.
-func baseConfig(_ extra: String = "") -> String {
+/// The YAML every stage starts with: loopback, no background probes (they would call the upstream).
+/// - Parameter server: more lines of the `server` section, indented by two spaces.
+func baseConfig(_ extra: String = "", server: String = "") -> String {
     """
     server:
       host: 127.0.0.1
       port: 0
+    \(server)
     health_checks:
       enabled: false
     \(extra)
