@@ -102,6 +102,15 @@ extension Reliability {
                   (SELECT 1 FROM ledger s WHERE s.request_id = r.request_id AND s.kind = 'settle')
                 """)
             #expect(open == 0, "reservations left open after the restart")
+            var reserved: [String: Int64] = [:]
+            for row in try ledger.ledgerRows(user: "crash") where row.kind == "reserve" {
+                reserved[row.requestID ?? "", default: 0] += row.amountMicros
+            }
+            let recovered = try ledger.ledgerRows(user: "crash").filter {
+                $0.kind == "settle" && $0.note?.hasPrefix("recovered at start-up") == true
+            }
+            let wrong = recovered.filter { $0.amountMicros != reserved[$0.requestID ?? ""] }
+            #expect(wrong.isEmpty, "recovered settles not at their reserved amount: \(wrong.count) of \(recovered.count)")
             #expect(try ledger.budget("crash").reserved == 0)
             let verify = try await Switchyard.run(["budget", "verify", "--config", stage.configPath, "--db", stage.databasePath])
             #expect(verify.status == 0, "\(verify)")
