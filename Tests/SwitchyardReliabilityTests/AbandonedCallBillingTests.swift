@@ -29,11 +29,14 @@ extension Reliability {
 
         @Test("a client that hangs up mid-stream pays for the prompt and the text produced (estimated)")
         func streamHangUp() async throws {
-            try await Stage.run("hangup-stream", config: { upstream in
-                // A long answer, one word every 40 ms; usage would come only at the end, which is never reached.
-                upstream.always("priced", .streamed(Array(repeating: "word ", count: 60), gap: .milliseconds(40)))
-                return Self.config(upstream)
-            }) { stage in
+            try await Stage.run(
+                "hangup-stream",
+                config: { upstream in
+                    // A long answer, one word every 40 ms; usage would come only at the end, which is never reached.
+                    upstream.always("priced", .streamed(Array(repeating: "word ", count: 60), gap: .milliseconds(40)))
+                    return Self.config(upstream)
+                }
+            ) { stage in
                 let answer = try await RawHTTP.post(
                     port: stage.port, json: chatBody("tell me a long story", user: "streamer", stream: true),
                     hangUp: .afterEvents(3))
@@ -60,10 +63,13 @@ extension Reliability {
 
         @Test("a non-streamed call the client abandons after it reached the provider is billed (upper bound)")
         func nonStreamedHangUp() async throws {
-            try await Stage.run("hangup-json", config: { upstream in
-                upstream.always("priced", .hang)
-                return Self.config(upstream)
-            }) { stage in
+            try await Stage.run(
+                "hangup-json",
+                config: { upstream in
+                    upstream.always("priced", .hang)
+                    return Self.config(upstream)
+                }
+            ) { stage in
                 let up = stage.upstream
                 _ = try await RawHTTP.post(
                     port: stage.port, json: chatBody("are you there?", user: "quitter"),
@@ -82,10 +88,13 @@ extension Reliability {
 
         @Test("a call that timed out after it reached the provider is billed (upper bound), not $0")
         func timedOutCall() async throws {
-            try await Stage.run("timeout-billed", config: { upstream in
-                upstream.always("priced", .hang)
-                return Self.config(upstream, firstByteMs: 150)
-            }) { stage in
+            try await Stage.run(
+                "timeout-billed",
+                config: { upstream in
+                    upstream.always("priced", .hang)
+                    return Self.config(upstream, firstByteMs: 150)
+                }
+            ) { stage in
                 let answer = try await RawHTTP.post(port: stage.port, json: chatBody("anyone?", user: "waiter"))
                 #expect(answer.status == 502 && answer.errorCode == "all_providers_failed", "\(answer)")
                 #expect(answer.elapsed < .seconds(3), "\(answer)")

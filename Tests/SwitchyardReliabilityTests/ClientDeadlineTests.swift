@@ -6,27 +6,31 @@ extension Reliability {
     struct ClientDeadlineTests {
         @Test("tiny switchyard.timeout_ms and preferences.timeout_ms: 504 deadline_exceeded, the breaker stays closed")
         func clientDeadlines() async throws {
-            try await Stage.run("client-deadline", config: { upstream in
-                // Slow but healthy: every answer takes 300 ms.
-                upstream.script("slow") { _, request in .answer(request, "slow but fine", gap: .milliseconds(300)) }
-                // A short queue wait, so that a breaker opened by mistake shows as a quick 503, not a 10 s one.
-                return baseConfig(
-                    """
-                    queue: {max_wait_ms: 200}
-                    providers:
-                      - name: slow
-                        kind: openai
-                        base_url: \(upstream.baseURL("slow"))
-                        models: [m]
-                        circuit_breaker: {failure_threshold: 2, recovery_timeout_ms: 60000}
-                    """)
-            }) { stage in
+            try await Stage.run(
+                "client-deadline",
+                config: { upstream in
+                    // Slow but healthy: every answer takes 300 ms.
+                    upstream.script("slow") { _, request in .answer(request, "slow but fine", gap: .milliseconds(300)) }
+                    // A short queue wait, so that a breaker opened by mistake shows as a quick 503, not a 10 s one.
+                    return baseConfig(
+                        """
+                        queue: {max_wait_ms: 200}
+                        providers:
+                          - name: slow
+                            kind: openai
+                            base_url: \(upstream.baseURL("slow"))
+                            models: [m]
+                            circuit_breaker: {failure_threshold: 2, recovery_timeout_ms: 60000}
+                        """)
+                }
+            ) { stage in
                 var requests = 0
                 // 1 ms: the deadline passes before or just as the call starts; 100 ms: in the middle of the call.
                 for (index, timeout) in [1, 1, 100, 100, 1, 100].enumerated() {
                     let answer = try await RawHTTP.post(
                         port: stage.port,
-                        json: chatBody("deadline \(index)", stream: index % 2 == 1, switchyard: #"{"timeout_ms": \#(timeout)}"#))
+                        json: chatBody(
+                            "deadline \(index)", stream: index % 2 == 1, switchyard: #"{"timeout_ms": \#(timeout)}"#))
                     requests += 1
                     #expect(answer.status == 504, "\(answer)")
                     #expect(answer.errorCode == "deadline_exceeded", "\(answer)")
@@ -35,7 +39,9 @@ extension Reliability {
                 for timeout in [1, 100] {
                     let answer = try await RawHTTP.post(
                         port: stage.port, path: "/chat/completions",
-                        json: #"{"prompt": "simple deadline", "user_id": "bob", "preferences": {"timeout_ms": \#(timeout)}}"#)
+                        json:
+                            #"{"prompt": "simple deadline", "user_id": "bob", "preferences": {"timeout_ms": \#(timeout)}}"#
+                    )
                     requests += 1
                     #expect(answer.status == 504, "\(answer)")
                     #expect(answer.errorCode == "deadline_exceeded", "\(answer)")

@@ -41,7 +41,9 @@ struct ClientPlan: Sendable {
         var random = SeededRandom(seed: seed)
         return (0..<count).map { _ in
             let stream = Bool.random(using: &random)
-            guard Double.random(in: 0..<1, using: &random) < hangUpShare else { return ClientPlan(stream: stream, hangUp: .never) }
+            guard Double.random(in: 0..<1, using: &random) < hangUpShare else {
+                return ClientPlan(stream: stream, hangUp: .never)
+            }
             if stream { return ClientPlan(stream: true, hangUp: .afterEvents(Int.random(in: 1...3, using: &random))) }
             return ClientPlan(stream: false, hangUp: .after(.milliseconds(Int.random(in: 2...40, using: &random))))
         }
@@ -62,25 +64,30 @@ extension Reliability {
 
         @Test("300 concurrent requests against $1.00, streamed and not, clients hanging up at random: spend ≤ limit")
         func concurrentSpending() async throws {
-            try await Stage.run("concurrent-spending", config: { upstream in
-                upstream.script("shop") { call, request in
-                    // 6 words, so 6 completion tokens; a little latency that varies by call.
-                    .answer(request, "one two three four five six", usage: (12, 60), gap: .milliseconds(call * 7919 % 20))
+            try await Stage.run(
+                "concurrent-spending",
+                config: { upstream in
+                    upstream.script("shop") { call, request in
+                        // 6 words, so 6 completion tokens; a little latency that varies by call.
+                        .answer(
+                            request, "one two three four five six", usage: (12, 60),
+                            gap: .milliseconds(call * 7919 % 20))
+                    }
+                    // ~$0.0061 per answer (12 × $10 + 60 × $100 per million); reservations ~$0.0105 (100 tokens): the
+                    // $1.00 limit binds after about 160 answers.
+                    return baseConfig(
+                        """
+                        budgets: {default_limit_usd: 1.00}
+                        providers:
+                          - name: shop
+                            kind: openai
+                            base_url: \(upstream.baseURL("shop"))
+                            models:
+                              - {name: m, input_usd_per_mtok: 10.00, output_usd_per_mtok: 100.00, max_output_tokens: 100}
+                            timeout: {connect_ms: 1000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 10000}
+                        """)
                 }
-                // ~$0.0061 per answer (12 × $10 + 60 × $100 per million); reservations ~$0.0105 (100 tokens): the
-                // $1.00 limit binds after about 160 answers.
-                return baseConfig(
-                    """
-                    budgets: {default_limit_usd: 1.00}
-                    providers:
-                      - name: shop
-                        kind: openai
-                        base_url: \(upstream.baseURL("shop"))
-                        models:
-                          - {name: m, input_usd_per_mtok: 10.00, output_usd_per_mtok: 100.00, max_output_tokens: 100}
-                        timeout: {connect_ms: 1000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 10000}
-                    """)
-            }) { stage in
+            ) { stage in
                 let plans = ClientPlan.draw(Self.requests, seed: Self.seed, hangUpShare: 0.15)
                 let port = stage.port
                 let answers = await concurrently(Self.requests, width: Self.concurrency) { index in
@@ -100,14 +107,18 @@ extension Reliability {
                     case .success(let answer) where answer.hungUp: hungUp += 1
                     case .success(let answer) where answer.status == 200:
                         ok += 1
-                        if plans[index].stream, !answer.isDone { wrong.append("#\(index) stream without [DONE]: \(answer)") }
+                        if plans[index].stream, !answer.isDone {
+                            wrong.append("#\(index) stream without [DONE]: \(answer)")
+                        }
                     case .success(let answer) where answer.status == 402 && answer.errorCode == "budget_exceeded":
                         refused += 1
                     case .success(let answer): wrong.append("#\(index): \(answer)")
                     case .failure(let error): wrong.append("#\(index): no answer: \(error)")
                     }
                 }
-                #expect(wrong.isEmpty, "\(wrong.count) answers other than 200 or 402:\n\(wrong.prefix(10).joined(separator: "\n"))")
+                #expect(
+                    wrong.isEmpty,
+                    "\(wrong.count) answers other than 200 or 402:\n\(wrong.prefix(10).joined(separator: "\n"))")
                 #expect(ok > 0 && refused > 0, "the limit must bind: \(ok) answered, \(refused) refused")
                 #expect(await stage.isAlive(), "\(stage.postmortem)")
 
@@ -123,8 +134,11 @@ extension Reliability {
                 let verify = try await Switchyard.run(
                     ["budget", "verify", "--config", stage.configPath, "--db", stage.databasePath])
                 #expect(verify.status == 0, "\(verify)")
-                print("concurrent spending: \(ok) answered, \(refused) refused (402), \(hungUp) hung up; spent \(budget.spent) µ$")
-                Figures.record("concurrent-spending", ["concurrent_spenders": Self.requests, "requests_under_faults": hungUp])
+                print(
+                    "concurrent spending: \(ok) answered, \(refused) refused (402), \(hungUp) hung up; spent \(budget.spent) µ$"
+                )
+                Figures.record(
+                    "concurrent-spending", ["concurrent_spenders": Self.requests, "requests_under_faults": hungUp])
             }
         }
     }

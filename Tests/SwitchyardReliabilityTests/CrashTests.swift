@@ -20,21 +20,26 @@ extension Reliability {
 
         @Test("every acknowledged request is recorded with its attempts and money; reservations resolved; serves again")
         func killUnderLoad() async throws {
-            try await Stage.run("crash", config: { upstream in
-                upstream.script("shop") { call, request in
-                    .answer(request, "an answer worth keeping", usage: (20, 40), gap: .milliseconds(10 + call * 31 % 40))
+            try await Stage.run(
+                "crash",
+                config: { upstream in
+                    upstream.script("shop") { call, request in
+                        .answer(
+                            request, "an answer worth keeping", usage: (20, 40), gap: .milliseconds(10 + call * 31 % 40)
+                        )
+                    }
+                    return baseConfig(
+                        """
+                        budgets: {default_limit_usd: 100.00}
+                        providers:
+                          - name: shop
+                            kind: openai
+                            base_url: \(upstream.baseURL("shop"))
+                            models:
+                              - {name: m, input_usd_per_mtok: 1.00, output_usd_per_mtok: 2.00, max_output_tokens: 200}
+                        """)
                 }
-                return baseConfig(
-                    """
-                    budgets: {default_limit_usd: 100.00}
-                    providers:
-                      - name: shop
-                        kind: openai
-                        base_url: \(upstream.baseURL("shop"))
-                        models:
-                          - {name: m, input_usd_per_mtok: 1.00, output_usd_per_mtok: 2.00, max_output_tokens: 200}
-                    """)
-            }) { stage in
+            ) { stage in
                 var acknowledged: [String] = []
                 for round in 1...Self.rounds {
                     let acks = Acknowledged()
@@ -47,8 +52,11 @@ extension Reliability {
                                 while !stop.isSet, !Task.isCancelled {
                                     let stream = (worker + sent) % 2 == 0
                                     sent += 1
-                                    let body = chatBody("round \(round) worker \(worker) #\(sent)", user: "crash", stream: stream)
-                                    guard let answer = try? await RawHTTP.post(port: port, json: body, timeout: .seconds(10))
+                                    let body = chatBody(
+                                        "round \(round) worker \(worker) #\(sent)", user: "crash", stream: stream)
+                                    guard
+                                        let answer = try? await RawHTTP.post(
+                                            port: port, json: body, timeout: .seconds(10))
                                     else {
                                         try? await Task.sleep(for: .milliseconds(5))
                                         continue
@@ -89,9 +97,13 @@ extension Reliability {
                     continue
                 }
                 let attempts = try ledger.attempts(id)
-                if !attempts.contains(where: { $0.outcome == "success" }) { missing.append("\(id): attempts \(attempts)") }
+                if !attempts.contains(where: { $0.outcome == "success" }) {
+                    missing.append("\(id): attempts \(attempts)")
+                }
                 let kinds = Set(money[id, default: []].map(\.kind))
-                if !kinds.isSuperset(of: ["reserve", "settle"]) { missing.append("\(id): ledger rows \(kinds.sorted())") }
+                if !kinds.isSuperset(of: ["reserve", "settle"]) {
+                    missing.append("\(id): ledger rows \(kinds.sorted())")
+                }
             }
             #expect(missing.isEmpty, "acknowledged but not recorded:\n\(missing.prefix(10).joined(separator: "\n"))")
 
@@ -110,9 +122,12 @@ extension Reliability {
                 $0.kind == "settle" && $0.note?.hasPrefix("recovered at start-up") == true
             }
             let wrong = recovered.filter { $0.amountMicros != reserved[$0.requestID ?? ""] }
-            #expect(wrong.isEmpty, "recovered settles not at their reserved amount: \(wrong.count) of \(recovered.count)")
+            #expect(
+                wrong.isEmpty, "recovered settles not at their reserved amount: \(wrong.count) of \(recovered.count)")
             #expect(try ledger.budget("crash").reserved == 0)
-            let verify = try await Switchyard.run(["budget", "verify", "--config", stage.configPath, "--db", stage.databasePath])
+            let verify = try await Switchyard.run([
+                "budget", "verify", "--config", stage.configPath, "--db", stage.databasePath,
+            ])
             #expect(verify.status == 0, "\(verify)")
 
             let again = try await RawHTTP.post(port: stage.port, json: chatBody("after the crash", user: "crash"))

@@ -42,12 +42,15 @@ extension Reliability {
 
         @Test("a streamed answer that escalates to targets that all fail is a 502 escalation_failed, not a clean stop")
         func streamedEscalationFails() async throws {
-            try await Stage.run("escalation-fails", config: { upstream in
-                upstream.always("local", .streamed(["[ESC", "ALATE] this is", " beyond me"]))
-                upstream.always("strong", .error(500))
-                upstream.always("stronger", .error(503))
-                return Self.config(upstream)
-            }) { stage in
+            try await Stage.run(
+                "escalation-fails",
+                config: { upstream in
+                    upstream.always("local", .streamed(["[ESC", "ALATE] this is", " beyond me"]))
+                    upstream.always("strong", .error(500))
+                    upstream.always("stronger", .error(503))
+                    return Self.config(upstream)
+                }
+            ) { stage in
                 let answer = try await RawHTTP.post(
                     port: stage.port, json: chatBody("prove the Riemann hypothesis", stream: true))
                 #expect(answer.status == 502, "\(answer)")
@@ -65,36 +68,49 @@ extension Reliability {
 
         @Test("max_cost_usd bounds the whole request: an escalated request costs at most the cap")
         func capBoundsEscalation() async throws {
-            try await Stage.run("cap-escalation", config: { upstream in
-                upstream.script("local") { _, request in Self.honest(request, "[ESCALATE] too hard") }
-                upstream.script("strong") { _, request in Self.honest(request, "the strong answer") }
-                return Self.config(upstream)
-            }) { stage in
+            try await Stage.run(
+                "cap-escalation",
+                config: { upstream in
+                    upstream.script("local") { _, request in Self.honest(request, "[ESCALATE] too hard") }
+                    upstream.script("strong") { _, request in Self.honest(request, "the strong answer") }
+                    return Self.config(upstream)
+                }
+            ) { stage in
                 // Each call alone may cost $0.10 (1,000 tokens) and fits the $0.15 cap; both together do not.
                 let answer = try await RawHTTP.post(
-                    port: stage.port, json: chatBody("hard question", user: "capped", maxTokens: 1000,
-                                                     switchyard: #"{"max_cost_usd": 0.15}"#))
+                    port: stage.port,
+                    json: chatBody(
+                        "hard question", user: "capped", maxTokens: 1000,
+                        switchyard: #"{"max_cost_usd": 0.15}"#))
                 try Self.expectWithinCap("cap-escalation", stage, answer, user: "capped", cap: 150_000)
             }
         }
 
-        @Test("max_cost_usd bounds the whole request: a timed-out call (billed) plus the failover costs at most the cap")
+        @Test(
+            "max_cost_usd bounds the whole request: a timed-out call (billed) plus the failover costs at most the cap")
         func capBoundsFailover() async throws {
-            try await Stage.run("cap-failover", config: { upstream in
-                upstream.always("local", .hang)
-                upstream.script("strong") { _, request in Self.honest(request, "the fallback answer") }
-                // A second tier, so `strong` is a failover target as well as an escalation target.
-                return Self.config(upstream, extraTier: "\n      - {name: cloud, targets: [strong/big]}")
-            }) { stage in
+            try await Stage.run(
+                "cap-failover",
+                config: { upstream in
+                    upstream.always("local", .hang)
+                    upstream.script("strong") { _, request in Self.honest(request, "the fallback answer") }
+                    // A second tier, so `strong` is a failover target as well as an escalation target.
+                    return Self.config(upstream, extraTier: "\n      - {name: cloud, targets: [strong/big]}")
+                }
+            ) { stage in
                 let answer = try await RawHTTP.post(
-                    port: stage.port, json: chatBody("simple question", user: "capped", maxTokens: 1000,
-                                                     switchyard: #"{"max_cost_usd": 0.15}"#))
+                    port: stage.port,
+                    json: chatBody(
+                        "simple question", user: "capped", maxTokens: 1000,
+                        switchyard: #"{"max_cost_usd": 0.15}"#))
                 #expect(stage.upstream.calls("local") == 1, "the first call reached its provider and timed out")
                 try Self.expectWithinCap("cap-failover", stage, answer, user: "capped", cap: 150_000)
             }
         }
 
-        static func expectWithinCap(_ test: String, _ stage: Stage, _ answer: HTTPExchange, user: String, cap: Int64) throws {
+        static func expectWithinCap(_ test: String, _ stage: Stage, _ answer: HTTPExchange, user: String, cap: Int64)
+            throws
+        {
             #expect([200, 400, 502, 504].contains(answer.status), "\(answer)")
             let id = try #require(answer.requestID, "\(answer)")
             let rows = try stage.ledger.requests(user: user)

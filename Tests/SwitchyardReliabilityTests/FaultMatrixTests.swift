@@ -49,15 +49,21 @@ enum UpstreamFault: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .stallMidBody: return .stallBody(prefix: #"{"id":"x","choices":[{"index":0,"mess"#, promised: 400)
         case .sseCutMidReply: return .streamed(["Hello ", "there, "], ending: .cut, finish: false)
         case .malformedJSON:
-            return .respond(status: 200, headers: [("content-type", "application/json")], body: #"{"id": "x", "choices": [{"#)
+            return .respond(
+                status: 200, headers: [("content-type", "application/json")], body: #"{"id": "x", "choices": [{"#)
         case .usageExponent:
-            return .completion("absurd usage", usageJSON: #"{"prompt_tokens":1e30,"completion_tokens":5,"total_tokens":1e30}"#)
+            return .completion(
+                "absurd usage", usageJSON: #"{"prompt_tokens":1e30,"completion_tokens":5,"total_tokens":1e30}"#)
         case .usageInt64Max:
             return .completion(
                 "absurd usage",
-                usageJSON: #"{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"total_tokens":9223372036854775807}"#)
+                usageJSON:
+                    #"{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"total_tokens":9223372036854775807}"#
+            )
         case .usageNegative:
-            return .completion("absurd usage", usageJSON: #"{"prompt_tokens":-5,"completion_tokens":-9223372036854775807,"total_tokens":-1}"#)
+            return .completion(
+                "absurd usage",
+                usageJSON: #"{"prompt_tokens":-5,"completion_tokens":-9223372036854775807,"total_tokens":-1}"#)
         }
     }
 }
@@ -101,15 +107,19 @@ extension Reliability {
                 """)
         }
 
-        @Test("each fault fails over or ends in its documented error; ledger complete; the process survives",
-              arguments: UpstreamFault.allCases)
+        @Test(
+            "each fault fails over or ends in its documented error; ledger complete; the process survives",
+            arguments: UpstreamFault.allCases)
         func fault(_ fault: UpstreamFault) async throws {
             let closedPort = try await FakeUpstream.closedPort()
-            try await Stage.run("fault-\(fault.rawValue)", config: { upstream in
-                upstream.script("bad") { call, request in fault.reply(call: call, request: request) }
-                upstream.script("good") { _, request in .answer(request, "the healthy provider answers") }
-                return Self.config(upstream, fault: fault, closedPort: closedPort)
-            }) { stage in
+            try await Stage.run(
+                "fault-\(fault.rawValue)",
+                config: { upstream in
+                    upstream.script("bad") { call, request in fault.reply(call: call, request: request) }
+                    upstream.script("good") { _, request in .answer(request, "the healthy provider answers") }
+                    return Self.config(upstream, fault: fault, closedPort: closedPort)
+                }
+            ) { stage in
                 let up = stage.upstream
                 var answers: [HTTPExchange] = []
                 for index in 0..<Self.requests {
@@ -156,8 +166,9 @@ extension Reliability {
                     badCalledFor.append(attempts.contains { $0.provider == "bad" })
                     if badCalledFor[index], !fault.isAbsurdUsage, !(fault.isRateLimit && index > 0) {
                         let bad = attempts.first { $0.provider == "bad" }
-                        #expect(bad.map { ["error", "timeout", "rate_limited"].contains($0.outcome) } == true,
-                                "request \(index): \(attempts)")
+                        #expect(
+                            bad.map { ["error", "timeout", "rate_limited"].contains($0.outcome) } == true,
+                            "request \(index): \(attempts)")
                     }
                     #expect(attempts.allSatisfy { $0.costMicros >= 0 }, "\(attempts)")
                     if fault == .sseCutMidReply, index < 2 {
@@ -177,14 +188,18 @@ extension Reliability {
 
                 let recorded = try stage.ledger.allAttempts()
                 if fault != .connectionRefused {
-                    #expect(recorded.filter { $0.provider == "bad" }.count == up.calls("bad"),
-                            "every call the faulty provider received is an attempt row")
+                    #expect(
+                        recorded.filter { $0.provider == "bad" }.count == up.calls("bad"),
+                        "every call the faulty provider received is an attempt row")
                 }
                 #expect(recorded.filter { $0.provider == "good" }.count == up.calls("good"))
                 let negative = try stage.ledger.count(
-                    "SELECT count(*) FROM requests WHERE prompt_tokens < 0 OR completion_tokens < 0 OR cost_usd_micros < 0")
+                    "SELECT count(*) FROM requests WHERE prompt_tokens < 0 OR completion_tokens < 0 OR cost_usd_micros < 0"
+                )
                 #expect(negative == 0, "no negative tokens or money in the ledger")
-                let verify = try await Switchyard.run(["budget", "verify", "--config", stage.configPath, "--db", stage.databasePath])
+                let verify = try await Switchyard.run([
+                    "budget", "verify", "--config", stage.configPath, "--db", stage.databasePath,
+                ])
                 #expect(verify.status == 0, "\(verify)")
                 let spent = try stage.ledger.budget("matrix").spent
                 #expect(spent <= 1_000_000, "spend passed the $1.00 limit: \(spent)")
@@ -192,15 +207,19 @@ extension Reliability {
             }
         }
 
-        @Test("a Retry-After cool-down, however absurd, ends after defaults.retry.max_retry_after_ms",
-              arguments: UpstreamFault.allCases.filter(\.isRateLimit))
+        @Test(
+            "a Retry-After cool-down, however absurd, ends after defaults.retry.max_retry_after_ms",
+            arguments: UpstreamFault.allCases.filter(\.isRateLimit))
         func retryAfterIsCapped(_ fault: UpstreamFault) async throws {
             let closedPort = try await FakeUpstream.closedPort()
-            try await Stage.run("retry-cap-\(fault.rawValue)", config: { upstream in
-                upstream.script("bad") { call, request in fault.reply(call: call, request: request) }
-                upstream.script("good") { _, request in .answer(request, "the healthy provider answers") }
-                return Self.config(upstream, fault: fault, closedPort: closedPort, retryCap: true)
-            }) { stage in
+            try await Stage.run(
+                "retry-cap-\(fault.rawValue)",
+                config: { upstream in
+                    upstream.script("bad") { call, request in fault.reply(call: call, request: request) }
+                    upstream.script("good") { _, request in .answer(request, "the healthy provider answers") }
+                    return Self.config(upstream, fault: fault, closedPort: closedPort, retryCap: true)
+                }
+            ) { stage in
                 let first = try await RawHTTP.post(port: stage.port, json: chatBody("rate limited", user: "cap"))
                 #expect(first.status == 200 && first.provider == "good", "\(first)")
                 // Past the 200 ms cap: the provider is called again (and has recovered).

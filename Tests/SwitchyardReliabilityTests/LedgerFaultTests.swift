@@ -22,8 +22,9 @@ final class LockHolder: Sendable {
 }
 
 extension Reliability {
-    @Suite("Ledger faults: no provider is called when the ledger cannot record; recovery without a restart",
-           .timeLimit(.minutes(1)))
+    @Suite(
+        "Ledger faults: no provider is called when the ledger cannot record; recovery without a restart",
+        .timeLimit(.minutes(1)))
     struct LedgerFaultTests {
         static func config(_ upstream: FakeUpstream) -> String {
             upstream.script("ok") { _, request in .answer(request, "recorded answer") }
@@ -41,13 +42,20 @@ extension Reliability {
         /// One of each kind of chat request: JSON, streamed, simple API.
         static func chatRequests(_ port: Int, tag: String) async -> [Result<HTTPExchange, any Error>] {
             var results: [Result<HTTPExchange, any Error>] = []
-            results.append(await attempt { try await RawHTTP.post(port: port, json: chatBody("\(tag) json"), timeout: .seconds(8)) })
             results.append(
-                await attempt { try await RawHTTP.post(port: port, json: chatBody("\(tag) stream", stream: true), timeout: .seconds(8)) })
+                await attempt {
+                    try await RawHTTP.post(port: port, json: chatBody("\(tag) json"), timeout: .seconds(8))
+                })
             results.append(
                 await attempt {
                     try await RawHTTP.post(
-                        port: port, path: "/chat/completions", json: #"{"prompt": "\#(tag) simple"}"#, timeout: .seconds(8))
+                        port: port, json: chatBody("\(tag) stream", stream: true), timeout: .seconds(8))
+                })
+            results.append(
+                await attempt {
+                    try await RawHTTP.post(
+                        port: port, path: "/chat/completions", json: #"{"prompt": "\#(tag) simple"}"#,
+                        timeout: .seconds(8))
                 })
             return results
         }
@@ -69,7 +77,8 @@ extension Reliability {
             }
             let ready = await attempt { try await RawHTTP.get(port: stage.port, path: "/readyz", timeout: .seconds(5)) }
             #expect((try? ready.get().status) == 503, "/readyz while the ledger cannot write: \(ready)")
-            #expect(stage.upstream.totalCalls == callsBefore, "a provider was called although nothing could be recorded")
+            #expect(
+                stage.upstream.totalCalls == callsBefore, "a provider was called although nothing could be recorded")
             return answers.count
         }
 
@@ -81,14 +90,18 @@ extension Reliability {
             var sent = 0
             try await eventually("a chat request answers 200 again", timeout: .seconds(10)) {
                 sent += 1
-                return (try? await RawHTTP.post(port: stage.port, json: chatBody("recovered?"), timeout: .seconds(2)).status) == 200
+                return
+                    (try? await RawHTTP.post(port: stage.port, json: chatBody("recovered?"), timeout: .seconds(2))
+                    .status) == 200
             }
             for result in await chatRequests(stage.port, tag: "after") {
                 sent += 1
                 #expect((try? result.get().status) == 200, "\(result)")
             }
             try await stage.waitUntilSettled(timeout: .seconds(10))
-            let verify = try await Switchyard.run(["budget", "verify", "--config", stage.configPath, "--db", stage.databasePath])
+            let verify = try await Switchyard.run([
+                "budget", "verify", "--config", stage.configPath, "--db", stage.databasePath,
+            ])
             #expect(verify.status == 0, "\(verify)")
             return sent
         }
@@ -119,8 +132,11 @@ extension Reliability {
             return true
         }()
 
-        @Test("the disk fills up, then space is freed",
-              .enabled(if: Reliability.LedgerFaultTests.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped otherwise"))
+        @Test(
+            "the disk fills up, then space is freed",
+            .enabled(
+                if: Reliability.LedgerFaultTests.canMountTmpfs,
+                "needs permission to mount a tmpfs (root); skipped otherwise"))
         func diskFullThenFreed() async throws {
             let disk = try Stage.scratchDirectory("tmpfs")
             guard try Self.mountTmpfs(disk, size: "8m") else {

@@ -56,7 +56,11 @@ extension UpstreamReply {
     static func completion(
         _ text: String, usage: (prompt: Int, completion: Int)? = (10, 5), delay: Duration = .zero
     ) -> UpstreamReply {
-        completion(text, usageJSON: usage.map { #"{"prompt_tokens":\#($0.prompt),"completion_tokens":\#($0.completion),"total_tokens":\#($0.prompt + $0.completion)}"# }, delay: delay)
+        completion(
+            text,
+            usageJSON: usage.map {
+                #"{"prompt_tokens":\#($0.prompt),"completion_tokens":\#($0.completion),"total_tokens":\#($0.prompt + $0.completion)}"#
+            }, delay: delay)
     }
 
     /// A 200 chat completion whose `usage` is the given JSON text (for absurd numbers).
@@ -82,14 +86,18 @@ extension UpstreamReply {
         _ pieces: [String], usage: (prompt: Int, completion: Int)? = (10, 5), gap: Duration = .zero,
         ending: StreamEnding = .done, finish: Bool = true
     ) -> UpstreamReply {
-        var events = [#"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"#]
+        var events = [
+            #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"#
+        ]
         for piece in pieces {
             events.append(
                 #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\#(jsonString(piece))},"finish_reason":null}]}"#
             )
         }
         if finish {
-            events.append(#"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#)
+            events.append(
+                #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
+            )
             if let usage {
                 events.append(
                     #"{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":\#(usage.prompt),"completion_tokens":\#(usage.completion),"total_tokens":\#(usage.prompt + usage.completion)}}"#

@@ -132,14 +132,16 @@ struct Ledger: Sendable {
     private static func requestRow(_ row: Row) -> RequestRow {
         RequestRow(
             id: row["id"], userID: row["user_id"], status: row["status"], provider: row["provider"],
-            costMicros: (row["cost_usd_micros"] as Int64?) ?? 0, tokensEstimated: (row["tokens_estimated"] as Int?) == 1,
+            costMicros: (row["cost_usd_micros"] as Int64?) ?? 0,
+            tokensEstimated: (row["tokens_estimated"] as Int?) == 1,
             errorCode: row["error_code"], attemptCount: row["attempt_count"])
     }
 
     private static func attemptRow(_ row: Row) -> AttemptRow {
         AttemptRow(
             requestID: row["request_id"], seq: row["seq"], provider: row["provider"], outcome: row["outcome"],
-            errorCode: row["error_code"], httpStatus: row["http_status"], costMicros: (row["cost_usd_micros"] as Int64?) ?? 0,
+            errorCode: row["error_code"], httpStatus: row["http_status"],
+            costMicros: (row["cost_usd_micros"] as Int64?) ?? 0,
             tokensEstimated: (row["tokens_estimated"] as Int?) == 1)
     }
 }

@@ -147,7 +147,8 @@ enum RawHTTP {
                         return exchange
                     }
                 }
-                throw TestFailure("the connection closed before the answer ended (\(exchange.status), \(exchange.text.prefix(300)))")
+                throw TestFailure(
+                    "the connection closed before the answer ended (\(exchange.status), \(exchange.text.prefix(300)))")
             }
         } catch {
             if timedOut.isSet {

@@ -14,7 +14,9 @@ final class Stage: @unchecked Sendable {
     var ledger: Ledger { Ledger(path: databasePath) }
     var port: Int { server.port }
 
-    private init(directory: URL, upstream: FakeUpstream, configPath: String, databasePath: String, server: ServerProcess) {
+    private init(
+        directory: URL, upstream: FakeUpstream, configPath: String, databasePath: String, server: ServerProcess
+    ) {
         self.directory = directory
         self.upstream = upstream
         self.configPath = configPath
@@ -125,7 +127,8 @@ func eventually(
         }
         try await Task.sleep(for: .milliseconds(10))
     }
-    throw TestFailure("timed out after \(timeout) waiting for: \(what)\(lastError.map { " (last error: \($0))" } ?? "")")
+    throw TestFailure(
+        "timed out after \(timeout) waiting for: \(what)\(lastError.map { " (last error: \($0))" } ?? "")")
 }
 
 /// The YAML every stage starts with: loopback, no background probes (they would call the upstream).
