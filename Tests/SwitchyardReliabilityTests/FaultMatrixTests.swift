@@ -30,6 +30,12 @@ enum UpstreamFault: String, CaseIterable, Sendable, CustomTestStringConvertible 
     /// Only a stream can be cut between events.
     var streams: Bool { self == .sseCutMidReply }
 
+    /// A fine answer, streamed or not as asked, whose `usage` is the given JSON text.
+    static func absurdUsage(_ usage: String, _ request: UpstreamRequest) -> UpstreamReply {
+        request.isStream
+            ? .streamed(["absurd ", "usage"], usageJSON: usage) : .completion("absurd usage", usageJSON: usage)
+    }
+
     /// What the faulty provider answers to call `call` (0-based).
     func reply(call: Int, request: UpstreamRequest) -> UpstreamReply {
         let later = UpstreamReply.answer(request, "the faulty provider recovered")
@@ -46,24 +52,23 @@ enum UpstreamFault: String, CaseIterable, Sendable, CustomTestStringConvertible 
             return call == 0 ? .error(429, headers: [("retry-after-ms", "1e30")]) : later
         case .connectionRefused: return .close  // never reached: the provider's base_url is a closed port
         case .hangBeforeHeaders: return .hang
-        case .stallMidBody: return .stallBody(prefix: #"{"id":"x","choices":[{"index":0,"mess"#, promised: 400)
+        case .stallMidBody:
+            // Headers, then silence before any content: the idle time-out fires, and nothing reached the client.
+            if request.isStream { return .streamed([], ending: .stall, finish: false) }
+            return .stallBody(prefix: #"{"id":"x","choices":[{"index":0,"mess"#, promised: 400)
         case .sseCutMidReply: return .streamed(["Hello ", "there, "], ending: .cut, finish: false)
         case .malformedJSON:
+            if request.isStream { return .stream(events: [#"{"id": "x", "choices": [{"#]) }
             return .respond(
                 status: 200, headers: [("content-type", "application/json")], body: #"{"id": "x", "choices": [{"#)
-        case .usageExponent:
-            return .completion(
-                "absurd usage", usageJSON: #"{"prompt_tokens":1e30,"completion_tokens":5,"total_tokens":1e30}"#)
+        case .usageExponent: return Self.absurdUsage(#"{"prompt_tokens":1e30,"completion_tokens":5}"#, request)
         case .usageInt64Max:
-            return .completion(
-                "absurd usage",
-                usageJSON:
-                    #"{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"total_tokens":9223372036854775807}"#
-            )
+            return Self.absurdUsage(
+                #"{"prompt_tokens":9223372036854775807,"completion_tokens":9223372036854775807,"total_tokens":9223372036854775807}"#,
+                request)
         case .usageNegative:
-            return .completion(
-                "absurd usage",
-                usageJSON: #"{"prompt_tokens":-5,"completion_tokens":-9223372036854775807,"total_tokens":-1}"#)
+            return Self.absurdUsage(
+                #"{"prompt_tokens":-5,"completion_tokens":-9223372036854775807,"total_tokens":-1}"#, request)
         }
     }
 }

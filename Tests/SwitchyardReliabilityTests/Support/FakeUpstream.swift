@@ -8,8 +8,6 @@ import Synchronization
 struct UpstreamRequest: Sendable {
     /// The provider, from the first path segment (`/NAME/v1/chat/completions`).
     var provider: String
-    var method: String
-    var uri: String
     var body: String
 
     /// The body parsed as a JSON object.
@@ -86,6 +84,17 @@ extension UpstreamReply {
         _ pieces: [String], usage: (prompt: Int, completion: Int)? = (10, 5), gap: Duration = .zero,
         ending: StreamEnding = .done, finish: Bool = true
     ) -> UpstreamReply {
+        let usageJSON = usage.map {
+            #"{"prompt_tokens":\#($0.prompt),"completion_tokens":\#($0.completion),"total_tokens":\#($0.prompt + $0.completion)}"#
+        }
+        return streamed(pieces, usageJSON: usageJSON, gap: gap, ending: ending, finish: finish)
+    }
+
+    /// A streamed answer whose usage event carries the given JSON text (for absurd numbers).
+    static func streamed(
+        _ pieces: [String], usageJSON: String?, gap: Duration = .zero, ending: StreamEnding = .done,
+        finish: Bool = true
+    ) -> UpstreamReply {
         var events = [
             #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}"#
         ]
@@ -98,10 +107,8 @@ extension UpstreamReply {
             events.append(
                 #"{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#
             )
-            if let usage {
-                events.append(
-                    #"{"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":\#(usage.prompt),"completion_tokens":\#(usage.completion),"total_tokens":\#(usage.prompt + usage.completion)}}"#
-                )
+            if let usageJSON {
+                events.append(#"{"id":"c","object":"chat.completion.chunk","choices":[],"usage":\#(usageJSON)}"#)
             }
         }
         return .stream(events: events, gap: gap, ending: ending)
@@ -134,7 +141,6 @@ final class FakeUpstream: Sendable {
     private struct State {
         var scripts: [String: Script] = [:]
         var calls: [String: Int] = [:]
-        var requests: [UpstreamRequest] = []
         /// Calls whose connection Switchyard closed before the reply was complete.
         var abandoned: [String: Int] = [:]
     }
@@ -205,8 +211,6 @@ final class FakeUpstream: Sendable {
     var totalCalls: Int { state.withLock { $0.calls.values.reduce(0, +) } }
     /// Calls of `name` whose connection was closed by Switchyard before the reply was complete.
     func abandoned(_ name: String) -> Int { state.withLock { $0.abandoned[name] ?? 0 } }
-    /// Every request received, in order.
-    var requests: [UpstreamRequest] { state.withLock { $0.requests } }
 
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, ByteBuffer>) async {
         try? await connection.executeThenClose { inbound, outbound in
@@ -222,12 +226,10 @@ final class FakeUpstream: Sendable {
             }
             guard let head else { return }
             let provider = head.uri.split(separator: "/").first.map(String.init) ?? ""
-            let request = UpstreamRequest(
-                provider: provider, method: "\(head.method)", uri: head.uri, body: String(buffer: body))
+            let request = UpstreamRequest(provider: provider, body: String(buffer: body))
             let (index, script) = state.withLock { state -> (Int, Script?) in
                 let index = state.calls[provider] ?? 0
                 state.calls[provider] = index + 1
-                state.requests.append(request)
                 return (index, state.scripts[provider])
             }
             let reply = script?(index, request) ?? .error(404, message: "no script for provider '\(provider)'")

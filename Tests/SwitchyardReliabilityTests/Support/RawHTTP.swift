@@ -170,13 +170,6 @@ enum RawHTTP {
         try await send(port: port, method: "GET", path: path, headers: [], timeout: timeout)
     }
 
-    /// `PUT /users/{id}/budget`.
-    static func setBudget(port: Int, user: String, limitUSD: String) async throws {
-        let answer = try await send(
-            port: port, method: "PUT", path: "/users/\(user)/budget", body: Array(#"{"limit_usd": \#(limitUSD)}"#.utf8))
-        guard answer.status == 200 else { throw TestFailure("setting \(user)'s budget: \(answer)") }
-    }
-
     /// `GET /users/{id}/budget`: spent and reserved micro-dollars.
     static func budget(port: Int, user: String) async throws -> (spent: Int64, reserved: Int64, limit: Int64) {
         let answer = try await get(port: port, path: "/users/\(user)/budget")

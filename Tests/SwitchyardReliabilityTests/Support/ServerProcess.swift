@@ -133,10 +133,8 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
     /// Everything the server wrote on stderr so far.
     var log: String { stderr.text }
-    var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// SIGKILL: the crash.
     func kill9() async {
