@@ -61,7 +61,7 @@ extension Reliability {
                 let row = try await stage.finishedRequest(id)
                 #expect(row.status == "failed" && row.errorCode == "escalation_failed", "\(row)")
                 #expect(try stage.ledger.attempts(id).map(\.outcome) == ["escalated", "error", "error"])
-                #expect(await stage.isAlive())
+                #expect(await stage.isAlive(), "\(stage.postmortem)")
                 Figures.record("escalation-fails", ["requests_under_faults": 1])
             }
         }

@@ -77,13 +77,11 @@ final class ServerProcess: @unchecked Sendable {
     private let process: Process
     private let stderr: OutputCollector
     let port: Int
-    let arguments: [String]
 
-    private init(process: Process, stderr: OutputCollector, port: Int, arguments: [String]) {
+    private init(process: Process, stderr: OutputCollector, port: Int) {
         self.process = process
         self.stderr = stderr
         self.port = port
-        self.arguments = arguments
     }
 
     /// Starts `switchyard serve --config config --db database --port 0` and waits (at most `timeout`) for its
@@ -95,17 +93,19 @@ final class ServerProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let port = Self.port(in: process.stderr.text) {
-                return ServerProcess(
-                    process: process.process, stderr: process.stderr, port: port, arguments: process.arguments)
+                return ServerProcess(process: process.process, stderr: process.stderr, port: port)
             }
             if !process.process.isRunning {
                 process.process.waitUntilExit()
+                ChildProcesses.unregister(process.process.processIdentifier)
                 throw TestFailure(
                     "switchyard serve exited \(process.process.terminationStatus) before listening:\n"
                         + (await process.stderr.finished()))
             }
             if ContinuousClock.now > deadline {
                 kill(process.process.processIdentifier, SIGKILL)
+                process.process.waitUntilExit()
+                ChildProcesses.unregister(process.process.processIdentifier)
                 throw TestFailure("switchyard serve did not listen within \(timeout):\n\(process.stderr.text)")
             }
             try await Task.sleep(for: .milliseconds(10))
@@ -115,11 +115,10 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `switchyard serve` without waiting for it to listen (for a start that is expected to fail).
     static func launch(
         config: String, database: String
-    ) throws -> (process: Process, stderr: OutputCollector, arguments: [String]) {
+    ) throws -> (process: Process, stderr: OutputCollector) {
         let process = Process()
         process.executableURL = Switchyard.binary
-        let arguments = ["serve", "--config", config, "--db", database, "--port", "0"]
-        process.arguments = arguments
+        process.arguments = ["serve", "--config", config, "--db", database, "--port", "0"]
         process.environment = Switchyard.environment
         process.currentDirectoryURL = FileManager.default.temporaryDirectory
         let errors = Pipe()
@@ -129,7 +128,7 @@ final class ServerProcess: @unchecked Sendable {
         let collector = OutputCollector(errors.fileHandleForReading)
         try process.run()
         ChildProcesses.register(process.processIdentifier)
-        return (process, collector, arguments)
+        return (process, collector)
     }
 
     var isRunning: Bool { process.isRunning }
@@ -211,6 +210,7 @@ final class OutputCollector: Sendable {
 }
 
 /// Every subprocess still running is killed when the test process exits, so a failed test leaves no server behind.
+/// A process is unregistered as soon as it is known to have exited, so no other process's id is ever signalled.
 enum ChildProcesses {
     private static let pids = Mutex<Set<Int32>>([])
     private static let killAtExit: Void = { atexit { ChildProcesses.killAll() } }()

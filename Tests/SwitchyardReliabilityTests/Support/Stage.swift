@@ -6,7 +6,6 @@ import Testing
 /// `switchyard serve` process running on them.
 final class Stage: @unchecked Sendable {
     // Mutated only by the test that owns the stage (restarts), never concurrently.
-    let directory: URL
     let upstream: FakeUpstream
     let configPath: String
     let databasePath: String
@@ -14,10 +13,7 @@ final class Stage: @unchecked Sendable {
     var ledger: Ledger { Ledger(path: databasePath) }
     var port: Int { server.port }
 
-    private init(
-        directory: URL, upstream: FakeUpstream, configPath: String, databasePath: String, server: ServerProcess
-    ) {
-        self.directory = directory
+    private init(upstream: FakeUpstream, configPath: String, databasePath: String, server: ServerProcess) {
         self.upstream = upstream
         self.configPath = configPath
         self.databasePath = databasePath
@@ -38,27 +34,24 @@ final class Stage: @unchecked Sendable {
         let directory = try scratchDirectory(name)
         defer { try? FileManager.default.removeItem(at: directory) }
         let upstream = try await FakeUpstream.start()
+        let result: Result<T, any Error>
         do {
             let configPath = directory.appendingPathComponent("switchyard.yaml").path
             let databasePath = (databaseDirectory ?? directory).appendingPathComponent("ledger.sqlite").path
             try (try await config(upstream)).write(toFile: configPath, atomically: true, encoding: .utf8)
             let server = try await ServerProcess.start(config: configPath, database: databasePath)
-            let stage = Stage(
-                directory: directory, upstream: upstream, configPath: configPath, databasePath: databasePath,
-                server: server)
-            let result: Result<T, any Error>
+            let stage = Stage(upstream: upstream, configPath: configPath, databasePath: databasePath, server: server)
             do {
                 result = .success(try await body(stage))
             } catch {
                 result = .failure(error)
             }
             await stage.server.stop()
-            await upstream.shutdown()
-            return try result.get()
         } catch {
-            await upstream.shutdown()
-            throw error
+            result = .failure(error)
         }
+        await upstream.shutdown()
+        return try result.get()
     }
 
     /// Kills the server with SIGKILL: a crash.
