@@ -146,5 +146,19 @@ let package = Package(
             dependencies: ["switchyard", "SwitchyardServer", "SwitchyardStore", "SwitchyardCore", "SwitchyardTesting"],
             swiftSettings: swiftSettings
         ),
+        // The end-to-end reliability suite: the built `switchyard serve` binary against fake upstreams on real sockets
+        // and a real SQLite file, under upstream faults, client hang-ups, crashes, ledger faults and hostile input.
+        .testTarget(
+            name: "SwitchyardReliabilityTests",
+            dependencies: [
+                "switchyard",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["figures.sh"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
