@@ -38,7 +38,7 @@ doc = {
             "requestBody": body(ref("ChatCompletionRequest")),
             "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and (non-streaming) x-switchyard-cost-usd.",
                                   "content": {"application/json": {"schema": ref("ChatCompletion")},
-                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every 15 s. A client that takes no data for server.stream_stall_timeout_ms is disconnected and its request recorded as cancelled."}}}},
+                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every server.sse_heartbeat_ms (15 s). A client that takes no data for server.stream_stall_timeout_ms is disconnected and its request recorded as cancelled."}}}},
                           **chat_errors}}},
         "/chat/completions": {"post": {
             "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out", "security": user,

@@ -40,19 +40,19 @@ public final class SwitchyardRuntime: Sendable {
     ///     file fails with `ledger_in_use`) and settle reservations left open by a crash (at their reserved
     ///     amount). A one-off command beside a running service must pass `false`, or it would settle that
     ///     service's in-flight requests.
-    ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line.
+    ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line; `server.sse_heartbeat_ms` unless given.
     ///   - logger: the service's logger.
     public init(
         config: SwitchyardConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         ledgerWindow: Duration = .milliseconds(1),
         recoverReservations: Bool = true,
-        sseHeartbeat: Duration = .seconds(15),
+        sseHeartbeat: Duration? = nil,
         logger: Logger = Logger(label: "switchyard")
     ) async throws {
         self.config = config
         self.logger = logger
-        self.sseHeartbeat = sseHeartbeat
+        self.sseHeartbeat = sseHeartbeat ?? config.server.sseHeartbeat
         if let variable = config.server.adminKeyEnv {
             guard let key = environment[variable], !key.isEmpty else {
                 throw ConfigError(

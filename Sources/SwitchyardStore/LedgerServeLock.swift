@@ -57,8 +57,9 @@ public final class LedgerServeLock: Sendable {
             let who = holder.map { "process \($0)" } ?? "another process"
             throw LedgerError(
                 .inUse,
-                "the ledger '\(databasePath)' is already served by \(who) (it holds '\(path)'). Only one switchyard "
-                    + "serve may use a ledger file: stop the other one, or point this one at another database.path.")
+                "the ledger '\(databasePath)' is in use: it is already served by \(who) (it holds '\(path)'). "
+                    + "Only one switchyard serve may use a ledger file: stop the other one, or point this one at "
+                    + "another database.path.")
         }
         var text = Array("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

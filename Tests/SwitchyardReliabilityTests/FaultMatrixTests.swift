@@ -144,10 +144,14 @@ extension Reliability {
 
                 for (index, answer) in answers.enumerated() {
                     #expect(answer.status == 200, "request \(index): \(answer)")
-                    if fault == .sseCutMidReply, index < 2 {
+                    if fault == .sseCutMidReply, index < 2, answer.provider == "bad" {
                         // Cut after the first chunks reached the client: no failover, an error event, no [DONE].
                         #expect(answer.streamErrorCode == "stream_interrupted", "request \(index): \(answer)")
                         #expect(!answer.isDone, "request \(index) must not end with [DONE]: \(answer)")
+                    } else if fault == .sseCutMidReply, index < 2 {
+                        // The cut can arrive with the first events, before any reached the client: then it fails
+                        // over like any other failure before the first chunk.
+                        #expect(answer.provider == "good", "request \(index): \(answer)")
                     } else if fault.isAbsurdUsage || fault.isRateLimit && index > 0 {
                         // Either may answer: the usage is absurd but the answer fine; the cool-down may be over.
                         #expect(["bad", "good"].contains(answer.provider ?? ""), "request \(index): \(answer)")
@@ -227,11 +231,14 @@ extension Reliability {
             ) { stage in
                 let first = try await RawHTTP.post(port: stage.port, json: chatBody("rate limited", user: "cap"))
                 #expect(first.status == 200 && first.provider == "good", "\(first)")
-                // Past the 200 ms cap: the provider is called again (and has recovered).
-                try await Task.sleep(for: .milliseconds(300))
-                let second = try await RawHTTP.post(port: stage.port, json: chatBody("cooled down", user: "cap"))
-                #expect(stage.upstream.calls("bad") == 2, "the cool-down outlived max_retry_after_ms: \(second)")
-                #expect(second.status == 200 && second.provider == "bad", "\(second)")
+                // Once the 200 ms cap has passed the provider is called again (and has recovered), although its
+                // Retry-After asked for far longer.
+                var second: HTTPExchange?
+                try await eventually("the cool-down ends within max_retry_after_ms", timeout: .seconds(5)) {
+                    second = try await RawHTTP.post(port: stage.port, json: chatBody("cooled down", user: "cap"))
+                    return stage.upstream.calls("bad") >= 2
+                }
+                #expect(second?.status == 200 && second?.provider == "bad", "\(String(describing: second))")
                 #expect(await stage.isAlive(), "\(stage.postmortem)")
                 Figures.record("retry-cap-\(fault.rawValue)", ["requests_under_faults": 2])
             }

@@ -27,7 +27,8 @@ extension Reliability {
                             switch ending {
                             case .rateLimited: return .error(429)
                             case .badRequest: return .error(400, message: "scripted: this request is invalid")
-                            case .clientHangsUp: return .hang
+                            // A first chunk, then silence: the client leaves mid-stream.
+                            case .clientHangsUp: return .streamed(["thinking"], ending: .stall, finish: false)
                             }
                         default: return .answer(request, "flaky is back")
                         }
@@ -57,7 +58,7 @@ extension Reliability {
                             tiers:
                               - {name: first, targets: [flaky/m]}
                               - {name: second, targets: [backup/m]}
-                        """)
+                        """, server: "  sse_heartbeat_ms: 50")
                 }
             ) { stage in
                 let up = stage.upstream
@@ -66,8 +67,8 @@ extension Reliability {
                 #expect(opening.status == 200 && opening.provider == "backup", "\(opening)")
                 #expect(try stage.ledger.transitions("flaky").map(\.to) == ["open"])
 
-                // Past the recovery time-out: the next request is the probe.
-                try await Task.sleep(for: .milliseconds(150))
+                // Past the recovery time-out (the breaker reads as half-open): the next request is the probe.
+                try await waitUntilHalfOpen(stage)
                 switch ending {
                 case .rateLimited:
                     let probe = try await RawHTTP.post(port: stage.port, json: chatBody("probe"))
@@ -76,17 +77,19 @@ extension Reliability {
                     let probe = try await RawHTTP.post(port: stage.port, json: chatBody("probe"))
                     #expect(probe.status == 400 && probe.errorCode == "bad_request", "\(probe)")
                 case .clientHangsUp:
+                    // Mid-stream: the next heartbeat write fails and the call is stopped. (A client that leaves before
+                    // any chunk, or during a non-streamed call, is not noticed: that call runs to its end.)
                     _ = try await RawHTTP.post(
-                        port: stage.port, json: chatBody("probe"), hangUp: .when { up.calls("flaky") >= 2 })
+                        port: stage.port, json: chatBody("probe", stream: true), hangUp: .afterEvents(1))
                     try await stage.waitUntilSettled(timeout: .seconds(5))
-                    // The hang-up, not flaky's 2 s first-byte time-out, ended the probe.
+                    // The hang-up, not flaky's 2 s idle time-out, ended the probe.
                     let probe = try stage.ledger.requests().first { $0.id != opening.requestID }
                     #expect(probe?.status == "cancelled", "\(String(describing: probe))")
                 }
                 #expect(up.calls("flaky") == 2, "the probe reached flaky")
 
-                // Whatever the probe's verdict, flaky must be called again (at most one recovery time-out later).
-                try await Task.sleep(for: .milliseconds(150))
+                // Whatever the probe's verdict, flaky must be called again: its breaker lets a probe through.
+                try await waitUntilHalfOpen(stage)
                 let next = try await RawHTTP.post(port: stage.port, json: chatBody("after the probe"))
                 #expect(up.calls("flaky") == 3, "flaky was skipped after its probe: \(next)")
                 #expect(next.status == 200 && next.provider == "flaky", "\(next)")
@@ -98,6 +101,15 @@ extension Reliability {
                 #expect((flaky?["circuit_status"] as? String)?.lowercased() == "closed", "\(providers)")
                 #expect(await stage.isAlive())
                 Figures.record("probe-\(ending.rawValue)", ["requests_under_faults": 3])
+            }
+        }
+
+        /// Waits until `/providers` shows flaky's breaker half-open (open, with its recovery time-out passed).
+        private func waitUntilHalfOpen(_ stage: Stage) async throws {
+            try await eventually("flaky's breaker reads as half-open") {
+                let providers = try await RawHTTP.get(port: stage.port, path: "/providers")
+                let flaky = (providers.json?["providers"] as? [[String: Any]])?.first { $0["name"] as? String == "flaky" }
+                return flaky?["circuit_status"] as? String == "HALF_OPEN"
             }
         }
     }

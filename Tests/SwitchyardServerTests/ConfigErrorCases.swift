@@ -43,7 +43,7 @@ struct ConfigErrorCase: Sendable, CustomTestStringConvertible {
         .init("top-level key", "colour: red\n" + providers, path: "", .unknownKey, "unknown key 'colour'"),
         .init(
             "server key with suggestion", "server: {prot: 80}\n" + providers, path: "server", .unknownKey,
-            "unknown key 'prot' (did you mean 'port'?) (expected one of: host, port, admin_key_env, max_body_bytes, stream_stall_timeout_ms)"),
+            "unknown key 'prot' (did you mean 'port'?) (expected one of: host, port, admin_key_env, max_body_bytes, stream_stall_timeout_ms, sse_heartbeat_ms)"),
         .init(
             "tier key", route("[a/m]", tier: "balanse: cost"), path: "routes[0].tiers[0]", .unknownKey,
             "unknown key 'balanse' (did you mean 'balance'?) (expected one of: name, targets, balance)"),

@@ -82,6 +82,7 @@ extension ServerSettings {
             ("admin_key_env", YAMLTree.optional(adminKeyEnv, YAMLTree.string)),
             ("max_body_bytes", YAMLTree.int(maxBodyBytes)),
             ("stream_stall_timeout_ms", YAMLTree.milliseconds(streamStallTimeout)),
+            ("sse_heartbeat_ms", YAMLTree.milliseconds(sseHeartbeat)),
         ])
     }
 }

@@ -83,7 +83,7 @@ extension SwitchyardConfig {
 }
 
 extension ServerSettings {
-    static let keys = ["host", "port", "admin_key_env", "max_body_bytes", "stream_stall_timeout_ms"]
+    static let keys = ["host", "port", "admin_key_env", "max_body_bytes", "stream_stall_timeout_ms", "sse_heartbeat_ms"]
 
     init(reading value: ConfigValue) throws {
         let map = try value.mapping(keys: Self.keys)
@@ -93,6 +93,7 @@ extension ServerSettings {
         try map.readOptional("admin_key_env", into: &adminKeyEnv, EnvironmentVariableName.read)
         try map.read("max_body_bytes", into: &maxBodyBytes) { try $0.int(in: 1...Int.max, "a number of bytes") }
         try map.read("stream_stall_timeout_ms", into: &streamStallTimeout) { try $0.milliseconds(minimum: 1) }
+        try map.read("sse_heartbeat_ms", into: &sseHeartbeat) { try $0.milliseconds(minimum: 1) }
     }
 }
 

@@ -70,16 +70,20 @@ public struct ServerSettings: Sendable, Hashable {
     /// billed for what the provider produced), so a client that stops reading pins neither memory nor a provider
     /// call. Default 30 s.
     public var streamStallTimeout: Duration
+    /// How often a quiet stream gets an SSE comment line, so a client that went away is noticed (and its provider
+    /// call stopped) and proxies keep the connection open. Default 15 s.
+    public var sseHeartbeat: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, adminKeyEnv: String? = nil, maxBodyBytes: Int = 1 << 20,
-        streamStallTimeout: Duration = .seconds(30)
+        streamStallTimeout: Duration = .seconds(30), sseHeartbeat: Duration = .seconds(15)
     ) {
         self.host = host
         self.port = port
         self.adminKeyEnv = adminKeyEnv
         self.maxBodyBytes = maxBodyBytes
         self.streamStallTimeout = streamStallTimeout
+        self.sseHeartbeat = sseHeartbeat
     }
 }
 
