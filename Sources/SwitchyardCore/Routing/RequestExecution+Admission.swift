@@ -3,9 +3,7 @@ extension RequestExecution {
     mutating func admitAndWalk() async throws -> Answer {
         // No provider is called for a request the ledger could not record.
         guard router.eventSink.isAvailable else {
-            throw RoutingError(
-                .ledgerUnavailable, "the ledger cannot record requests right now; retry later",
-                retryAfter: Router<C>.ledgerRetryAfter)
+            throw Self.ledgerUnavailable("the ledger cannot record requests right now")
         }
         let resolved: ResolvedRoute
         do {
@@ -60,9 +58,7 @@ extension RequestExecution {
                         + "this request may cost up to \(amount)",
                     budget: error)
             } catch {
-                throw RoutingError(
-                    .ledgerUnavailable, "the ledger could not reserve this request's budget (\(error)); retry later",
-                    retryAfter: Router<C>.ledgerRetryAfter)
+                throw Self.ledgerUnavailable("the ledger could not reserve this request's budget (\(error))")
             }
         }
         return try await walk(tiers: tiers, escalation: resolved.route.escalation, escalationTargets: escalationTargets)
@@ -81,9 +77,7 @@ extension RequestExecution {
         } catch is BudgetExceededError {
             return .budget
         } catch {
-            throw RoutingError(
-                .ledgerUnavailable, "the ledger could not extend this request's reservation (\(error)); retry later",
-                retryAfter: Router<C>.ledgerRetryAfter)
+            throw Self.ledgerUnavailable("the ledger could not extend this request's reservation (\(error))")
         }
     }
 

@@ -21,9 +21,10 @@ extension RequestExecution {
         let provider = candidate.target.provider
         var tries = 0
         while true {
+            // Not affordable after what earlier attempts cost: give up on it, without waiting in the queue.
             if let reason = try await fund(candidate) {
                 router.emit(skip(candidate, reason))
-                return tries == 0 && reason != .costCap && reason != .budget ? .skipped(nil) : .failed
+                return .failed
             }
             let started = router.instant()
             let permit: ProviderRuntime<RouterInstant>.Permit

@@ -60,11 +60,8 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
                 try await uncancelled { try await budget.settle(reservation, actualCost: cost) }
             } catch {
                 outcome = .failure(
-                    RoutingError(
-                        .ledgerUnavailable,
-                        "the ledger could not settle request \(request.id) (\(error)); it is settled when the "
-                            + "ledger recovers; retry later",
-                        retryAfter: Router<C>.ledgerRetryAfter))
+                    Self.ledgerUnavailable(
+                        "the ledger could not settle request \(request.id) (\(error)); it is settled when it recovers"))
             }
         }
         let latency = start.duration(to: router.instant())
@@ -87,11 +84,9 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
                     try await uncancelled { try await sink.flush() }
                 } catch {
                     outcome = .failure(
-                        RoutingError(
-                            .ledgerUnavailable,
+                        Self.ledgerUnavailable(
                             "request \(request.id) could not be recorded in the ledger yet (\(error)); its record is "
-                                + "written when the ledger recovers; retry later",
-                            retryAfter: Router<C>.ledgerRetryAfter))
+                                + "written when the ledger recovers"))
                 }
             }
         }
@@ -126,6 +121,12 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
         } else {
             try await work()
         }
+    }
+
+    /// The request cannot be recorded (or money moved) now; the ledger recovers by itself. A client is asked to
+    /// come back after a second (HTTP `Retry-After`).
+    static func ledgerUnavailable(_ what: String) -> RoutingError {
+        RoutingError(.ledgerUnavailable, "\(what); retry later", retryAfter: .seconds(1))
     }
 
     func deadlineError() -> RoutingError {

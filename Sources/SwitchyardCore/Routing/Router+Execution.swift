@@ -2,9 +2,6 @@ import struct Foundation.Date
 import Synchronization
 
 extension Router {
-    /// How long a client is asked to wait when the ledger cannot record (HTTP `Retry-After`).
-    static var ledgerRetryAfter: Duration { .seconds(1) }
-
     /// Runs one request through its ``RequestExecution``.
     func execute(
         _ request: RoutingRequest,
