@@ -64,13 +64,19 @@ extension RequestExecution {
         return try await walk(tiers: tiers, escalation: resolved.route.escalation, escalationTargets: escalationTargets)
     }
 
-    /// Makes room for `candidate`'s worst case on top of what the request has been billed so far: within
-    /// `max_cost_usd`, and reserved from the budget (extending the reservation when needed).
-    /// - Returns: why the candidate cannot be afforded, or `nil` when it can.
-    mutating func fund(_ candidate: Candidate) async throws -> TargetSkipped.Reason? {
+    /// Whether `candidate`'s worst case fits on top of what the request has been billed so far: within
+    /// `max_cost_usd`, and within what is reserved (or the reservation must grow first).
+    func funding(for candidate: Candidate) -> Funding {
         let needed = cost + candidate.upperBoundCost
-        if let cap = request.maxCost, needed > cap { return .costCap }
-        guard let budget = router.budget, let current = reservation, needed > current.amount else { return nil }
+        if let cap = request.maxCost, needed > cap { return .unaffordable(.costCap) }
+        guard let current = reservation, needed > current.amount else { return .funded }
+        return .needsExtension(to: needed)
+    }
+
+    /// Grows the reservation to `needed`, atomically with the user's limit.
+    /// - Returns: `.budget` when the budget cannot cover it.
+    mutating func extendReservation(to needed: MicroDollars) async throws -> TargetSkipped.Reason? {
+        guard let current = reservation, let budget = router.budget else { return nil }
         do {
             reservation = try await budget.extend(current, by: needed - current.amount)
             return nil
@@ -101,6 +107,13 @@ extension RequestExecution {
             upperBoundCost: model.pricing.cost(promptTokens: pricing.upperBoundPromptTokens, completionTokens: maxTokens),
             maxTokens: maxTokens, upperBoundPromptTokens: pricing.upperBoundPromptTokens)
     }
+}
+
+/// Whether a candidate can be afforded (see ``RequestExecution/funding(for:)``).
+enum Funding {
+    case funded
+    case unaffordable(TargetSkipped.Reason)
+    case needsExtension(to: MicroDollars)
 }
 
 /// Token counts of a request, computed once.

@@ -22,8 +22,14 @@ extension RequestExecution {
         var tries = 0
         while true {
             // Not affordable after what earlier attempts cost: give up on it, without waiting in the queue.
-            if let reason = try await fund(candidate) {
-                router.emit(skip(candidate, reason))
+            var unaffordable: TargetSkipped.Reason?
+            switch funding(for: candidate) {
+            case .funded: break
+            case .unaffordable(let reason): unaffordable = reason
+            case .needsExtension(let needed): unaffordable = try await extendReservation(to: needed)
+            }
+            if let unaffordable {
+                router.emit(skip(candidate, unaffordable))
                 return .failed
             }
             let started = router.instant()
