@@ -1,7 +1,7 @@
 import SwitchyardStore
 import Synchronization
 
-/// Keeps `/routing/analytics`' ledger totals for a few seconds, so that polling the endpoint does not scan the
+/// Keeps `/routing/analytics`' ledger totals for a second, so that polling the endpoint does not scan the
 /// ledger's tables on every call. Concurrent callers after expiry may compute it more than once; never more often
 /// than they call.
 final class AnalyticsCache: Sendable {
