@@ -93,7 +93,11 @@ struct DeadlineTests {
                 #expect(error?.code == .timeout)
                 #expect(error?.message.contains("connect") == true)
                 #expect(error?.mayHaveBilled == false, "nothing was sent")
-                #expect(ContinuousClock.now - started < .seconds(5), "the client's own 10 s default did not apply")
+                // Well under the shared client's 10 s default; not tighter, since a machine busy with the other
+                // suites can delay the error's delivery by seconds.
+                #expect(
+                    ContinuousClock.now - started < .seconds(8),
+                    "the client's own 10 s default applied: \(String(describing: error))")
             }
             #expect(clients.connectTimeouts == [.milliseconds(150)])
         } catch {
