@@ -54,7 +54,7 @@ extension Reliability {
                 #expect(budget.spent == row.costMicros, "spent moved by exactly the request's cost")
                 #expect(budget.reserved == 0)
                 // Switchyard stopped the upstream call instead of reading the whole answer.
-                try await eventually("the upstream call was cancelled", timeout: .seconds(5)) {
+                try await stage.upstream.waitUntil("the upstream call was cancelled", timeout: .seconds(5)) {
                     stage.upstream.abandoned("priced") == 1
                 }
                 Figures.record("hangup-stream", ["requests_under_faults": 1])
@@ -73,7 +73,7 @@ extension Reliability {
                 let up = stage.upstream
                 _ = try await RawHTTP.post(
                     port: stage.port, json: chatBody("are you there?", user: "quitter"),
-                    hangUp: .when { up.calls("priced") >= 1 })
+                    hangUp: .when { try await up.waitUntil("the call reaches the provider") { up.calls("priced") >= 1 } })
                 try await stage.waitUntilSettled()
                 let row = try #require(try stage.ledger.requests(user: "quitter").first)
                 #expect(row.status != "success", "\(row)")

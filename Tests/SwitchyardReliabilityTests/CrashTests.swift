@@ -5,7 +5,12 @@ import Testing
 /// Requests a load generator saw answered in full.
 final class Acknowledged: Sendable {
     private let ids = Mutex<[String]>([])
-    func add(_ id: String) { ids.withLock { $0.append(id) } }
+    /// Signalled on every acknowledgement.
+    let changes = Changes()
+    func add(_ id: String) {
+        ids.withLock { $0.append(id) }
+        changes.signal()
+    }
     var all: [String] { ids.withLock { $0 } }
     var count: Int { ids.withLock { $0.count } }
 }
@@ -67,7 +72,7 @@ extension Reliability {
                                 }
                             }
                         }
-                        try await eventually("\(Self.answersBeforeKill) answers", timeout: .seconds(30)) {
+                        try await acks.changes.wait("\(Self.answersBeforeKill) answers", timeout: .seconds(30)) {
                             acks.count >= Self.answersBeforeKill
                         }
                         await stage.crash()

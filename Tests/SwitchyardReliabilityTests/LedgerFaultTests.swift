@@ -207,11 +207,9 @@ extension Reliability {
         func secondServeRefused() async throws {
             try await Stage.run("two-servers", config: LedgerFaultTests.config) { stage in
                 let second = try ServerProcess.launch(config: stage.configPath, database: stage.databasePath)
-                let deadline = ContinuousClock.now + .seconds(5)
-                while second.process.isRunning, ContinuousClock.now < deadline {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
-                if second.process.isRunning {
+                let status = await ServerProcess.waitForExit(
+                    second.process, changes: second.stderr.changes, timeout: .seconds(5))
+                if status == nil {
                     kill(second.process.processIdentifier, SIGKILL)
                     second.process.waitUntilExit()
                     Issue.record("the second serve was still running after 5 s:\n\(second.stderr.text)")

@@ -146,6 +146,8 @@ final class FakeUpstream: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Signalled on every call received and every call abandoned, for ``waitUntil(_:timeout:_:)``.
+    private let changes = Changes()
     private let server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, ByteBuffer>, Never>
     private let task: Mutex<Task<Void, Never>?> = Mutex(nil)
     let port: Int
@@ -212,6 +214,12 @@ final class FakeUpstream: Sendable {
     /// Calls of `name` whose connection was closed by Switchyard before the reply was complete.
     func abandoned(_ name: String) -> Int { state.withLock { $0.abandoned[name] ?? 0 } }
 
+    /// Returns once `condition` (on ``calls(_:)``, ``abandoned(_:)``) holds, re-checked on every call and every
+    /// abandoned call; throws after `timeout`.
+    func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+        try await changes.wait(what, timeout: timeout, until: condition)
+    }
+
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, ByteBuffer>) async {
         try? await connection.executeThenClose { inbound, outbound in
             var iterator = inbound.makeAsyncIterator()
@@ -232,6 +240,7 @@ final class FakeUpstream: Sendable {
                 state.calls[provider] = index + 1
                 return (index, state.scripts[provider])
             }
+            changes.signal()
             let reply = script?(index, request) ?? .error(404, message: "no script for provider '\(provider)'")
             let completed: Bool
             do {
@@ -239,7 +248,10 @@ final class FakeUpstream: Sendable {
             } catch {
                 completed = false
             }
-            if !completed { state.withLock { $0.abandoned[provider, default: 0] += 1 } }
+            if !completed {
+                state.withLock { $0.abandoned[provider, default: 0] += 1 }
+                changes.signal()
+            }
         }
     }
 

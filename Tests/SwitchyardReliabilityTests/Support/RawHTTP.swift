@@ -55,8 +55,9 @@ enum HangUp: Sendable {
     case never
     /// After this many `data:` events of a 200 stream.
     case afterEvents(Int)
-    /// Once `condition` holds (checked every 5 ms, at most for the exchange's time-out), without reading the answer.
-    case when(@Sendable () -> Bool)
+    /// Once `event` returns (it waits for something, such as ``FakeUpstream/waitUntil(_:timeout:_:)``), without
+    /// reading the answer.
+    case when(@Sendable () async throws -> Void)
     /// After this much time, without reading the answer.
     case after(Duration)
 }
@@ -107,11 +108,8 @@ enum RawHTTP {
                 if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
                 try await outbound.write(.end(nil))
                 switch hangUp {
-                case .when(let condition):
-                    while !condition() {
-                        if timedOut.isSet { throw TestFailure("hang-up condition never held") }
-                        try await Task.sleep(for: .milliseconds(5))
-                    }
+                case .when(let event):
+                    try await event()
                     hungUp.set()
                     return HTTPExchange(
                         status: 0, headers: [], body: [], events: [], hungUp: true, elapsed: start.duration(to: .now))

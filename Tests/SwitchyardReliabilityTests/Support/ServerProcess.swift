@@ -43,17 +43,19 @@ enum Switchyard {
         process.standardInput = FileHandle.nullDevice
         let stdout = OutputCollector(output.fileHandleForReading)
         let stderr = OutputCollector(errors.fileHandleForReading)
+        let exited = Changes()
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
         ChildProcesses.register(process.processIdentifier)
         defer { ChildProcesses.unregister(process.processIdentifier) }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                throw TestFailure("switchyard \(arguments.joined(separator: " ")) ran past \(timeout)")
+        do {
+            try await exited.wait("switchyard \(arguments.joined(separator: " ")) exits", timeout: timeout) {
+                !process.isRunning
             }
-            try await Task.sleep(for: .milliseconds(10))
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw TestFailure("switchyard \(arguments.joined(separator: " ")) ran past \(timeout)")
         }
         process.waitUntilExit()
         return CommandResult(
@@ -89,27 +91,27 @@ final class ServerProcess: @unchecked Sendable {
     static func start(
         config: String, database: String, timeout: Duration = .seconds(30)
     ) async throws -> ServerProcess {
-        let process = try launch(config: config, database: database)
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let port = Self.port(in: process.stderr.text) {
-                return ServerProcess(process: process.process, stderr: process.stderr, port: port)
+        let launched = try launch(config: config, database: database)
+        let process = launched.process
+        do {
+            // Output and exit both signal the collector's changes.
+            try await launched.stderr.changes.wait("switchyard serve listens", timeout: timeout) {
+                Self.port(in: launched.stderr.text) != nil || !process.isRunning
             }
-            if !process.process.isRunning {
-                process.process.waitUntilExit()
-                ChildProcesses.unregister(process.process.processIdentifier)
-                throw TestFailure(
-                    "switchyard serve exited \(process.process.terminationStatus) before listening:\n"
-                        + (await process.stderr.finished()))
-            }
-            if ContinuousClock.now > deadline {
-                kill(process.process.processIdentifier, SIGKILL)
-                process.process.waitUntilExit()
-                ChildProcesses.unregister(process.process.processIdentifier)
-                throw TestFailure("switchyard serve did not listen within \(timeout):\n\(process.stderr.text)")
-            }
-            try await Task.sleep(for: .milliseconds(10))
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            ChildProcesses.unregister(process.processIdentifier)
+            throw TestFailure("switchyard serve did not listen within \(timeout):\n\(launched.stderr.text)")
         }
+        guard let port = Self.port(in: launched.stderr.text) else {
+            process.waitUntilExit()
+            ChildProcesses.unregister(process.processIdentifier)
+            throw TestFailure(
+                "switchyard serve exited \(process.terminationStatus) before listening:\n"
+                    + (await launched.stderr.finished()))
+        }
+        return ServerProcess(process: process, stderr: launched.stderr, port: port)
     }
 
     /// Starts `switchyard serve` without waiting for it to listen (for a start that is expected to fail).
@@ -126,6 +128,7 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         let collector = OutputCollector(errors.fileHandleForReading)
+        process.terminationHandler = { _ in collector.changes.signal() }
         try process.run()
         ChildProcesses.register(process.processIdentifier)
         return (process, collector)
@@ -158,11 +161,13 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Waits for the process to exit; its status, or nil when it still runs after `timeout`.
     func waitForExit(timeout: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
+        await Self.waitForExit(process, changes: stderr.changes, timeout: timeout)
+    }
+
+    /// Waits for a process started by ``launch(config:database:)`` to exit (its termination signals `changes`).
+    static func waitForExit(_ process: Process, changes: Changes, timeout: Duration) async -> Int32? {
+        guard (try? await changes.wait("the process exits", timeout: timeout, until: { !process.isRunning })) != nil
+        else { return nil }
         process.waitUntilExit()
         return process.terminationStatus
     }
@@ -184,6 +189,8 @@ final class OutputCollector: Sendable {
         var done = false
     }
     private let state = Mutex(State())
+    /// Signalled on every piece of output and when the pipe closes (and by whoever else shares it).
+    let changes = Changes()
 
     init(_ handle: FileHandle) {
         let thread = Thread { [self] in
@@ -191,8 +198,10 @@ final class OutputCollector: Sendable {
                 let data = handle.availableData
                 if data.isEmpty { break }
                 state.withLock { $0.data.append(data) }
+                changes.signal()
             }
             state.withLock { $0.done = true }
+            changes.signal()
         }
         thread.start()
     }
@@ -201,10 +210,7 @@ final class OutputCollector: Sendable {
 
     /// The whole output, once the writer closed the pipe (at most 5 s after this is called).
     func finished() async -> String {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !state.withLock({ $0.done }), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        try? await changes.wait("the pipe closes", timeout: .seconds(5)) { state.withLock { $0.done } }
         return text
     }
 }
