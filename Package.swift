@@ -152,6 +152,7 @@ let package = Package(
             name: "SwitchyardReliabilityTests",
             dependencies: [
                 "switchyard",
+                "SwitchyardTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

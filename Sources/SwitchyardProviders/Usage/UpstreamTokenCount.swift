@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// One token count from an upstream `usage` object, read without trusting it.
 ///
 /// Decoding never fails and never traps, whatever the JSON holds:
@@ -6,9 +8,9 @@
 ///   the usage report it belongs to is ignored, so the call's usage is estimated instead (a garbage count is never
 ///   read as zero, which would bill nothing).
 struct UpstreamTokenCount: Decodable, Sendable, Hashable {
-    /// The largest count accepted: 10^12 tokens, far above any real call and small enough that sums and prices of
-    /// counts cannot overflow 64-bit integers.
-    static let maximum = 1_000_000_000_000
+    /// The largest count accepted: the core's ``SwitchyardCore/TokenUsage/maximumCount`` (10^12 tokens), far above
+    /// any real call and small enough that sums and prices of counts cannot overflow 64-bit integers.
+    static let maximum = TokenUsage.maximumCount
 
     /// The count, in `0...maximum`; `nil` when upstream sent garbage.
     var value: Int?

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTesting
 
 /// What one run of the `switchyard` binary did.
 struct CommandResult: Sendable, CustomStringConvertible {
@@ -11,24 +12,8 @@ struct CommandResult: Sendable, CustomStringConvertible {
 
 /// Runs the built `switchyard` executable as a subprocess.
 enum CLI {
-    /// `$SWITCHYARD_BIN`, else the `switchyard` SwiftPM built next to this test bundle.
-    static let binary: URL = {
-        if let path = ProcessInfo.processInfo.environment["SWITCHYARD_BIN"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        var candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent()) }
-        // Fallback: the package's own debug build, found from this file's path.
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build/debug"))
-        for directory in candidates {
-            let url = directory.appendingPathComponent("switchyard")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        fatalError("cannot find the switchyard executable near \(candidates); build it or set SWITCHYARD_BIN")
-    }()
+    /// The built executable (see `SwitchyardBinary`).
+    static var binary: URL { SwitchyardBinary.url }
 
     /// A scratch working directory, so that a command defaulting to ./switchyard.sqlite never writes in the repo.
     static let workingDirectory: URL = {

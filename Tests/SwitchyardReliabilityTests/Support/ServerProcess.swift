@@ -1,25 +1,11 @@
 import Foundation
+import SwitchyardTesting
 import Synchronization
 
 /// The built `switchyard` binary and its subprocesses.
 enum Switchyard {
-    /// `$SWITCHYARD_BIN`, else the `switchyard` SwiftPM built next to this test bundle.
-    static let binary: URL = {
-        if let path = ProcessInfo.processInfo.environment["SWITCHYARD_BIN"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        var candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        for bundle in Bundle.allBundles { candidates.append(bundle.bundleURL.deletingLastPathComponent()) }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(packageRoot.appendingPathComponent(".build/debug"))
-        for directory in candidates {
-            let url = directory.appendingPathComponent("switchyard")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        fatalError("cannot find the switchyard executable near \(candidates); build it or set SWITCHYARD_BIN")
-    }()
+    /// The built executable (see `SwitchyardBinary`).
+    static var binary: URL { SwitchyardBinary.url }
 
     /// The inherited environment without Switchyard's own variables. A crash prints a fast, unsymbolicated
     /// backtrace, so that a dying server is dead in well under a second (a full one takes many seconds).
