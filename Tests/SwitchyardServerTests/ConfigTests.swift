@@ -37,6 +37,16 @@ import Testing
         #expect(config.defaultRoute == "default")
     }
 
+    /// Each default time-out acts: a call's first byte before its total, and a call's total before the request's
+    /// deadline (with the old 60 s deadline, `first_byte_ms` and `total_ms` never fired).
+    @Test func defaultTimeOutsAreOrderedSoThatEachActs() throws {
+        let config = try testConfig(Self.minimal)
+        let call = config.defaults.httpTimeouts
+        #expect(call.firstByte < call.total)
+        #expect(call.total < config.defaults.timeout)
+        #expect(config.routerConfiguration.defaultTimeout == config.defaults.timeout)
+    }
+
     @Test func synthesizedRouteHasATierPerProviderInOrder() throws {
         let config = try SwitchyardConfig(
             yaml: """
