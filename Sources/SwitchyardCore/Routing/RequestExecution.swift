@@ -41,67 +41,62 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
 
     /// Runs the request to its end and returns the answer, or throws the ``RoutingError`` it ended with.
     mutating func run() async throws -> RoutedResponse {
-        let outcome: Result<Answer, RoutingError>
+        var answer: Answer?
+        var failure: RoutingError?
         do {
-            outcome = .success(try await admitAndWalk())
+            answer = try await admitAndWalk()
         } catch {
-            outcome = .failure(routingError(from: error))
+            failure = routingError(from: error)
         }
-        return try await finish(outcome).get()
+        let latency = await finish(answer: answer, failure: &failure)
+        if var failure {
+            failure.attempts = attempts
+            throw failure
+        }
+        let answered = answer!
+        return RoutedResponse(
+            requestID: request.id, route: route, provider: answered.candidate.target.provider,
+            model: answered.candidate.target.model, tier: answered.candidate.tier, response: answered.response,
+            cost: cost, attempts: attempts, escalated: escalated, classification: classification,
+            latency: latency)
     }
 
     /// The single exit: settles the reservation at what was billed, records how the request ended, and waits until
-    /// the ledger has it. A settlement or record that fails turns the outcome into `ledger_unavailable`.
-    private mutating func finish(_ outcome: Result<Answer, RoutingError>) async -> Result<RoutedResponse, RoutingError> {
-        var outcome = outcome
+    /// the ledger has it. A settlement or record that fails sets `failure` to `ledger_unavailable`.
+    /// - Returns: the request's latency, as recorded.
+    private mutating func finish(answer: Answer?, failure: inout RoutingError?) async -> Duration {
         if let reservation, let budget = router.budget {
             let cost = cost
             do {
                 try await uncancelled { try await budget.settle(reservation, actualCost: cost) }
             } catch {
-                outcome = .failure(
-                    Self.ledgerUnavailable(
-                        "the ledger could not settle request \(request.id) (\(error)); it is settled when it recovers"))
+                failure = Self.ledgerUnavailable(
+                    "the ledger could not settle request \(request.id) (\(error)); it is settled when it recovers")
             }
         }
         let latency = start.duration(to: router.instant())
-        let answer = try? outcome.get()
-        let error = outcome.failure
-        if isRecorded {
-            let last = attempts.last
-            router.emit(
-                .requestFinished(
-                    RequestFinished(
-                        requestID: request.id, userID: request.userID, status: error?.status ?? .success,
-                        provider: answer?.candidate.target.provider ?? last?.provider,
-                        model: answer?.candidate.target.model ?? last?.model, usage: attempts.totalUsage, cost: cost,
-                        latency: latency, errorCode: error?.code.rawValue, attempts: attempts.count,
-                        escalated: escalated, at: router.now())))
-            // When the ledger is what failed, its events stay queued for when it recovers: do not wait for them.
-            if error?.code != .ledgerUnavailable {
-                let sink = router.eventSink
-                do {
-                    try await uncancelled { try await sink.flush() }
-                } catch {
-                    outcome = .failure(
-                        Self.ledgerUnavailable(
-                            "request \(request.id) could not be recorded in the ledger yet (\(error)); its record is "
-                                + "written when the ledger recovers"))
-                }
-            }
+        guard isRecorded else { return latency }
+        let last = attempts.last
+        let served = answer?.candidate.target
+        router.emit(
+            .requestFinished(
+                RequestFinished(
+                    requestID: request.id, userID: request.userID, status: failure?.status ?? .success,
+                    provider: served?.provider ?? last?.provider, model: served?.model ?? last?.model,
+                    usage: attempts.totalUsage, cost: cost, latency: latency,
+                    errorCode: failure?.code.rawValue, attempts: attempts.count, escalated: escalated,
+                    at: router.now())))
+        // When the ledger is what failed, its events stay queued for when it recovers: do not wait for them.
+        guard failure?.code != .ledgerUnavailable else { return latency }
+        let sink = router.eventSink
+        do {
+            try await uncancelled { try await sink.flush() }
+        } catch {
+            failure = Self.ledgerUnavailable(
+                "request \(request.id) could not be recorded in the ledger yet (\(error)); its record is written "
+                    + "when the ledger recovers")
         }
-        switch outcome {
-        case .success(let answer):
-            return .success(
-                RoutedResponse(
-                    requestID: request.id, route: route, provider: answer.candidate.target.provider,
-                    model: answer.candidate.target.model, tier: answer.candidate.tier, response: answer.response,
-                    cost: cost, attempts: attempts, escalated: escalated, classification: classification,
-                    latency: latency))
-        case .failure(var error):
-            error.attempts = attempts
-            return .failure(error)
-        }
+        return latency
     }
 
     /// Any error as the ``RoutingError`` the request ends with.
@@ -140,13 +135,6 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
             TargetSkipped(
                 requestID: request.id, tier: candidate.tier, provider: candidate.target.provider,
                 model: candidate.target.model, reason: reason, at: router.now()))
-    }
-}
-
-extension Result {
-    fileprivate var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }
 
