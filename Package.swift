@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
         .library(name: "SwitchyardStore", targets: ["SwitchyardStore"]),
         .library(name: "SwitchyardProviders", targets: ["SwitchyardProviders"]),
+        .library(name: "SwitchyardSettings", targets: ["SwitchyardSettings"]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
         .library(name: "SwitchyardTesting", targets: ["SwitchyardTesting"]),
     ],
@@ -43,6 +44,13 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
+        // Configuration keys declared once: reading YAML with checked values and located errors, writing it back,
+        // and the reference. Each target declares the keys of its own types with it.
+        .target(
+            name: "SwitchyardSettings",
+            dependencies: ["SwitchyardCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // The SQLite ledger: migrations, event recording, budgets, reports, read-only SQL.
         .target(
             name: "SwitchyardStore",
@@ -61,6 +69,7 @@ let package = Package(
             name: "SwitchyardProviders",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardSettings",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,6 +82,7 @@ let package = Package(
                 "SwitchyardCore",
                 "SwitchyardStore",
                 "SwitchyardProviders",
+                "SwitchyardSettings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -94,6 +104,7 @@ let package = Package(
                 "SwitchyardStore",
                 "SwitchyardProviders",
                 "SwitchyardServer",
+                "SwitchyardSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,6 +135,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardProvidersTests",
             dependencies: [
+                "SwitchyardSettings",
                 "SwitchyardProviders", "SwitchyardCore", "SwitchyardTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -133,6 +145,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
+                "SwitchyardSettings",
                 "SwitchyardServer", "SwitchyardCore", "SwitchyardTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -143,7 +156,8 @@ let package = Package(
         // Runs the built `switchyard` executable as a subprocess against temporary databases.
         .testTarget(
             name: "SwitchyardCLITests",
-            dependencies: ["switchyard", "SwitchyardServer", "SwitchyardStore", "SwitchyardCore", "SwitchyardTesting"],
+            dependencies: [
+                "switchyard", "SwitchyardServer", "SwitchyardSettings", "SwitchyardStore", "SwitchyardCore", "SwitchyardTesting"],
             swiftSettings: swiftSettings
         ),
         // The end-to-end reliability suite: the built `switchyard serve` binary against fake upstreams on real sockets

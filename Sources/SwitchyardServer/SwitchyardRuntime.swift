@@ -2,6 +2,7 @@ public import Logging
 public import SwitchyardCore
 public import SwitchyardStore
 public import SwitchyardProviders
+import SwitchyardSettings
 public import Foundation
 
 /// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger, budgets, providers and
@@ -35,7 +36,6 @@ public final class SwitchyardRuntime: Sendable {
     /// - Parameters:
     ///   - config: the service configuration.
     ///   - environment: where API keys and the admin key are read.
-    ///   - ledgerWindow: group-commit window of the ledger writer.
     ///   - recoverReservations: own the database: take its serve lock (so a second serving process on the same
     ///     file fails with `ledger_in_use`) and settle reservations left open by a crash (at their reserved
     ///     amount). A one-off command beside a running service must pass `false`, or it would settle that
@@ -45,7 +45,6 @@ public final class SwitchyardRuntime: Sendable {
     public init(
         config: SwitchyardConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        ledgerWindow: Duration = .milliseconds(1),
         recoverReservations: Bool = true,
         sseHeartbeat: Duration? = nil,
         logger: Logger = Logger(label: "switchyard")
@@ -67,8 +66,7 @@ public final class SwitchyardRuntime: Sendable {
         // on the same file would settle this one's reservations. Dropped with the runtime if the init throws.
         let serveLock = recoverReservations ? try LedgerServeLock.acquire(databasePath: config.database.path) : nil
         self.serveLock = serveLock
-        database = try LedgerDatabase(
-            path: config.database.path, configuration: LedgerConfiguration(busyTimeout: config.database.busyTimeout))
+        database = try LedgerDatabase(path: config.database.path, configuration: config.database.ledger)
         budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
         let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
         if !recovered.isEmpty {
@@ -76,19 +74,15 @@ public final class SwitchyardRuntime: Sendable {
                 "settled reservations left open by an earlier crash at their reserved amount",
                 metadata: ["count": "\(recovered.count)"])
         }
-        ledger = LedgerEventSink(
-            database: database,
-            configuration: .init(
-                window: ledgerWindow, flushTimeout: config.database.flushTimeout,
-                maxPendingEvents: config.database.maxPendingEvents),
-            logger: logger)
+        ledger = LedgerEventSink(database: database, configuration: config.database.writer, logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)
 
         httpClients = ProviderHTTPClients()
         var providers: [String: any LLMProvider] = [:]
+        let context = ProviderBuildContext(clients: httpClients, environment: environment, logger: logger)
         do {
             for settings in config.providers {
-                providers[settings.name] = try Self.makeProvider(settings, clients: httpClients, environment: environment, logger: logger)
+                providers[settings.name] = try Self.makeProvider(settings, context: context)
             }
             router = try SwitchyardCore.Router(
                 configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
@@ -105,18 +99,10 @@ public final class SwitchyardRuntime: Sendable {
 
     private static func makeProvider(
         _ settings: ProviderSettings,
-        clients: ProviderHTTPClients,
-        environment: [String: String],
-        logger: Logger
+        context: ProviderBuildContext
     ) throws -> any LLMProvider {
-        if settings.kind == .simulated {
-            return SimulatedProvider(name: settings.name, configuration: settings.simulated)
-        }
         do {
-            return try SwitchyardProviders.ProviderSettings(
-                name: settings.name, kind: settings.kind, baseURL: settings.baseURL,
-                apiKeyEnvironmentVariable: settings.apiKeyEnv, timeouts: settings.httpTimeouts
-            ).makeProvider(clients: clients, environment: environment, logger: logger)
+            return try settings.makeProvider(context: context)
         } catch let error as MissingAPIKeyError {
             throw ConfigError(code: .missingKey, path: "providers[\(settings.name)].api_key_env", message: error.description)
         }

@@ -7,7 +7,7 @@
 /// ```
 public struct LedgerConfiguration: Sendable {
     /// What a committed transaction survives.
-    public enum Durability: String, Sendable, Hashable, Codable {
+    public enum Durability: String, Sendable, Hashable, Codable, CaseIterable {
         /// `PRAGMA synchronous = NORMAL` in WAL mode: a commit survives any crash of the Switchyard process; an
         /// operating-system crash or power loss may roll back the last commits (never corrupts the file). Fast:
         /// no fsync per commit.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SwitchyardCore
 import SwitchyardServer
+import SwitchyardSettings
 import SwitchyardStore
 
 /// The `switchyard` command line: the service, and the operator's tools over the same configuration and ledger.

@@ -37,20 +37,29 @@ struct APIKeyTests {
     }
 
     @Test func settingsBuildEachKindAndNameAMissingVariable() async throws {
-        try await withTestClient { client in
-            let environment = ["OPENAI_API_KEY": "sk-1"]
-            let openAI = try ProviderSettings(name: "o", kind: .openAI, apiKeyEnvironmentVariable: "OPENAI_API_KEY")
-                .makeProvider(httpClient: client, environment: environment)
-            #expect(openAI is OpenAICompatibleProvider)
-            let local = try ProviderSettings(name: "l", kind: .openAI, baseURL: "http://localhost:11434/v1")
-                .makeProvider(httpClient: client, environment: [:])
-            #expect((local as? OpenAICompatibleProvider)?.configuration.baseURL == "http://localhost:11434/v1")
-            #expect(throws: MissingAPIKeyError(variable: "ANTHROPIC_API_KEY")) {
-                try ProviderSettings(name: "a", kind: .anthropic, apiKeyEnvironmentVariable: "ANTHROPIC_API_KEY")
-                    .makeProvider(httpClient: client, environment: environment)
-            }
-            let gemini = try ProviderSettings(name: "g", kind: .gemini).makeProvider(httpClient: client)
-            #expect((gemini as? GeminiProvider)?.configuration.baseURL == ProviderKind.gemini.defaultBaseURL)
+        let clients = ProviderHTTPClients()
+        do {
+            try build(clients)
+        } catch {
+            try await clients.shutdown()
+            throw error
         }
+        try await clients.shutdown()
+    }
+
+    private func build(_ clients: ProviderHTTPClients) throws {
+        let context = ProviderBuildContext(clients: clients, environment: ["OPENAI_API_KEY": "sk-1"])
+        let openAI = try HTTPProviderOptions<OpenAICompatibleProvider>(apiKeyEnv: "OPENAI_API_KEY")
+            .makeProvider(name: "o", context: context)
+        #expect(openAI is OpenAICompatibleProvider)
+        let local = try HTTPProviderOptions<OpenAICompatibleProvider>(
+            configuration: .init(baseURL: "http://localhost:11434/v1")
+        ).makeProvider(name: "l", context: ProviderBuildContext(clients: clients, environment: [:]))
+        #expect((local as? OpenAICompatibleProvider)?.configuration.baseURL == "http://localhost:11434/v1")
+        #expect(throws: MissingAPIKeyError(variable: "ANTHROPIC_API_KEY")) {
+            try HTTPProviderOptions<AnthropicProvider>(apiKeyEnv: "ANTHROPIC_API_KEY").makeProvider(name: "a", context: context)
+        }
+        let gemini = try HTTPProviderOptions<GeminiProvider>().makeProvider(name: "g", context: context)
+        #expect((gemini as? GeminiProvider)?.configuration.baseURL == GeminiProvider.Configuration.defaultBaseURL)
     }
 }

@@ -84,10 +84,18 @@ struct DeadlineTests {
                 listener.fillAcceptQueue()  // further connects hang: only the connect time-out can end them
                 let timeouts = ProviderTimeouts(
                     connect: .milliseconds(150), firstByte: .seconds(20), idle: .seconds(20), total: .seconds(30))
-                let settings = ProviderSettings(
-                    name: "hangs", kind: kind, baseURL: listener.baseURL + (kind == .openAI ? "/v1" : ""),
-                    timeouts: timeouts)
-                let provider = try settings.makeProvider(clients: clients)
+                let options: any ProviderKindOptions =
+                    switch kind {
+                    case .openAI:
+                        HTTPProviderOptions<OpenAICompatibleProvider>(
+                            configuration: .init(baseURL: listener.baseURL + "/v1", timeouts: timeouts))
+                    case .anthropic:
+                        HTTPProviderOptions<AnthropicProvider>(
+                            configuration: .init(baseURL: listener.baseURL, timeouts: timeouts))
+                    default:
+                        HTTPProviderOptions<GeminiProvider>(configuration: .init(baseURL: listener.baseURL, timeouts: timeouts))
+                    }
+                let provider = try options.makeProvider(name: "hangs", context: ProviderBuildContext(clients: clients))
                 let started = ContinuousClock.now
                 let error = await providerError { _ = try await provider.chat(helloRequest, options: .init()) }
                 #expect(error?.code == .timeout)

@@ -143,7 +143,6 @@ enum ConfigFixtures {
         var openAITimeouts = defaults.httpTimeouts
         openAITimeouts.total = .seconds(90)
         let openAI = ProviderSettings(
-            kind: .openAI,
             profile: ProviderProfile(
                 name: "openai", quality: 0.8, specialties: [.writing, .general],
                 models: [
@@ -155,10 +154,11 @@ enum ConfigFixtures {
                 ],
                 expectedLatency: .milliseconds(700), retry: openAIRetry, circuitBreaker: openAIBreaker,
                 rateLimit: RateLimitConfiguration(requestsPerSecond: 2.5, maxConcurrent: 4, requestsPerMinute: 120)),
-            baseURL: "https://proxy.example.com/v1", apiKeyEnv: "OPENAI_API_KEY", httpTimeouts: openAITimeouts)
+            options: HTTPProviderOptions<OpenAICompatibleProvider>(
+                configuration: .init(baseURL: "https://proxy.example.com/v1", timeouts: openAITimeouts),
+                apiKeyEnv: "OPENAI_API_KEY"))
 
         let simulated = ProviderSettings(
-            kind: .simulated,
             profile: ProviderProfile(
                 name: "sim", quality: 0.3, specialties: [.code],
                 models: [
@@ -167,8 +167,7 @@ enum ConfigFixtures {
                 ],
                 expectedLatency: .milliseconds(5), retry: defaults.retry, circuitBreaker: defaults.circuitBreaker,
                 rateLimit: defaults.rateLimit),
-            httpTimeouts: defaults.httpTimeouts,
-            simulated: SimulatedProvider.Configuration(
+            options: SimulatedProvider.Configuration(
                 latency: .milliseconds(10), failureRate: 0.5, escalationRate: 0.25, escalationMarker: "[UP]",
                 isDown: true, seed: 99))
 

@@ -24,9 +24,9 @@ import Testing
         #expect(
             config.providers == [
                 ProviderSettings(
-                    kind: .simulated,
                     profile: ProviderProfile(
-                        name: "local", models: [ModelProfile(name: "small")], expectedLatency: .milliseconds(20)))
+                        name: "local", models: [ModelProfile(name: "small")], expectedLatency: .milliseconds(20)),
+                    options: SimulatedProvider.Configuration())
             ])
         #expect(
             config.routes == [
@@ -236,8 +236,8 @@ import Testing
         } throws: { error in
             (error as? ConfigError)?.description
                 == "\(url.path):5: providers[0]: unknown key 'qualty' (did you mean 'quality'?) (expected one of: "
-                + "name, kind, base_url, api_key_env, quality, specialties, expected_latency_ms, models, timeout, retry, "
-                + "circuit_breaker, rate_limit, simulated)"
+                + "name, kind, simulated, quality, specialties, expected_latency_ms, models, retry, circuit_breaker, "
+                + "rate_limit)"
         }
     }
 

@@ -50,7 +50,8 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     ///   - budget: per-user budgets; `nil` routes without budget checks.
     ///   - random: the source of jitter and weighted balancing.
     ///   - now: the wall clock for event timestamps.
-    /// - Throws: ``RouterConfigurationError`` naming the first problem found.
+    /// - Throws: ``RouterConfigurationError`` naming the first problem found (see ``RouterTopology``), or a provider
+    ///   of the configuration missing from `providers`.
     public init(
         configuration: RouterConfiguration,
         providers: [String: any LLMProvider],
@@ -69,58 +70,24 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
         self.random = Mutex(random)
         self.origin = clock.now
 
+        let topology = try RouterTopology(configuration)
         var runtimes: [String: ProviderRuntime<RouterInstant>] = [:]
-        var targets: [String: ResolvedTarget] = [:]
-        var modelIndex: [String: [RouteTarget]] = [:]
         for (index, profile) in configuration.providers.enumerated() {
-            let path = "providers[\(index)]"
-            guard !profile.name.isEmpty, !profile.name.contains("/") else {
-                throw RouterConfigurationError(path: path, message: "a provider name must be non-empty, without '/'")
-            }
-            guard runtimes[profile.name] == nil else {
-                throw RouterConfigurationError(path: path, message: "duplicate provider name '\(profile.name)'")
-            }
             guard let provider = providers[profile.name] else {
-                throw RouterConfigurationError(path: path, message: "no implementation for provider '\(profile.name)'")
-            }
-            guard !profile.models.isEmpty else {
-                throw RouterConfigurationError(path: path, message: "provider '\(profile.name)' lists no models")
+                throw RouterConfigurationError(
+                    .missingProvider, path: "providers[\(index)]",
+                    message: "no implementation for provider '\(profile.name)'")
             }
             runtimes[profile.name] = ProviderRuntime(
                 profile: profile, provider: provider, ewmaWeight: configuration.latencyEWMAWeight)
-            for model in profile.models {
-                let target = RouteTarget(provider: profile.name, model: model.name)
-                modelIndex[model.name, default: []].append(target)
-                targets[target.description] = ResolvedTarget(
-                    target: target, runtime: runtimes[profile.name]!, model: model, usage: TargetUsage())
-            }
         }
-        var routes: [String: Route] = [:]
-        for (routeIndex, route) in configuration.routes.enumerated() {
-            let path = "routes[\(routeIndex)]"
-            guard routes[route.name] == nil else {
-                throw RouterConfigurationError(path: path, message: "duplicate route name '\(route.name)'")
-            }
-            guard !route.tiers.isEmpty else {
-                throw RouterConfigurationError(path: path, message: "route '\(route.name)' has no tiers")
-            }
-            for (tierIndex, tier) in route.tiers.enumerated() {
-                guard !tier.targets.isEmpty else {
-                    throw RouterConfigurationError(
-                        path: "\(path).tiers[\(tierIndex)]", message: "tier '\(tier.name)' has no targets")
-                }
-                for (targetIndex, target) in tier.targets.enumerated() {
-                    try Self.check(target, runtimes: runtimes, path: "\(path).tiers[\(tierIndex)].targets[\(targetIndex)]")
-                }
-            }
-            for (targetIndex, target) in (route.escalation?.targets ?? []).enumerated() {
-                try Self.check(target, runtimes: runtimes, path: "\(path).escalation.to[\(targetIndex)]")
-            }
-            routes[route.name] = route
+        let targets = topology.models.mapValues { entry in
+            let target = RouteTarget(provider: entry.provider.name, model: entry.model.name)
+            return ResolvedTarget(
+                target: target, runtime: runtimes[entry.provider.name]!, model: entry.model, usage: TargetUsage())
         }
-        if let defaultRoute = configuration.defaultRoute, routes[defaultRoute] == nil {
-            throw RouterConfigurationError(path: "default_route", message: "no route named '\(defaultRoute)'")
-        }
+        let modelIndex = topology.modelIndex
+        let routes = Dictionary(uniqueKeysWithValues: configuration.routes.map { ($0.name, $0) })
         self.runtimes = runtimes
         self.routes = routes
         self.modelIndex = modelIndex
@@ -149,20 +116,6 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     /// A router instant on the injected clock (to sleep until it).
     func clockInstant(_ instant: RouterInstant) -> C.Instant {
         origin.advanced(by: instant.offset)
-    }
-
-    private static func check(
-        _ target: RouteTarget,
-        runtimes: [String: ProviderRuntime<RouterInstant>],
-        path: String
-    ) throws {
-        guard let runtime = runtimes[target.provider] else {
-            throw RouterConfigurationError(path: path, message: "unknown provider '\(target.provider)' in '\(target)'")
-        }
-        guard runtime.profile.model(named: target.model) != nil else {
-            throw RouterConfigurationError(
-                path: path, message: "provider '\(target.provider)' has no model '\(target.model)'")
-        }
     }
 
     /// Routes one request and returns the complete answer.

@@ -1,6 +1,6 @@
 extension AnthropicProvider {
     /// Settings of the Anthropic Messages API backend.
-    public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+    public struct Configuration: HTTPProviderConfiguration, CustomStringConvertible {
         /// The API root without `/v1`. Default `https://api.anthropic.com`.
         public var baseURL: String
         /// Sent as `x-api-key`.
@@ -20,7 +20,7 @@ extension AnthropicProvider {
         public var maxStreamBytes: Int
 
         public init(
-            baseURL: String = ProviderKind.anthropic.defaultBaseURL,
+            baseURL: String = Self.defaultBaseURL,
             apiKey: APIKey? = nil,
             apiVersion: String = "2023-06-01",
             defaultMaxTokens: Int = 4096,
@@ -37,6 +37,14 @@ extension AnthropicProvider {
             self.extraHeaders = extraHeaders
             self.maxResponseBytes = maxResponseBytes
             self.maxStreamBytes = maxStreamBytes
+        }
+
+        /// The public API, used when `base_url` is not set.
+        public static let defaultBaseURL = "https://api.anthropic.com"
+
+        /// Every setting at its default.
+        public init() {
+            self.init(baseURL: Self.defaultBaseURL)
         }
 
         public var description: String {

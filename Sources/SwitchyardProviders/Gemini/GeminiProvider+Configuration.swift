@@ -1,6 +1,6 @@
 extension GeminiProvider {
     /// Settings of the Google Gemini API backend.
-    public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+    public struct Configuration: HTTPProviderConfiguration, CustomStringConvertible {
         /// The API root. Default `https://generativelanguage.googleapis.com`.
         public var baseURL: String
         /// The API version path segment. Default `v1beta` (function calling with JSON Schema needs it).
@@ -18,7 +18,7 @@ extension GeminiProvider {
         public var maxStreamBytes: Int
 
         public init(
-            baseURL: String = ProviderKind.gemini.defaultBaseURL,
+            baseURL: String = Self.defaultBaseURL,
             apiVersion: String = "v1beta",
             apiKey: APIKey? = nil,
             timeouts: ProviderTimeouts = ProviderTimeouts(),
@@ -33,6 +33,14 @@ extension GeminiProvider {
             self.extraHeaders = extraHeaders
             self.maxResponseBytes = maxResponseBytes
             self.maxStreamBytes = maxStreamBytes
+        }
+
+        /// The public API, used when `base_url` is not set.
+        public static let defaultBaseURL = "https://generativelanguage.googleapis.com"
+
+        /// Every setting at its default.
+        public init() {
+            self.init(baseURL: Self.defaultBaseURL)
         }
 
         public var description: String {

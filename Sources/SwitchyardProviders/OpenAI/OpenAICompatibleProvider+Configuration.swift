@@ -1,9 +1,9 @@
 extension OpenAICompatibleProvider {
     /// Settings of one OpenAI-compatible backend: OpenAI itself, or a local LM Studio, Ollama, vLLM or llama.cpp
     /// server.
-    public struct Configuration: Sendable, Hashable, CustomStringConvertible {
+    public struct Configuration: HTTPProviderConfiguration, CustomStringConvertible {
         /// Which request field carries ``SwitchyardCore/ChatRequest/maxTokens``.
-        public enum MaxTokensField: String, Sendable, Hashable {
+        public enum MaxTokensField: String, Sendable, Hashable, CaseIterable {
             /// `max_tokens`: what local servers understand.
             case maxTokens = "max_tokens"
             /// `max_completion_tokens`: what OpenAI's reasoning models require.
@@ -32,7 +32,7 @@ extension OpenAICompatibleProvider {
         public var maxStreamBytes: Int
 
         public init(
-            baseURL: String = ProviderKind.openAI.defaultBaseURL,
+            baseURL: String = Self.defaultBaseURL,
             apiKey: APIKey? = nil,
             timeouts: ProviderTimeouts = ProviderTimeouts(),
             maxTokensField: MaxTokensField = .maxTokens,
@@ -49,6 +49,14 @@ extension OpenAICompatibleProvider {
             self.extraHeaders = extraHeaders
             self.maxResponseBytes = maxResponseBytes
             self.maxStreamBytes = maxStreamBytes
+        }
+
+        /// The public API, used when `base_url` is not set.
+        public static let defaultBaseURL = "https://api.openai.com/v1"
+
+        /// Every setting at its default.
+        public init() {
+            self.init(baseURL: Self.defaultBaseURL)
         }
 
         public var description: String {

@@ -84,11 +84,10 @@ extension ProviderSettings {
         seed: UInt64
     ) -> ProviderSettings {
         ProviderSettings(
-            kind: .simulated,
             profile: ProviderProfile(
                 name: name, quality: quality, specialties: specialties, models: [model],
                 expectedLatency: .milliseconds(latencyMs)),
-            simulated: SimulatedProvider.Configuration(
+            options: SimulatedProvider.Configuration(
                 latency: .milliseconds(latencyMs), failureRate: failureRate, escalationRate: escalationRate,
                 seed: seed))
     }

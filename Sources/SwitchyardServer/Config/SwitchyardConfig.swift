@@ -93,22 +93,56 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var path: String
     /// How long a writer waits on a busy database before failing. Default 5 s.
     public var busyTimeout: Duration
+    /// What a commit survives. Default: a crash of the process (`process_crash`); `power_loss` fsyncs every commit.
+    public var durability: LedgerConfiguration.Durability
+    /// Read-only connections reports may use at once. Default 4.
+    public var readerCount: Int
+    /// WAL pages (4 KiB) at which a commit also checkpoints the WAL. Default 10,000.
+    public var walAutocheckpointPages: Int
     /// How long a request waits for its record to be committed before it answers 503 `ledger_unavailable` (the
     /// record stays queued and is written when the ledger recovers). Default: the ledger writer's, 10 s.
     public var flushTimeout: Duration
     /// Events the ledger writer may hold uncommitted before it refuses new requests (503 `ledger_unavailable`,
     /// no provider called). Default: the ledger writer's, 100,000.
     public var maxPendingEvents: Int
+    /// How long the ledger writer waits after a batch's first event for more. Default 1 ms.
+    public var groupCommitWindow: Duration
+    /// The most events committed in one transaction. Default: the ledger writer's, 2,048.
+    public var groupCommitMaxBatch: Int
 
     public init(
         path: String = "./switchyard.sqlite", busyTimeout: Duration = .seconds(5),
+        durability: LedgerConfiguration.Durability = LedgerConfiguration().durability,
+        readerCount: Int = LedgerConfiguration().maximumReaderCount,
+        walAutocheckpointPages: Int = LedgerConfiguration().walAutocheckpointPages,
         flushTimeout: Duration = LedgerEventSink.Configuration().flushTimeout,
-        maxPendingEvents: Int = LedgerEventSink.Configuration().maxPendingEvents
+        maxPendingEvents: Int = LedgerEventSink.Configuration().maxPendingEvents,
+        groupCommitWindow: Duration = .milliseconds(1),
+        groupCommitMaxBatch: Int = LedgerEventSink.Configuration().maxBatchSize
     ) {
         self.path = path
         self.busyTimeout = busyTimeout
+        self.durability = durability
+        self.readerCount = readerCount
+        self.walAutocheckpointPages = walAutocheckpointPages
         self.flushTimeout = flushTimeout
         self.maxPendingEvents = maxPendingEvents
+        self.groupCommitWindow = groupCommitWindow
+        self.groupCommitMaxBatch = groupCommitMaxBatch
+    }
+
+    /// How the ledger opens its file.
+    public var ledger: LedgerConfiguration {
+        LedgerConfiguration(
+            busyTimeout: busyTimeout, durability: durability, maximumReaderCount: readerCount,
+            walAutocheckpointPages: walAutocheckpointPages)
+    }
+
+    /// How the ledger writer commits.
+    public var writer: LedgerEventSink.Configuration {
+        LedgerEventSink.Configuration(
+            window: groupCommitWindow, maxBatchSize: groupCommitMaxBatch, flushTimeout: flushTimeout,
+            maxPendingEvents: maxPendingEvents)
     }
 }
 
@@ -136,65 +170,6 @@ public struct KeySettings: Sendable, Hashable {
     public init(required: Bool = false) {
         self.required = required
     }
-}
-
-/// `defaults:` — resilience settings applied to providers unless overridden.
-public struct ProviderDefaults: Sendable, Hashable {
-    /// Deadline of a request that sets none (`timeout_ms`): every attempt, failover, queue wait and streaming
-    /// together. Default 10 minutes (longer than a call's own `total_ms`, 5 minutes).
-    public var timeout: Duration
-    public var retry: RetryPolicy
-    public var circuitBreaker: CircuitBreakerConfiguration
-    public var rateLimit: RateLimitConfiguration
-    /// Time-outs of HTTP providers (`timeout:`); see `ProviderTimeouts` in SwitchyardProviders for the defaults.
-    public var httpTimeouts: ProviderTimeouts
-
-    public init(
-        timeout: Duration = .seconds(600),
-        retry: RetryPolicy = RetryPolicy(),
-        circuitBreaker: CircuitBreakerConfiguration = CircuitBreakerConfiguration(),
-        rateLimit: RateLimitConfiguration = .unlimited,
-        httpTimeouts: ProviderTimeouts = ProviderTimeouts()
-    ) {
-        self.timeout = timeout
-        self.retry = retry
-        self.circuitBreaker = circuitBreaker
-        self.rateLimit = rateLimit
-        self.httpTimeouts = httpTimeouts
-    }
-}
-
-/// One entry of `providers:`.
-public struct ProviderSettings: Sendable, Hashable {
-    public var kind: ProviderKind
-    /// Routing profile: name, quality, specialties, models and prices, retry/breaker/limits (defaults applied).
-    public var profile: ProviderProfile
-    /// Base URL of the API (HTTP kinds). Defaults per kind: `https://api.openai.com/v1`,
-    /// `https://api.anthropic.com`, `https://generativelanguage.googleapis.com`.
-    public var baseURL: String?
-    /// Name of the environment variable that holds the API key (never the key itself).
-    public var apiKeyEnv: String?
-    public var httpTimeouts: ProviderTimeouts
-    /// Behaviour of a `simulated` provider.
-    public var simulated: SimulatedProvider.Configuration
-
-    public init(
-        kind: ProviderKind,
-        profile: ProviderProfile,
-        baseURL: String? = nil,
-        apiKeyEnv: String? = nil,
-        httpTimeouts: ProviderTimeouts = ProviderTimeouts(),
-        simulated: SimulatedProvider.Configuration = SimulatedProvider.Configuration()
-    ) {
-        self.kind = kind
-        self.profile = profile
-        self.baseURL = baseURL
-        self.apiKeyEnv = apiKeyEnv
-        self.httpTimeouts = httpTimeouts
-        self.simulated = simulated
-    }
-
-    public var name: String { profile.name }
 }
 
 /// `health_checks:` — the background prober.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwitchyardProviders
 import SwitchyardServer
 
 /// `switchyard config check`: validates a configuration and prints it with every default filled in.
@@ -46,8 +47,9 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             warnings.append("server.admin_key_env: environment variable \(variable) is not set")
         }
         for provider in config.providers {
-            if let variable = provider.apiKeyEnv, environment[variable, default: ""].isEmpty {
-                warnings.append("providers[\(provider.name)].api_key_env: environment variable \(variable) is not set")
+            for (key, variable) in provider.options.environmentVariables.sorted(by: { $0.key < $1.key })
+            where environment[variable, default: ""].isEmpty {
+                warnings.append("providers[\(provider.name)].\(key): environment variable \(variable) is not set")
             }
         }
         return warnings

@@ -4,10 +4,11 @@ import ArgumentParser
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Check a configuration file.",
+        abstract: "Check a configuration file, or list its keys.",
         discussion: """
             Examples:
               switchyard config check --config switchyard.yaml
+              switchyard config keys
             """,
-        subcommands: [ConfigCheckCommand.self])
+        subcommands: [ConfigCheckCommand.self, ConfigKeysCommand.self])
 }

@@ -27,7 +27,7 @@ func makeProvider(
         return GeminiProvider(
             name: "gemini-test", configuration: .init(baseURL: baseURL, apiKey: apiKey, timeouts: timeouts),
             httpClient: client)
-    case .simulated:
+    default:
         return SimulatedProvider(name: "simulated-test")
     }
 }
@@ -70,7 +70,7 @@ enum Wire {
         case .openAI: "/v1/chat/completions"
         case .anthropic: "/v1/messages"
         case .gemini: stream ? "/v1beta/models/m:streamGenerateContent?alt=sse" : "/v1beta/models/m:generateContent"
-        case .simulated: ""
+        default: ""
         }
     }
 
@@ -83,7 +83,7 @@ enum Wire {
             #"{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hello"}],"stop_reason":"end_turn","usage":{"input_tokens":3,"output_tokens":1}}"#
         case .gemini:
             #"{"candidates":[{"content":{"role":"model","parts":[{"text":"hello"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":1},"modelVersion":"m"}"#
-        case .simulated: ""
+        default: ""
         }
     }
 
@@ -109,7 +109,7 @@ enum Wire {
                 #"{"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}]}"#,
                 #"{"candidates":[{"content":{"role":"model","parts":[{"text":"lo"}]}}]}"#,
             ])
-        case .simulated: []
+        default: []
         }
     }
 
@@ -134,7 +134,7 @@ enum Wire {
             Reply.sse([
                 #"{"candidates":[{"content":{"role":"model","parts":[{"text":""}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2}}"#
             ])
-        case .simulated: []
+        default: []
         }
     }
 }

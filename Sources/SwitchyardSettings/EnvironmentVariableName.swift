@@ -1,15 +1,17 @@
+package import Yams
+
 /// Checks that `api_key_env` and `admin_key_env` hold the *name* of an environment variable, never a key.
 ///
 /// Values that look like a secret are rejected without being repeated in the error, so a key pasted into the
 /// config by mistake does not end up in logs.
-enum EnvironmentVariableName {
+package enum EnvironmentVariableName {
     /// Prefixes of well-known API key formats (OpenAI and Anthropic `sk-`, Groq `gsk_`, Google `AIza`, xAI `xai-`).
-    static let keyPrefixes = ["sk-", "sk_", "gsk_", "AIza", "xai-", "key-", "pk-", "Bearer "]
+    package static let keyPrefixes = ["sk-", "sk_", "gsk_", "AIza", "xai-", "key-", "pk-", "Bearer "]
 
     /// The longest name accepted; anything longer is taken for a key.
-    static let maximumLength = 100
+    package static let maximumLength = 100
 
-    static func read(_ value: ConfigValue) throws -> String {
+    package static func read(_ value: ConfigValue) throws -> String {
         guard let text = value.text else {
             throw value.expected("the name of an environment variable, such as OPENAI_API_KEY")
         }
@@ -28,7 +30,7 @@ enum EnvironmentVariableName {
         return text
     }
 
-    static func isValidName(_ text: String) -> Bool {
+    package static func isValidName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, !("0"..."9").contains(first) else { return false }
         return text.unicodeScalars.allSatisfy { scalar in
             scalar == "_" || ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar)
@@ -37,7 +39,7 @@ enum EnvironmentVariableName {
     }
 
     /// Long, a known key prefix, or a long run of mixed-case letters and digits without the `_` names have.
-    static func looksLikeSecret(_ text: String) -> Bool {
+    package static func looksLikeSecret(_ text: String) -> Bool {
         if text.count > maximumLength || keyPrefixes.contains(where: text.hasPrefix) { return true }
         let scalars = text.unicodeScalars
         let hasLower = scalars.contains { ("a"..."z").contains($0) }

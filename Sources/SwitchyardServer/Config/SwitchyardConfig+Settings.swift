@@ -1,0 +1,126 @@
+import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardSettings
+import SwitchyardStore
+import Yams
+
+// Every key of the configuration file, declared once: these sections read the file, write it back
+// (`effectiveYAML()`, what `switchyard config check` prints) and make the reference in docs/configuration.md.
+// A provider kind's keys are declared with the kind, in SwitchyardProviders.
+
+extension SwitchyardConfig {
+    /// The top level, in the order keys are read (a key may depend on those before it: providers on `defaults`,
+    /// routes on providers) and written.
+    static var settings: SettingsSection<SwitchyardConfig> {
+        SettingsSection([
+            .section("server", \.server, "Where and how the HTTP service listens.", ServerSettings.settings),
+            .section("database", \.database, "The SQLite ledger.", DatabaseSettings.settings),
+            .section("budgets", \.budgets, "Per-user spending limits.", BudgetSettings.settings),
+            .section("keys", \.keys, "Users' API keys.", KeySettings.settings),
+            .section("defaults", \.defaults, "What every provider gets unless its entry says otherwise.",
+                ProviderDefaults.settings),
+            SettingKey.custom(
+                "providers", "The providers, at least one.",
+                read: { value, config in
+                    config.providers = try ProviderSettings.readList(value, defaults: config.defaults)
+                },
+                write: { YAMLTree.list($0.providers.map(\.node)) },
+                nested: { config, prefix in
+                    ProviderSettings.reference(prefix: prefix + "[].", defaults: config.defaults).common
+                }
+            ).required("a list of providers; at least one is needed"),
+            .custom(
+                "routes", "Failover chains of tiers (default: one route `default`, a tier per provider in order).",
+                read: { value, config in
+                    config.routes =
+                        value.isNull ? [Route.synthesized(from: config.providers.map(\.profile))] : try Route.readList(value)
+                },
+                absent: { _, config in config.routes = [Route.synthesized(from: config.providers.map(\.profile))] },
+                write: { YAMLTree.list($0.routes.map(Route.settings.node)) },
+                nested: { _, prefix in Route.settings.reference(Route(name: "", tiers: []), prefix: prefix + "[].") }),
+            .custom(
+                "default_route", "The route of requests that name none (default: the first route).",
+                read: { value, config in
+                    config.defaultRoute = value.isNull ? config.routes.first?.name : try value.string("a route name")
+                },
+                absent: { _, config in config.defaultRoute = config.routes.first?.name },
+                write: { YAMLTree.optional($0.defaultRoute, YAMLTree.string) }),
+            .double("specialty_boost", \.specialtyBoost,
+                "Score added to a provider whose specialties match the prompt's class.",
+                in: 0...Double.greatestFiniteMagnitude, "a score"),
+            .section("queue", \.queue, "The bounded wait when no provider is available.", QueueConfiguration.settings),
+            .section("health_checks", \.healthChecks, "The background prober.", HealthCheckSettings.settings),
+        ])
+    }
+}
+
+extension ServerSettings {
+    static var settings: SettingsSection<ServerSettings> {
+        SettingsSection([
+            .string("host", \.host, "Address to listen on.", "a host name or IP address"),
+            .int("port", \.port, "Port to listen on (0 picks a free one).", in: 0...65535, "a port number"),
+            .optional("admin_key_env", \.adminKeyEnv,
+                "Name of the environment variable holding the admin key; without one, admin endpoints answer only on a loopback address.",
+                read: EnvironmentVariableName.read, write: YAMLTree.string),
+            .int("max_body_bytes", \.maxBodyBytes, "Largest accepted request body.", in: 1...Int.max, "a number of bytes"),
+            .milliseconds("stream_stall_timeout_ms", \.streamStallTimeout,
+                "How long a streaming client may take no data before it is treated as gone.", minimum: 1),
+            .milliseconds("sse_heartbeat_ms", \.sseHeartbeat, "How often a quiet stream gets an SSE comment line.",
+                minimum: 1),
+        ])
+    }
+}
+
+extension DatabaseSettings {
+    static var settings: SettingsSection<DatabaseSettings> {
+        SettingsSection([
+            .string("path", \.path, "The ledger's SQLite file.", "a file path"),
+            .milliseconds("busy_timeout_ms", \.busyTimeout, "How long a writer waits on a busy database."),
+            .choice("durability", \.durability,
+                "What a commit survives: `process_crash`, or `power_loss` (an fsync per commit).",
+                LedgerConfiguration.Durability.allCases),
+            .int("readers", \.readerCount, "Read-only connections reports may use at once.", in: 1...64,
+                "a number of connections"),
+            .int("wal_autocheckpoint_pages", \.walAutocheckpointPages,
+                "WAL pages (4 KiB) at which a commit also checkpoints the WAL.", in: 1...10_000_000, "a number of pages"),
+            .milliseconds("flush_timeout_ms", \.flushTimeout,
+                "How long a request waits for its record to commit before answering 503 `ledger_unavailable`.",
+                minimum: 1),
+            .int("max_pending_events", \.maxPendingEvents,
+                "Uncommitted events above which new requests are refused (503 `ledger_unavailable`).",
+                in: 1...100_000_000, "a number of events"),
+            .milliseconds("group_commit_window_ms", \.groupCommitWindow,
+                "How long the writer waits after a batch's first event for more."),
+            .int("group_commit_max_batch", \.groupCommitMaxBatch, "The most events committed in one transaction.",
+                in: 1...1_000_000, "a number of events"),
+        ])
+    }
+}
+
+extension BudgetSettings {
+    static var settings: SettingsSection<BudgetSettings> {
+        SettingsSection([
+            .value("default_limit_usd", \.defaultLimit, "The limit of a user without an override.",
+                read: { try $0.dollars() }, write: YAMLTree.dollars)
+        ])
+    }
+}
+
+extension KeySettings {
+    static var settings: SettingsSection<KeySettings> {
+        SettingsSection([
+            .bool("required", \.required,
+                "Chat requests must send a user key (`sy-…`); otherwise a request without one is made as its `user`.")
+        ])
+    }
+}
+
+extension HealthCheckSettings {
+    static var settings: SettingsSection<HealthCheckSettings> {
+        SettingsSection([
+            .bool("enabled", \.enabled, "Probe providers in the background."),
+            .milliseconds("interval_ms", \.interval, "Time between probes of a provider.", minimum: 1),
+            .milliseconds("timeout_ms", \.timeout, "How long a probe may take.", minimum: 1),
+        ])
+    }
+}
