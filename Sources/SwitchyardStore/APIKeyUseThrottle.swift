@@ -1,4 +1,5 @@
 import struct Foundation.Date
+import SwitchyardCore
 
 /// Decides when an accepted key's `api_keys.last_used_at` is written, so that a busy key costs one write a minute
 /// rather than one per request.
@@ -37,7 +38,7 @@ struct APIKeyUseThrottle {
 
     /// Within ``interval`` either way: a wall clock set back by less than that does not cause a write per request.
     private func isRecent(_ time: Date, _ now: Date) -> Bool {
-        abs(now.timeIntervalSince(time)) < interval.timeInterval
+        abs(now.timeIntervalSince(time)) < interval.inSeconds
     }
 
     private mutating func forgetOld(_ now: Date) {

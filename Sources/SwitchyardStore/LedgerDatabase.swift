@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SwitchyardCore
 import Synchronization
 
 /// The ledger's SQLite file: a WAL-mode connection pool (one writer, several readers), migrated when opened.
@@ -39,7 +40,7 @@ public final class LedgerDatabase: Sendable {
         var grdbConfiguration = Configuration()
         grdbConfiguration.label = "SwitchyardLedger"
         // GRDB's default busy mode fails at once when another connection holds the lock.
-        grdbConfiguration.busyMode = .timeout(configuration.busyTimeout.timeInterval)
+        grdbConfiguration.busyMode = .timeout(configuration.busyTimeout.inSeconds)
         grdbConfiguration.maximumReaderCount = max(1, configuration.maximumReaderCount)
         do {
             pool = try DatabasePool(path: path, configuration: grdbConfiguration)
@@ -169,13 +170,5 @@ extension LedgerDatabase {
             if db.isInsideTransaction { try? db.rollback() }
             throw error
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as Foundation wants it.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -94,7 +94,7 @@ enum LedgerEventRecorder {
                 LedgerTimestamp.string(from: event.at),
             ])
         case .requestFinished(let event):
-            let createdAt = event.at.addingTimeInterval(-event.latency.timeInterval)
+            let createdAt = event.at.addingTimeInterval(-event.latency.inSeconds)
             try statement(.finishedRequest).execute(arguments: [
                 event.requestID, event.userID, event.status.rawValue, event.provider, event.model,
                 event.usage.promptTokens, event.usage.completionTokens, event.usage.isEstimated, event.cost.rawValue,

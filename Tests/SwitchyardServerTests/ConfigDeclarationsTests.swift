@@ -90,17 +90,7 @@ import Testing
 
     @Test(arguments: errorCases)
     func kindKeysAreCheckedWithThePath(_ example: ConfigErrorCase) {
-        do {
-            _ = try SwitchyardConfig(yaml: example.yaml)
-            Issue.record("expected an error at \(example.path)")
-        } catch let error as ConfigError {
-            #expect(error.path == example.path, "\(error)")
-            #expect(error.code == example.code, "\(error)")
-            #expect(error.message.contains(example.message), "\(error)")
-            #expect(error.line != nil, "\(error)")
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
+        example.check()
     }
 
     /// `max_completion_tokens`, which OpenAI's reasoning models require, could not be set from the file before.

@@ -21,6 +21,23 @@ struct ConfigErrorCase: Sendable, CustomTestStringConvertible {
         self.message = message
     }
 
+    /// Expects reading ``yaml`` to fail at ``path`` with ``code``, a message containing ``message``, and a line.
+    func check(sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            let config = try SwitchyardConfig(yaml: yaml)
+            Issue.record(
+                "expected an error at \(path), got a configuration: \(config.providers.map(\.name))",
+                sourceLocation: sourceLocation)
+        } catch let error as ConfigError {
+            #expect(error.path == path, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.message.contains(message), "\(error)", sourceLocation: sourceLocation)
+            #expect(error.line != nil, "\(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
     /// Two providers: `a` (simulated, model `m`) and `b` (openai, models `x`, `y`).
     static let providers = """
         providers:

@@ -39,17 +39,7 @@ import Testing
 
     @Test(arguments: errorCases)
     func badKeysSectionsAreRejectedWithThePath(_ example: ConfigErrorCase) {
-        do {
-            _ = try SwitchyardConfig(yaml: example.yaml)
-            Issue.record("expected an error at \(example.path)")
-        } catch let error as ConfigError {
-            #expect(error.path == example.path, "\(error)")
-            #expect(error.code == example.code, "\(error)")
-            #expect(error.message.contains(example.message), "\(error)")
-            #expect(error.line != nil, "\(error)")
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
+        example.check()
     }
 
     @Test(arguments: [false, true])

@@ -201,17 +201,7 @@ import Testing
 
     @Test(arguments: ConfigErrorCase.all)
     func rejectsWithThePath(_ example: ConfigErrorCase) {
-        do {
-            let config = try SwitchyardConfig(yaml: example.yaml)
-            Issue.record("expected an error at \(example.path), got a configuration: \(config.providers.map(\.name))")
-        } catch let error as ConfigError {
-            #expect(error.path == example.path, "\(error)")
-            #expect(error.code == example.code, "\(error)")
-            #expect(error.message.contains(example.message), "\(error)")
-            #expect(error.line != nil, "\(error)")
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
+        example.check()
     }
 
     @Test func aKeyLookingAPIKeyEnvIsNotEchoed() {

@@ -142,7 +142,7 @@ struct ChatCommand: AsyncParsableCommand {
             "cost: \(routed.cost.formatted) (\(usage.promptTokens) prompt + \(usage.completionTokens) completion "
                 + "tokens\(usage.isEstimated ? ", estimated" : ""))")
         Console.note("attempts: \(Self.describe(routed.attempts))")
-        Console.note("request: \(routed.requestID), \(Self.milliseconds(routed.latency)) ms")
+        Console.note("request: \(routed.requestID), \(routed.latency.wholeMilliseconds) ms")
     }
 
     /// `2: local/local-small error (HTTP 503), cheap-cloud/cheap-mini success`.
@@ -153,10 +153,5 @@ struct ChatCommand: AsyncParsableCommand {
             return text
         }
         return "\(attempts.count): " + calls.joined(separator: ", ")
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
