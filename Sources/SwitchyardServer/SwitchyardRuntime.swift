@@ -8,9 +8,13 @@ public import Foundation
 /// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger, budgets, providers and
 /// the router, with breakers restored and crash-left reservations settled.
 ///
+/// A runtime is a scoped resource: ``withRuntime(config:environment:recoverReservations:sseHeartbeat:logger:_:)``
+/// opens it, hands it to a closure and closes it (HTTP clients, database file, serve lock) however the closure ends.
+///
 /// ```swift
-/// let runtime = try await SwitchyardRuntime(config: .demo, logger: logger)
-/// try await runtime.run()          // serves until SIGTERM/SIGINT, then drains and flushes the ledger
+/// try await SwitchyardRuntime.withRuntime(config: .demo, logger: logger) { runtime in
+///     try await runtime.run()      // serves until SIGTERM/SIGINT, then drains and flushes the ledger
+/// }
 /// ```
 public final class SwitchyardRuntime: Sendable {
     public let config: SwitchyardConfig
@@ -31,7 +35,8 @@ public final class SwitchyardRuntime: Sendable {
     public let sseHeartbeat: Duration
     public let logger: Logger
 
-    /// Opens the ledger, recovers it, builds the providers and the router.
+    /// Opens the ledger, recovers it, builds the providers and the router, runs `body` with them, and closes them
+    /// when `body` returns or throws.
     ///
     /// - Parameters:
     ///   - config: the service configuration.
@@ -42,12 +47,40 @@ public final class SwitchyardRuntime: Sendable {
     ///     service's in-flight requests.
     ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line; `server.sse_heartbeat_ms` unless given.
     ///   - logger: the service's logger.
-    public init(
+    ///   - body: what to do with the runtime; it must not keep it.
+    /// - Throws: ``ConfigError`` for a missing key variable, `ledger_in_use` when another service owns the file, what
+    ///   opening the ledger throws, and what `body` throws.
+    public static func withRuntime<Result>(
         config: SwitchyardConfig,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         recoverReservations: Bool = true,
         sseHeartbeat: Duration? = nil,
-        logger: Logger = Logger(label: "switchyard")
+        logger: Logger = Logger(label: "switchyard"),
+        _ body: (SwitchyardRuntime) async throws -> Result
+    ) async throws -> Result {
+        let runtime = try await SwitchyardRuntime(
+            config: config, environment: environment, recoverReservations: recoverReservations,
+            sseHeartbeat: sseHeartbeat, logger: logger)
+        let result: Swift.Result<Result, any Error>
+        do {
+            result = .success(try await body(runtime))
+        } catch {
+            result = .failure(error)
+        }
+        do {
+            try await runtime.shutdown()
+        } catch {
+            if case .success = result { throw error }
+        }
+        return try result.get()
+    }
+
+    private init(
+        config: SwitchyardConfig,
+        environment: [String: String],
+        recoverReservations: Bool,
+        sseHeartbeat: Duration?,
+        logger: Logger
     ) async throws {
         self.config = config
         self.logger = logger
@@ -113,8 +146,9 @@ public final class SwitchyardRuntime: Sendable {
         ["127.0.0.1", "localhost", "::1", "[::1]"].contains(config.server.host) || config.server.host.hasPrefix("127.")
     }
 
-    /// Stops the HTTP clients. Call once after ``run()`` (or instead of it) returns.
-    public func shutdown() async throws {
+    /// Stops the HTTP clients and closes the database; ``withRuntime(config:environment:recoverReservations:sseHeartbeat:logger:_:)``
+    /// calls it once ``run()`` or whatever else was done has returned.
+    private func shutdown() async throws {
         try await httpClients.shutdown()
         try database.close()
         serveLock?.release()

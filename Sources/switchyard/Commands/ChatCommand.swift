@@ -68,14 +68,14 @@ struct ChatCommand: AsyncParsableCommand {
         let (config, _) = try options.resolve()
         var logger = Logger(label: "switchyard")
         logger.logLevel = .warning
-        let runtime = try await SwitchyardRuntime(config: config, recoverReservations: false, logger: logger)
         let request = RoutingRequest(
             id: RequestID.make(), userID: user, model: model,
             chat: ChatRequest(model: "", messages: [.user(text)], maxTokens: maxTokens), priority: priority?.priority,
             maxCost: maxCost?.amount)
-        let outcome: Result<RoutedResponse, any Error>
-        do {
-            outcome = try await withThrowingTaskGroup(of: Void.self) { group in
+        let outcome = try await SwitchyardRuntime.withRuntime(
+            config: config, recoverReservations: false, logger: logger
+        ) { runtime in
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 // The ledger writer runs beside the request; finishing it commits every event before exit.
                 group.addTask { try await runtime.ledger.run() }
                 let outcome = await route(request, router: runtime.router)
@@ -83,11 +83,7 @@ struct ChatCommand: AsyncParsableCommand {
                 try await group.waitForAll()
                 return outcome
             }
-        } catch {
-            try? await runtime.shutdown()
-            throw error
         }
-        try await runtime.shutdown()
         switch outcome {
         case .success(let routed):
             let answer = routed.response.content ?? ""

@@ -59,18 +59,13 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = logLevel.level
         let log = logger
         let configSource = source
-        let runtime = try await SwitchyardRuntime(config: config, logger: logger)
         let shownHost = config.server.host.contains(":") ? "[\(config.server.host)]" : config.server.host
         let database = config.database.path
-        do {
+        try await SwitchyardRuntime.withRuntime(config: config, logger: logger) { runtime in
             try await runtime.run { port in
                 log.notice(
                     "listening on http://\(shownHost):\(port) (config: \(configSource); database: \(database))")
             }
-        } catch {
-            try? await runtime.shutdown()
-            throw error
         }
-        try await runtime.shutdown()
     }
 }

@@ -92,7 +92,6 @@ struct LedgerFixture: Sendable {
         config.database.path = databasePath
         var logger = Logger(label: "fixture")
         logger.logLevel = .error
-        let runtime = try await SwitchyardRuntime(config: config, environment: [:], logger: logger)
         let prompts = [
             "Write a short poem about freight trains at dawn.",
             "Fix this Swift function: func add(a: Int, b: Int) -> Int { a - b }",
@@ -100,8 +99,7 @@ struct LedgerFixture: Sendable {
             "Say hello.",
         ]
         var expected = Expected()
-        var failure: (any Error)?
-        do {
+        try await SwitchyardRuntime.withRuntime(config: config, environment: [:], logger: logger) { runtime in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await runtime.ledger.run() }
                 defer { runtime.ledger.finish() }
@@ -121,11 +119,7 @@ struct LedgerFixture: Sendable {
                 runtime.ledger.finish()
                 try await group.waitForAll()
             }
-        } catch {
-            failure = error
         }
-        try await runtime.shutdown()
-        if let failure { throw failure }
         return LedgerFixture(
             directory: directory, configPath: configPath, databasePath: databasePath, expected: expected)
     }

@@ -211,8 +211,14 @@ private func runServer<T: Sendable>(
 ) async throws -> T {
     var config = config
     config.database.path = databasePath
-    let runtime = try await SwitchyardRuntime(
-        config: config, environment: environment, sseHeartbeat: sseHeartbeat, logger: testLogger)
+    return try await SwitchyardRuntime.withRuntime(
+        config: config, environment: environment, sseHeartbeat: sseHeartbeat, logger: testLogger
+    ) { runtime in
+        try await serve(runtime, body)
+    }
+}
+
+private func serve<T: Sendable>(_ runtime: SwitchyardRuntime, _ body: (TestServer) async throws -> T) async throws -> T {
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let group = runtime.makeServiceGroup(gracefulShutdownSignals: []) { port in
         portContinuation.yield(port)
@@ -246,7 +252,6 @@ private func runServer<T: Sendable>(
         return result
     }
     try? await client.shutdown()
-    try await runtime.shutdown()
     return try result.get()
 }
 
