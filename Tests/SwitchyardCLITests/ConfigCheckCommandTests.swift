@@ -14,6 +14,14 @@ struct ConfigCheckCommandTests {
         #expect(result.stderr == "ok: \(fixture.configPath) is valid\n")
     }
 
+    @Test("config keys prints the reference made from the declarations, every kind's keys included")
+    func keys() async throws {
+        let result = try await CLI.run(["config", "keys"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == SwitchyardConfig.referenceMarkdown())
+        #expect(result.stdout.contains("| `providers[].default_max_tokens` | `4096` |"), "\(result.stdout)")
+    }
+
     @Test("no file: the built-in demo, and SWITCHYARD_DB shows in database.path")
     func demo() async throws {
         let result = try await CLI.run(["config", "check"], environment: ["SWITCHYARD_DB": "/data/x.sqlite"])
