@@ -81,6 +81,10 @@ import Testing
             "providers: [{name: o, kind: openai, extra_headers: {Authorization: Bearer sk-1}, models: [m]}]",
             path: "providers[0].extra_headers.Authorization", .invalidValue, "name its variable in api_key_env"),
         .init(
+            "a header value on two lines",
+            "providers: [{name: o, kind: openai, extra_headers: {X-A: \"a\\r\\nX-B: b\"}, models: [m]}]",
+            path: "providers[0].extra_headers.X-A", .invalidValue, "on one line"),
+        .init(
             "bad max_tokens_field", "providers: [{name: o, kind: openai, max_tokens_field: max_token, models: [m]}]",
             path: "providers[0].max_tokens_field", .invalidValue, "(did you mean 'max_tokens'?)"),
         .init(

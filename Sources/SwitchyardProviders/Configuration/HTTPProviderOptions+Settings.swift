@@ -58,7 +58,7 @@ extension HTTPProviderOptions: ConfigurableProviderKind where Provider: Configur
         return text
     }
 
-    /// Header names as HTTP allows them, with text values; the headers that carry keys are refused.
+    /// Header names of letters, digits, `-` and `_`, with values on one line; the headers that carry keys are refused.
     private static func readHeaders(_ value: ConfigValue) throws -> [String: String] {
         guard !value.isNull else { return [:] }
         guard case .mapping(let mapping) = value.node else { throw value.expected("a mapping of header names to values") }
@@ -66,14 +66,22 @@ extension HTTPProviderOptions: ConfigurableProviderKind where Provider: Configur
         for (keyNode, valueNode) in mapping {
             let name = try ConfigValue(keyNode, path: value.path).string("a header name")
             let entry = value.at(name)
-            guard name.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_".unicodeScalars.contains($0)) }) else {
+            guard name.unicodeScalars.allSatisfy(isHeaderNameCharacter) else {
                 throw entry.expected("a header name made of letters, digits, '-' and '_'", code: .invalidValue)
             }
             guard !["authorization", "x-api-key", "x-goog-api-key"].contains(name.lowercased()) else {
                 throw entry.error(.invalidValue, "'\(name)' carries the API key; name its variable in api_key_env instead")
             }
-            headers[name] = try ConfigValue(valueNode, path: entry.path).string("a header value", allowEmpty: true)
+            let text = try ConfigValue(valueNode, path: entry.path).string("a header value", allowEmpty: true)
+            guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw entry.expected("a header value on one line, without control characters", code: .invalidValue)
+            }
+            headers[name] = text
         }
         return headers
+    }
+
+    private static func isHeaderNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_")
     }
 }
