@@ -8,62 +8,36 @@ extension LedgerDatabase {
     /// second).
     public func totals() async throws -> LedgerTotals {
         try await readReport("the ledger totals") { db in
-            let requests =
-                try RequestTotalsRow.fetchOne(
-                    db,
-                    sql: """
-                        SELECT count(*) AS total, coalesce(sum(status = 'success'), 0) AS successes,
-                               coalesce(sum(status <> 'success'), 0) AS failures,
-                               coalesce(avg(latency_ms), 0) AS average_latency_ms,
-                               coalesce(sum(cost_usd_micros), 0) AS cost_usd_micros
-                        FROM requests WHERE finished_at IS NOT NULL
-                        """) ?? RequestTotalsRow(total: 0, successes: 0, failures: 0, averageLatencyMs: 0, costMicros: 0)
-            let providers = try ProviderTotalsRow.fetchAll(
+            // Without GROUP BY, an aggregate query always returns its one row.
+            let requests = try Columns<LedgerTotals.Requests>.fetchOne(
                 db,
                 sql: """
-                    SELECT provider, count(*) AS calls,
+                    SELECT count(*) AS total, coalesce(sum(status = 'success'), 0) AS successes,
+                           coalesce(sum(status <> 'success'), 0) AS failures,
+                           coalesce(avg(latency_ms), 0) AS averageLatencyMs,
+                           coalesce(sum(cost_usd_micros), 0) AS cost
+                    FROM requests WHERE finished_at IS NOT NULL
+                    """)!
+            let providers = try Columns<LedgerTotals.Provider>.fetchAll(
+                db,
+                sql: """
+                    SELECT provider AS name, count(*) AS calls,
                            coalesce(sum(outcome IN ('success', 'escalated')), 0) AS successes,
                            coalesce(sum(outcome NOT IN ('success', 'escalated')), 0) AS failures,
-                           coalesce(avg(latency_ms), 0) AS average_latency_ms
+                           coalesce(avg(latency_ms), 0) AS averageLatencyMs
                     FROM attempts WHERE outcome <> 'started' GROUP BY provider ORDER BY provider
                     """)
-            return LedgerTotals(
-                requests: .init(
-                    total: requests.total, successes: requests.successes, failures: requests.failures,
-                    averageLatencyMs: requests.averageLatencyMs, cost: MicroDollars(requests.costMicros)),
-                providers: providers.map {
-                    .init(
-                        name: $0.provider, calls: $0.calls, successes: $0.successes, failures: $0.failures,
-                        averageLatencyMs: $0.averageLatencyMs)
-                })
+            return LedgerTotals(requests: requests.value, providers: providers.map(\.value))
         }
     }
 }
 
-/// A row of the request totals, decoded by column name.
-private struct RequestTotalsRow: Decodable, FetchableRecord {
-    var total: Int
-    var successes: Int
-    var failures: Int
-    var averageLatencyMs: Double
-    var costMicros: Int64
+/// A `Decodable` value read from a row by column name (GRDB's `FetchableRecord`), so that the public type need
+/// not conform to GRDB's protocols.
+private struct Columns<Value: Decodable>: FetchableRecord, Decodable {
+    var value: Value
 
-    enum CodingKeys: String, CodingKey {
-        case total, successes, failures
-        case averageLatencyMs = "average_latency_ms", costMicros = "cost_usd_micros"
-    }
-}
-
-/// A row of the per-provider totals, decoded by column name.
-private struct ProviderTotalsRow: Decodable, FetchableRecord {
-    var provider: String
-    var calls: Int
-    var successes: Int
-    var failures: Int
-    var averageLatencyMs: Double
-
-    enum CodingKeys: String, CodingKey {
-        case provider, calls, successes, failures
-        case averageLatencyMs = "average_latency_ms"
+    init(from decoder: any Decoder) throws {
+        value = try Value(from: decoder)
     }
 }

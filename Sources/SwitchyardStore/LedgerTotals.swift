@@ -2,9 +2,11 @@ public import SwitchyardCore
 
 /// The ledger's totals over its whole history: finished requests, and finished provider calls per provider.
 /// `GET /routing/analytics` shows them beside the providers' live state.
+///
+/// Read by ``LedgerDatabase/totals()``; each part is decoded from its query's columns, named as its properties.
 public struct LedgerTotals: Sendable, Hashable {
     /// Figures over finished client requests (`requests.finished_at` set).
-    public struct Requests: Sendable, Hashable {
+    public struct Requests: Sendable, Hashable, Decodable {
         public var total: Int
         /// Requests with status `success`.
         public var successes: Int
@@ -13,18 +15,10 @@ public struct LedgerTotals: Sendable, Hashable {
         /// Mean of the requests' latencies (0 without any).
         public var averageLatencyMs: Double
         public var cost: MicroDollars
-
-        public init(total: Int, successes: Int, failures: Int, averageLatencyMs: Double, cost: MicroDollars) {
-            self.total = total
-            self.successes = successes
-            self.failures = failures
-            self.averageLatencyMs = averageLatencyMs
-            self.cost = cost
-        }
     }
 
     /// Figures over one provider's finished calls (`attempts.outcome <> 'started'`).
-    public struct Provider: Sendable, Hashable {
+    public struct Provider: Sendable, Hashable, Decodable {
         public var name: String
         public var calls: Int
         /// Calls that answered: outcome `success` or `escalated`.
@@ -33,22 +27,9 @@ public struct LedgerTotals: Sendable, Hashable {
         public var failures: Int
         /// Mean of the calls' latencies (0 without any).
         public var averageLatencyMs: Double
-
-        public init(name: String, calls: Int, successes: Int, failures: Int, averageLatencyMs: Double) {
-            self.name = name
-            self.calls = calls
-            self.successes = successes
-            self.failures = failures
-            self.averageLatencyMs = averageLatencyMs
-        }
     }
 
     public var requests: Requests
     /// One per provider that has finished calls, by name.
     public var providers: [Provider]
-
-    public init(requests: Requests, providers: [Provider]) {
-        self.requests = requests
-        self.providers = providers
-    }
 }
