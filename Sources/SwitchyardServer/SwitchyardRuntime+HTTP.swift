@@ -1,18 +1,33 @@
 import Hummingbird
+import SwitchyardProviders
 import SwitchyardStore
 
 extension SwitchyardRuntime {
     /// Every HTTP endpoint of the service.
     func makeHTTPRouter() -> Hummingbird.Router<BasicRequestContext> {
+        makeHTTPRoutes().router
+    }
+
+    /// The router, and which of its endpoints are admin endpoints (those registered through ``AdminRoutes``, which
+    /// refuse requests without the admin key).
+    func makeHTTPRoutes() -> (router: Hummingbird.Router<BasicRequestContext>, admin: [AdminRoutes.Endpoint]) {
         let routes = Hummingbird.Router()
         routes.add(middleware: ErrorMiddleware(logger: logger))
-        let admin = AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback)
-        let users = UserAuthenticator(
-            keys: APIKeyStore(database: database, logger: logger), required: config.keys.required)
-        ChatController(runtime: self, users: users).register(on: routes)
-        OperationsController(runtime: self, admin: admin).register(on: routes)
-        ReportsController(runtime: self, admin: admin).register(on: routes)
-        HealthController(runtime: self).register(on: routes)
-        return routes
+        let admin = AdminRoutes(routes, authenticator: AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback))
+        let bodyLimit = config.server.maxBodyBytes
+        ChatController(
+            router: router,
+            users: UserAuthenticator(keys: APIKeyStore(database: database, logger: logger), required: config.keys.required),
+            models: ModelList(config), bodyLimit: bodyLimit, sseHeartbeat: sseHeartbeat,
+            streamStallTimeout: config.server.streamStallTimeout
+        ).register(on: routes)
+        ProvidersController(
+            router: router, kinds: config.providers.map { ($0.name, $0.kind.rawValue) }, bodyLimit: bodyLimit
+        ).register(on: routes, admin: admin)
+        AnalyticsController(database: database, router: router).register(on: admin)
+        BudgetsController(budgets: budgets, bodyLimit: bodyLimit).register(on: admin)
+        ReportsController(database: database).register(on: admin)
+        HealthController(router: router, ledger: ledger, budgets: budgets, metrics: metrics).register(on: routes)
+        return (routes, admin.endpoints)
     }
 }

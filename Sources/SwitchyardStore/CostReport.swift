@@ -14,13 +14,49 @@ public enum CostDimension: String, Sendable, Hashable, Codable, CaseIterable {
     case day
 }
 
-/// Money spent on provider calls over `[since, until)`, grouped by the requested dimensions.
+/// Money spent on provider calls over a range, grouped by the requested dimensions.
 ///
 /// Costs come from `attempts` (every provider call, failed ones included, by `started_at`), joined to `requests`
 /// for the user, so totals equal what providers charged.
-public struct CostReport: Sendable, Hashable, Codable {
+///
+/// Its JSON (`GET /reports/costs`, `switchyard report costs --format json`): `since`, `until`, `group_by`, `rows`
+/// and `total`, snake_case keys, money as an exact decimal string (`cost_usd`) and as micro-dollars
+/// (`cost_usd_micros`); dimensions not grouped by are absent.
+public struct CostReport: Sendable, Hashable, Encodable {
+    /// What to report: a range and the dimensions to group by.
+    public struct Request: LedgerReportRequest, Hashable {
+        public var range: ReportRange
+        /// In this order; duplicates are ignored; empty for one grand total.
+        public var groupedBy: [CostDimension]
+
+        public init(range: ReportRange, groupedBy: [CostDimension] = [.user]) {
+            self.range = range
+            self.groupedBy = groupedBy
+        }
+
+        /// `since`, `until` (see ``ReportParameters/range()``) and `group_by`: comma-separated dimensions,
+        /// `user` by default.
+        public init(parameters: ReportParameters) throws(ReportParameterError) {
+            let range = try parameters.range()
+            var dimensions: [CostDimension] = []
+            for part in (parameters["group_by"] ?? "user").split(separator: ",") {
+                guard let dimension = CostDimension(rawValue: String(part)) else {
+                    throw ReportParameterError(
+                        parameter: "group_by",
+                        message: "'group_by' must be user, provider, model or day (comma-separated), not '\(part)'")
+                }
+                dimensions.append(dimension)
+            }
+            self.init(range: range, groupedBy: dimensions)
+        }
+
+        public func report(from database: LedgerDatabase) async throws -> CostReport {
+            try await database.costReport(self)
+        }
+    }
+
     /// One group's totals. Dimensions not grouped by are `nil`.
-    public struct Row: Sendable, Hashable, Codable {
+    public struct Row: Sendable, Hashable, Encodable {
         public var user: String?
         public var provider: String?
         public var model: String?
@@ -48,12 +84,30 @@ public struct CostReport: Sendable, Hashable, Codable {
             self.completionTokens = completionTokens
             self.cost = cost
         }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(user, forKey: .user)
+            try container.encodeIfPresent(provider, forKey: .provider)
+            try container.encodeIfPresent(model, forKey: .model)
+            try container.encodeIfPresent(day, forKey: .day)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(attempts, forKey: .attempts)
+            try container.encode(promptTokens, forKey: .promptTokens)
+            try container.encode(completionTokens, forKey: .completionTokens)
+            try container.encode(cost.decimalString, forKey: .costUSD)
+            try container.encode(cost.rawValue, forKey: .costMicros)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case user, provider, model, day, requests, attempts
+            case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", costUSD = "cost_usd"
+            case costMicros = "cost_usd_micros"
+        }
     }
 
-    /// Start of the range, inclusive.
-    public var since: Date
-    /// End of the range, exclusive.
-    public var until: Date
+    /// The range the report covers, as requested.
+    public var range: ReportRange
     /// The dimensions of ``rows``, in the order asked.
     public var groupedBy: [CostDimension]
     /// One row per group, ordered by the grouped dimensions.
@@ -61,11 +115,28 @@ public struct CostReport: Sendable, Hashable, Codable {
     /// Totals over the whole range (all dimensions `nil`).
     public var total: Row
 
-    public init(since: Date, until: Date, groupedBy: [CostDimension], rows: [Row], total: Row) {
-        self.since = since
-        self.until = until
+    /// Start of the range, inclusive.
+    public var since: Date { range.lowerBound }
+    /// End of the range, exclusive.
+    public var until: Date { range.upperBound }
+
+    public init(range: ReportRange, groupedBy: [CostDimension], rows: [Row], total: Row) {
+        self.range = range
         self.groupedBy = groupedBy
         self.rows = rows
         self.total = total
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try range.encode(into: &container, since: .since, until: .until)
+        try container.encode(groupedBy.map(\.rawValue), forKey: .groupBy)
+        try container.encode(rows, forKey: .rows)
+        try container.encode(total, forKey: .total)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case since, until, rows, total
+        case groupBy = "group_by"
     }
 }

@@ -5,51 +5,64 @@ public import struct Foundation.Date
 
 extension LedgerDatabase {
     /// Money spent on provider calls that started in `[since, until)`, grouped by `dimensions` (in that order;
-    /// duplicates ignored; empty for one grand total).
+    /// duplicates ignored; empty for one grand total). The range is shown in ISO-8601.
     ///
     /// ```swift
     /// let report = try await database.costReport(since: monthStart, until: now, groupedBy: [.user, .day])
     /// for row in report.rows { print(row.user!, row.day!, row.cost.formatted) }
     /// ```
     public func costReport(since: Date, until: Date, groupedBy dimensions: [CostDimension]) async throws -> CostReport {
+        try await costReport(CostReport.Request(range: ReportRange(since: since, until: until), groupedBy: dimensions))
+    }
+
+    /// The cost report `request` asks for.
+    public func costReport(_ request: CostReport.Request) async throws -> CostReport {
         var seen = Set<CostDimension>()
-        let dimensions = dimensions.filter { seen.insert($0).inserted }
-        let range = (LedgerTimestamp.string(from: since), LedgerTimestamp.string(from: until))
-        do {
-            return try await pool.read { db in
-                let rows = try Self.costRows(db, dimensions: dimensions, range: range)
-                let total =
-                    try Self.costRows(db, dimensions: [], range: range).first
-                    ?? CostReport.Row(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: .zero)
-                return CostReport(since: since, until: until, groupedBy: dimensions, rows: rows, total: total)
-            }
-        } catch {
-            throw LedgerError(.databaseError, "cannot compute the cost report from '\(path)': \(error)")
+        let dimensions = request.groupedBy.filter { seen.insert($0).inserted }
+        let range = request.range.ledgerBounds
+        return try await readReport("the cost report") { db in
+            let rows = try Self.costRows(db, dimensions: dimensions, range: range)
+            let total =
+                try Self.costRows(db, dimensions: [], range: range).first
+                ?? CostReport.Row(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: .zero)
+            return CostReport(range: request.range, groupedBy: dimensions, rows: rows, total: total)
         }
     }
 
     /// Requests, success rates, failovers, escalations, breaker trips and latency percentiles per provider and per
-    /// model over `[since, until)`. See ``ReliabilityReport`` for what each figure counts.
+    /// model over `[since, until)`, grouped by provider. See ``ReliabilityReport`` for what each figure counts.
     public func reliabilityReport(since: Date, until: Date) async throws -> ReliabilityReport {
-        let range = (LedgerTimestamp.string(from: since), LedgerTimestamp.string(from: until))
-        do {
-            return try await pool.read { db in
-                let trips = try Self.breakerTrips(db, range: range)
-                var providers = try Self.reliabilityEntries(db, byModel: false, range: range, trips: trips)
-                for (provider, count) in trips where !providers.contains(where: { $0.provider == provider }) {
-                    providers.append(
-                        .init(
-                            provider: provider, requests: 0, attempts: 0, successes: 0, successRate: nil,
-                            failovers: 0, escalations: 0, breakerTrips: count, p50LatencyMs: nil, p95LatencyMs: nil))
-                }
-                providers.sort { $0.provider < $1.provider }
-                return ReliabilityReport(
-                    since: since, until: until, requests: try Self.requestSummary(db, range: range),
-                    providers: providers,
-                    models: try Self.reliabilityEntries(db, byModel: true, range: range, trips: trips))
+        try await reliabilityReport(ReliabilityReport.Request(range: ReportRange(since: since, until: until)))
+    }
+
+    /// The reliability report `request` asks for. Both lists are computed; ``ReliabilityReport/entries`` is the
+    /// one `request` groups by.
+    public func reliabilityReport(_ request: ReliabilityReport.Request) async throws -> ReliabilityReport {
+        let range = request.range.ledgerBounds
+        return try await readReport("the reliability report") { db in
+            let trips = try Self.breakerTrips(db, range: range)
+            var providers = try Self.reliabilityEntries(db, byModel: false, range: range, trips: trips)
+            for (provider, count) in trips where !providers.contains(where: { $0.provider == provider }) {
+                providers.append(
+                    .init(
+                        provider: provider, requests: 0, attempts: 0, successes: 0, successRate: nil,
+                        failovers: 0, escalations: 0, breakerTrips: count, p50LatencyMs: nil, p95LatencyMs: nil))
             }
+            providers.sort { $0.provider < $1.provider }
+            return ReliabilityReport(
+                range: request.range, groupedBy: request.groupedBy, requests: try Self.requestSummary(db, range: range),
+                providers: providers,
+                models: try Self.reliabilityEntries(db, byModel: true, range: range, trips: trips))
+        }
+    }
+
+    /// Runs a report's queries in one read transaction; any failure is a ``LedgerError/Code/databaseError`` naming
+    /// `report`.
+    func readReport<T: Sendable>(_ report: String, _ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
         } catch {
-            throw LedgerError(.databaseError, "cannot compute the reliability report from '\(path)': \(error)")
+            throw LedgerError(.databaseError, "cannot compute \(report) from '\(path)': \(error)")
         }
     }
 

@@ -1,12 +1,47 @@
 public import struct Foundation.Date
 
-/// How reliable providers and models were over `[since, until)`.
+/// How reliable providers and models were over a range.
 ///
 /// Attempt figures count finished provider calls (`attempts.outcome <> 'started'`) by `started_at`; request figures
 /// count finished requests by `created_at`; breaker trips count transitions to `open` by `at`.
-public struct ReliabilityReport: Sendable, Hashable, Codable {
+///
+/// Its JSON (`GET /reports/reliability`, `switchyard report reliability --format json`): `since`, `until`,
+/// `group_by`, `requests` and the ``entries`` of the grouping asked for (under `rows` for the command line, see
+/// ``ReportAudience``); `model` only when grouped by model.
+public struct ReliabilityReport: Sendable, Hashable, Encodable {
+    /// What the entries are: one per provider, or one per provider and model.
+    public enum Grouping: String, Sendable, Hashable, CaseIterable {
+        case provider, model
+    }
+
+    /// What to report: a range and the grouping of the entries.
+    public struct Request: LedgerReportRequest, Hashable {
+        public var range: ReportRange
+        public var groupedBy: Grouping
+
+        public init(range: ReportRange, groupedBy: Grouping = .provider) {
+            self.range = range
+            self.groupedBy = groupedBy
+        }
+
+        /// `since`, `until` (see ``ReportParameters/range()``) and `group_by`: `provider` (the default) or `model`.
+        public init(parameters: ReportParameters) throws(ReportParameterError) {
+            let range = try parameters.range()
+            let text = parameters["group_by"] ?? Grouping.provider.rawValue
+            guard let grouping = Grouping(rawValue: text) else {
+                throw ReportParameterError(
+                    parameter: "group_by", message: "'group_by' must be provider or model, not '\(text)'")
+            }
+            self.init(range: range, groupedBy: grouping)
+        }
+
+        public func report(from database: LedgerDatabase) async throws -> ReliabilityReport {
+            try await database.reliabilityReport(self)
+        }
+    }
+
     /// Figures over client requests.
-    public struct Requests: Sendable, Hashable, Codable {
+    public struct Requests: Sendable, Hashable, Encodable {
         /// Finished requests.
         public var total: Int
         /// Requests with status `success`.
@@ -30,10 +65,25 @@ public struct ReliabilityReport: Sendable, Hashable, Codable {
             self.escalated = escalated
             self.byStatus = byStatus
         }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(total, forKey: .total)
+            try container.encode(successes, forKey: .successes)
+            try container.encode(successRate, forKey: .successRate)
+            try container.encode(failedOver, forKey: .failedOver)
+            try container.encode(escalated, forKey: .escalated)
+            try container.encode(byStatus, forKey: .byStatus)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case total, successes, escalated
+            case successRate = "success_rate", failedOver = "failed_over", byStatus = "by_status"
+        }
     }
 
     /// Figures over the calls to one provider, or one model of a provider.
-    public struct Entry: Sendable, Hashable, Codable {
+    public struct Entry: Sendable, Hashable, Encodable {
         public var provider: String
         /// `nil` in the per-provider list.
         public var model: String?
@@ -73,21 +123,67 @@ public struct ReliabilityReport: Sendable, Hashable, Codable {
             self.p50LatencyMs = p50LatencyMs
             self.p95LatencyMs = p95LatencyMs
         }
+
+        /// `model` only when there is one (the per-model list); the figures always, `null` when unknown.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(provider, forKey: .provider)
+            try container.encodeIfPresent(model, forKey: .model)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(attempts, forKey: .attempts)
+            try container.encode(successes, forKey: .successes)
+            try container.encode(successRate, forKey: .successRate)
+            try container.encode(failovers, forKey: .failovers)
+            try container.encode(escalations, forKey: .escalations)
+            try container.encode(breakerTrips, forKey: .breakerTrips)
+            try container.encode(p50LatencyMs, forKey: .p50LatencyMs)
+            try container.encode(p95LatencyMs, forKey: .p95LatencyMs)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case provider, model, requests, attempts, successes, failovers, escalations
+            case successRate = "success_rate", breakerTrips = "breaker_trips", p50LatencyMs = "p50_latency_ms"
+            case p95LatencyMs = "p95_latency_ms"
+        }
     }
 
-    public var since: Date
-    public var until: Date
+    /// The range the report covers, as requested.
+    public var range: ReportRange
+    /// Which list ``entries`` is.
+    public var groupedBy: Grouping
     public var requests: Requests
     /// One entry per provider, by name; includes providers whose breaker tripped without calls in the range.
     public var providers: [Entry]
     /// One entry per provider and model, by provider then model.
     public var models: [Entry]
 
-    public init(since: Date, until: Date, requests: Requests, providers: [Entry], models: [Entry]) {
-        self.since = since
-        self.until = until
+    /// Start of the range, inclusive.
+    public var since: Date { range.lowerBound }
+    /// End of the range, exclusive.
+    public var until: Date { range.upperBound }
+    /// ``providers`` or ``models``, as ``groupedBy`` says.
+    public var entries: [Entry] { groupedBy == .model ? models : providers }
+
+    public init(
+        range: ReportRange, groupedBy: Grouping = .provider, requests: Requests, providers: [Entry], models: [Entry]
+    ) {
+        self.range = range
+        self.groupedBy = groupedBy
         self.requests = requests
         self.providers = providers
         self.models = models
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try range.encode(into: &container, since: .since, until: .until)
+        try container.encode(groupedBy.rawValue, forKey: .groupBy)
+        try container.encode(requests, forKey: .requests)
+        try container.encode(entries, forKey: encoder.reportAudience == .commandLine ? .rows : .entries)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case since, until, requests, entries, rows
+        case groupBy = "group_by"
     }
 }

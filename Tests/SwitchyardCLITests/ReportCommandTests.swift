@@ -148,6 +148,29 @@ struct ReportCommandTests {
         #expect(table.stdout.contains("%"))
     }
 
+    @Test("JSON is the report's own encoding, as GET /reports/... answers, with the range as typed")
+    func jsonIsTheSharedEncoding() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let costs = try await CLI.run([
+            "report", "costs", "--db", fixture.databasePath, "--since", "2001-01-01T00:00:00Z", "--format", "json",
+        ])
+        #expect(costs.status == 0, "\(costs)")
+        let json = try Parse.jsonObject(costs.stdout)
+        #expect(json["since"] as? String == "2001-01-01T00:00:00Z")
+        #expect(json["until"] is NSNull)
+        let total = try #require(json["total"] as? [String: Any])
+        #expect((total["cost_usd_micros"] as? NSNumber)?.int64Value == fixture.expected.totalCost.rawValue)
+        #expect(costs.stdout.hasPrefix("{\n  \"group_by\": [\n    \"user\"\n  ],\n"), "\(costs.stdout)")
+
+        let reliability = try await CLI.run([
+            "report", "reliability", "--db", fixture.databasePath, "--by", "model", "--format", "json",
+        ])
+        let object = try Parse.jsonObject(reliability.stdout)
+        #expect(object["group_by"] as? String == "model")
+        #expect(object["entries"] == nil)
+        #expect((object["rows"] as? [[String: Any]])?.allSatisfy { $0["model"] is String } == true)
+    }
+
     @Test("report on a database that does not exist fails without creating it")
     func missingDatabase() async throws {
         let path = try LedgerFixture.temporaryDirectory("missing").appendingPathComponent("nope.sqlite").path

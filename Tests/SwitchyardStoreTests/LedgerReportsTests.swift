@@ -133,4 +133,104 @@ import Testing
             #expect(report.models[1].p50LatencyMs == nil)
         }
     }
+
+    @Test func reportsEncodeThePublicJSON() async throws {
+        try await withLedger { database in
+            try await fill(database)
+            let range = ReportRange(since: .init(since), until: nil)
+            let cost = try await database.report(CostReport.Request(range: range, groupedBy: [.user]))
+            let costJSON = try Self.object(SwitchyardJSON.encoder.encode(cost))
+            #expect(costJSON["since"] as? String == since.formatted(.iso8601))
+            #expect(costJSON["until"] is NSNull)
+            #expect(costJSON["group_by"] as? [String] == ["user"])
+            let row = try #require((costJSON["rows"] as? [[String: Any]])?.first)
+            #expect(
+                Set(row.keys) == [
+                    "user", "requests", "attempts", "prompt_tokens", "completion_tokens", "cost_usd", "cost_usd_micros",
+                ])
+            #expect(row["cost_usd"] as? String == "0.000850")
+            #expect((row["cost_usd_micros"] as? NSNumber)?.int64Value == 850)
+            #expect((costJSON["total"] as? [String: Any])?["user"] == nil)
+
+            let request = ReliabilityReport.Request(range: ReportRange(since: since, until: until), groupedBy: .model)
+            let reliability = try await database.report(request)
+            #expect(reliability.entries == reliability.models)
+            let api = try Self.object(SwitchyardJSON.encoder.encode(reliability))
+            #expect(api["group_by"] as? String == "model")
+            #expect((api["entries"] as? [[String: Any]])?.first?["model"] as? String == "a1")
+            #expect(api["rows"] == nil)
+            let requests = try #require(api["requests"] as? [String: Any])
+            #expect(Set(requests.keys) == ["total", "successes", "success_rate", "failed_over", "escalated", "by_status"])
+            let cli = try Self.object(
+                SwitchyardJSON.makeEncoder(userInfo: [.reportAudience: ReportAudience.commandLine]).encode(reliability))
+            #expect((cli["rows"] as? [Any])?.count == reliability.models.count)
+            #expect(cli["entries"] == nil)
+
+            let byProvider = try await database.reliabilityReport(since: since, until: until)
+            let entry = try #require(
+                (try Self.object(SwitchyardJSON.encoder.encode(byProvider))["entries"] as? [[String: Any]])?.last)
+            #expect(entry["model"] == nil)
+            #expect(entry["p50_latency_ms"] is NSNull)
+            #expect(entry["success_rate"] is NSNull)
+        }
+    }
+
+    @Test func requestsFromParameters() throws {
+        let now = testDate()
+        let costs = try CostReport.Request(
+            parameters: ReportParameters(["group_by": "provider,day", "since": "2025-06-01"], now: now))
+        #expect(costs.groupedBy == [.provider, .day])
+        #expect(costs.range.since?.text == "2025-06-01T00:00:00Z")
+        #expect(costs.range.until == ReportRange.Bound(now.addingTimeInterval(86_400)))
+        #expect(try CostReport.Request(parameters: ReportParameters([:])).groupedBy == [.user])
+        let reliability = try ReliabilityReport.Request(parameters: ReportParameters([:], now: now))
+        #expect(reliability.groupedBy == .provider)
+        #expect(reliability.range.since?.text == "1970-01-01T00:00:00Z")
+
+        let refusals: [([String: String], String)] = [
+            (["group_by": "planet"], "'group_by' must be user, provider, model or day (comma-separated), not 'planet'"),
+            (["since": "yesterday"], "'since' must be a date (2026-11-21) or an ISO-8601 time, not 'yesterday'"),
+            (["since": "2030-01-02", "until": "2030-01-01"], "'since' must be before 'until'"),
+        ]
+        for (values, message) in refusals {
+            #expect(throws: ReportParameterError.self) { try CostReport.Request(parameters: ReportParameters(values)) }
+            do {
+                _ = try CostReport.Request(parameters: ReportParameters(values))
+            } catch {
+                #expect(error.message == message)
+            }
+        }
+        #expect(throws: ReportParameterError(parameter: "group_by", message: "'group_by' must be provider or model, not 'user'")) {
+            try ReliabilityReport.Request(parameters: ReportParameters(["group_by": "user"]))
+        }
+        #expect(ReportRange.date(parsing: "2026-11-21") == ReportRange.date(parsing: "2026-11-21T01:00:00+01:00"))
+        #expect(ReportRange.date(parsing: "2026-11-21 00:00:00") == nil)
+    }
+
+    @Test func totalsOverTheWholeLedger() async throws {
+        try await withLedger { database in
+            let empty = try await database.totals()
+            #expect(empty.requests.total == 0)
+            #expect(empty.requests.averageLatencyMs == 0)
+            #expect(empty.requests.cost == .zero)
+            #expect(empty.providers.isEmpty)
+            try await fill(database)
+            let totals = try await database.totals()
+            #expect(totals.requests.total == 5)
+            #expect(totals.requests.successes == 4)
+            #expect(totals.requests.failures == 1)
+            #expect(totals.requests.cost == 1_950)
+            #expect(totals.providers.map(\.name) == ["A", "B"])
+            let a = try #require(totals.providers.first)
+            // A: r1 error, r2 success, r3 escalated (answered), and the old success outside any range.
+            #expect(a.calls == 4)
+            #expect(a.successes == 3)
+            #expect(a.failures == 1)
+            #expect(a.averageLatencyMs > 0)
+        }
+    }
+
+    private static func object(_ data: Data) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
 }

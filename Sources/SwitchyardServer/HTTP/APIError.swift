@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 public import SwitchyardCore
+import SwitchyardStore
 
 /// Every error the service returns: JSON `{"error": {"type", "code", "message", ...}}` with the right status.
 ///
@@ -63,7 +64,7 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONEncoder.api.encode(["error": errorObject])
+        let body = try SwitchyardJSON.encoder.encode(["error": errorObject])
         var headers: HTTPFields = [.contentType: "application/json"]
         if let requestID { headers[.switchyardRequestID] = requestID }
         if let retryAfter {
@@ -116,13 +117,4 @@ extension APIError {
             status, type: type, code: error.code.rawValue, message: error.message, retryAfter: error.retryAfter,
             details: details)
     }
-}
-
-extension JSONEncoder {
-    /// The service's JSON encoder: stable key order, no escaped slashes.
-    static let api: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

@@ -2,10 +2,25 @@ import Hummingbird
 
 /// Guards admin endpoints: `Authorization: Bearer <admin key>` when a key is configured; without one, admin
 /// endpoints work only while the server listens on a loopback address.
-struct AdminAuthenticator: Sendable {
+///
+/// It is the middleware of ``AdminRoutes``: routes added there are checked before their handler runs, so an admin
+/// endpoint cannot forget to check.
+struct AdminAuthenticator: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
     let key: String?
     let listensOnLoopback: Bool
 
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        try check(request)
+        return try await next(request, context)
+    }
+
+    /// - Throws: ``APIError`` 401 `unauthorized` unless `request` may use admin endpoints.
     func check(_ request: Request) throws {
         guard let key else {
             guard listensOnLoopback else {

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SwitchyardCore
+import SwitchyardStore
 
 extension ChatController {
     /// What the routing task hands the response writer after the first chunk.
@@ -66,8 +67,8 @@ extension ChatController {
         let writer = StreamWriter(
             id: "chatcmpl-" + routing.id, requestID: routing.id, created: Int(Date().timeIntervalSince1970),
             includeUsage: includeUsage)
-        let heartbeat = runtime.sseHeartbeat
-        let stallTimeout = runtime.config.server.streamStallTimeout
+        let heartbeat = sseHeartbeat
+        let stallTimeout = streamStallTimeout
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { body in
@@ -149,7 +150,7 @@ struct StreamWriter: Sendable {
 
     static func event(_ value: some Encodable) throws -> ByteBuffer {
         var buffer = ByteBuffer(string: "data: ")
-        buffer.writeBytes(try JSONEncoder.api.encode(value))
+        buffer.writeBytes(try SwitchyardJSON.encoder.encode(value))
         buffer.writeString("\n\n")
         return buffer
     }

@@ -7,17 +7,22 @@ import SwitchyardProviders
 
 /// `POST /v1/chat/completions` (OpenAI-compatible), `POST /chat/completions` (simple API), `GET /v1/models`.
 struct ChatController: Sendable {
-    let runtime: SwitchyardRuntime
+    let router: SwitchyardCore.Router<ContinuousClock>
     /// Who a request is made as: a user key's user, else the claimed user, else `anonymous`.
     let users: UserAuthenticator
+    /// What `GET /v1/models` lists.
+    let models: ModelList
+    /// `server.max_body_bytes`.
+    let bodyLimit: Int
+    /// How often a quiet stream gets an SSE comment line (``SwitchyardRuntime/sseHeartbeat``).
+    let sseHeartbeat: Duration
+    /// `server.stream_stall_timeout_ms`: a client that takes nothing for this long is treated as gone.
+    let streamStallTimeout: Duration
 
-    var router: SwitchyardCore.Router<ContinuousClock> { runtime.router }
-    var bodyLimit: Int { runtime.config.server.maxBodyBytes }
-
-    func register(on routes: Hummingbird.Router<BasicRequestContext>) {
+    func register(on routes: some RouterMethods<BasicRequestContext>) {
         routes.post("/v1/chat/completions") { request, _ in try await completions(request) }
         routes.post("/chat/completions") { request, _ in try await simple(request) }
-        routes.get("/v1/models") { _, _ in try models() }
+        routes.get("/v1/models") { _, _ in try Response.json(models) }
     }
 
     func completions(_ request: Request) async throws -> Response {
@@ -69,7 +74,7 @@ struct ChatController: Sendable {
                 SimpleChatResponse(
                     requestID: id, providerUsed: routed.provider, model: routed.model,
                     content: routed.response.content ?? "",
-                    latencyMs: Int(CandidateSeconds.milliseconds(routed.latency)), cost: routed.cost.dollars,
+                    latencyMs: Int(routed.latency.fractionalMilliseconds), cost: routed.cost.dollars,
                     costUSD: routed.cost.decimalString, classification: routed.classification.rawValue,
                     attempts: routed.attempts.count),
                 headers: [.switchyardRequestID: id, .switchyardProvider: routed.provider, .switchyardCost: routed.cost.decimalString])
@@ -78,16 +83,6 @@ struct ChatController: Sendable {
         }
     }
 
-    /// Routes and every provider model a client may name.
-    func models() throws -> Response {
-        var data: [ModelEntry] = runtime.config.routes.map { ModelEntry(id: $0.name, ownedBy: "switchyard", kind: "route") }
-        for provider in runtime.config.providers {
-            for model in provider.profile.models {
-                data.append(ModelEntry(id: "\(provider.name)/\(model.name)", ownedBy: provider.name, kind: "model"))
-            }
-        }
-        return try .json(ModelList(data: data))
-    }
 }
 
 struct SimpleChatResponse: Encodable {
@@ -111,12 +106,22 @@ struct SimpleChatResponse: Encodable {
     }
 }
 
-struct ModelList: Encodable {
+/// Routes and every provider model a client may name.
+struct ModelList: Encodable, Sendable {
     var object = "list"
     var data: [ModelEntry]
+
+    init(_ config: SwitchyardConfig) {
+        data = config.routes.map { ModelEntry(id: $0.name, ownedBy: "switchyard", kind: "route") }
+        for provider in config.providers {
+            for model in provider.profile.models {
+                data.append(ModelEntry(id: "\(provider.name)/\(model.name)", ownedBy: provider.name, kind: "model"))
+            }
+        }
+    }
 }
 
-struct ModelEntry: Encodable {
+struct ModelEntry: Encodable, Sendable {
     var id: String
     var object = "model"
     var ownedBy: String
@@ -129,12 +134,6 @@ struct ModelEntry: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, object, kind
         case ownedBy = "owned_by"
-    }
-}
-
-enum CandidateSeconds {
-    static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) * 1e-15
     }
 }
 

@@ -6,15 +6,18 @@ import SwitchyardStore
 /// `GET /healthz` (alive), `GET /readyz` (ledger writable and a provider available), `GET /metrics`,
 /// `GET /openapi.json`.
 struct HealthController: Sendable {
-    let runtime: SwitchyardRuntime
+    let router: SwitchyardCore.Router<ContinuousClock>
+    let ledger: LedgerEventSink
+    let budgets: SQLiteBudgetStore
+    let metrics: MetricsEventSink
 
-    func register(on routes: Hummingbird.Router<BasicRequestContext>) {
+    func register(on routes: some RouterMethods<BasicRequestContext>) {
         routes.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
         routes.get("/readyz") { _, _ in try await ready() }
         routes.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: runtime.metrics.render())))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
         }
         routes.get("/openapi.json") { _, _ in
             Response(
@@ -25,16 +28,16 @@ struct HealthController: Sendable {
 
     func ready() async throws -> Response {
         var problems: [String] = []
-        let health = runtime.ledger.health
+        let health = ledger.health
         if !health.isAvailable {
             let why =
                 health.lastError.map { "\($0.message)" }
                 ?? "its backlog holds \(health.pendingEvents) of at most \(health.maxPendingEvents) events"
             problems.append("the ledger cannot record requests now (it retries by itself): \(why)")
         }
-        let parked = runtime.budgets.parkedSettlementCount
+        let parked = budgets.parkedSettlementCount
         if parked > 0 { problems.append("\(parked) budget settlement(s) wait for the ledger to accept them") }
-        if !runtime.router.providerSnapshots().contains(where: { !$0.isDown }) {
+        if !router.providerSnapshots().contains(where: { !$0.isDown }) {
             problems.append("no provider is available")
         }
         if problems.isEmpty { return try .json(["status": "ready"]) }

@@ -3,13 +3,14 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOFoundationCompat
+import SwitchyardStore
 
 extension Response {
     /// A JSON response from any `Encodable`.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        let data = try JSONEncoder.api.encode(value)
+        let data = try SwitchyardJSON.encoder.encode(value)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
     }
 }

@@ -31,16 +31,6 @@ extension Request {
     }
 }
 
-/// Switchyard's request ids: `sy_` and 20 random characters.
-enum RequestID {
-    private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
-
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return "sy_" + String((0..<20).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
-    }
-}
-
 /// Who pays for a request: the client's `user` / `user_id`, else `anonymous`.
 enum UserIdentity {
     static func resolve(_ claimed: String?) throws -> String {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import SwitchyardServer
 import SwitchyardStore
 
 /// `switchyard report costs`: money spent on provider calls, grouped by user, provider, model or day.
@@ -34,32 +33,15 @@ struct ReportCostsCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Group by user, provider, model or day; repeat to group by several (default: user).", valueName: "dimension"
         ))
-    var dimensions: [CostDimensionArgument] = []
+    var dimensions: [CostDimension] = []
 
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .table
 
     func run() async throws {
-        let dimensions = dimensions.isEmpty ? [CostDimension.user] : dimensions.map(\.dimension)
-        let database = try LedgerAccess.openExisting(try options.resolve().config.database)
-        defer { try? database.close() }
-        let report = try await Progress.while("computing the cost report") {
-            try await database.costReport(since: range.lowerBound, until: range.upperBound, groupedBy: dimensions)
-        }
-        let table = Self.table(report)
-        switch format {
-        case .table, .csv:
-            Console.write(table.rendered(as: format))
-        case .json:
-            let total = OutputTable(columns: table.columns, rows: [table.footer ?? []]).jsonRows.first ?? .null
-            Console.write(
-                JSONOutput.object(
-                    range.json + [
-                        ("group_by", .array(report.groupedBy.map { .string($0.rawValue) })),
-                        ("rows", .array(table.jsonRows)),
-                        ("total", Self.dropDimensions(total, count: report.groupedBy.count)),
-                    ]
-                ).rendered())
+        let request = CostReport.Request(range: range.report, groupedBy: dimensions.isEmpty ? [.user] : dimensions)
+        try await ReportOutput.run(request, options: options, format: format, progress: "computing the cost report") {
+            report, format in Self.table(report).rendered(as: format)
         }
     }
 
@@ -95,11 +77,5 @@ struct ReportCostsCommand: AsyncParsableCommand {
         let totalKeys: [Cell] = report.groupedBy.indices.map { $0 == 0 ? .text("TOTAL") : .text("") }
         table.footer = totalKeys + figures(report.total)
         return table
-    }
-
-    /// The total row without its dimension columns (which only hold the `TOTAL` label).
-    private static func dropDimensions(_ row: JSONOutput, count: Int) -> JSONOutput {
-        guard case .object(let pairs) = row else { return row }
-        return .object(Array(pairs.dropFirst(count)))
     }
 }

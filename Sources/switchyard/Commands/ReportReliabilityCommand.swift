@@ -1,5 +1,4 @@
 import ArgumentParser
-import SwitchyardServer
 import SwitchyardStore
 
 /// `switchyard report reliability`: success rates, failovers, escalations, breaker trips and latency.
@@ -19,55 +18,24 @@ struct ReportReliabilityCommand: AsyncParsableCommand {
               switchyard report reliability --format json | jq '.requests'
             """)
 
-    /// What the rows are.
-    enum Grouping: String, CaseIterable, ExpressibleByArgument {
-        case provider, model
-    }
-
     @OptionGroup var options: ConfigOptions
     @OptionGroup var range: RangeOptions
 
     @Option(
         name: .customLong("by"), help: ArgumentHelp("One row per provider or per model.", valueName: "provider|model"))
-    var grouping: Grouping = .provider
+    var grouping: ReliabilityReport.Grouping = .provider
 
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .table
 
     func run() async throws {
-        let database = try LedgerAccess.openExisting(try options.resolve().config.database)
-        defer { try? database.close() }
-        let report = try await Progress.while("computing the reliability report") {
-            try await database.reliabilityReport(since: range.lowerBound, until: range.upperBound)
-        }
-        let table = Self.table(grouping == .provider ? report.providers : report.models, byModel: grouping == .model)
-        switch format {
-        case .table:
-            Console.write(Self.summary(report.requests) + "\n" + table.rendered(as: .table))
-        case .csv:
-            Console.write(table.rendered(as: .csv))
-        case .json:
-            let requests = report.requests
-            Console.write(
-                JSONOutput.object(
-                    range.json + [
-                        ("group_by", .string(grouping.rawValue)),
-                        (
-                            "requests",
-                            .object([
-                                ("total", .int(requests.total)), ("successes", .int(requests.successes)),
-                                ("success_rate", .optional(requests.successRate, JSONOutput.number)),
-                                ("failed_over", .int(requests.failedOver)), ("escalated", .int(requests.escalated)),
-                                (
-                                    "by_status",
-                                    .object(
-                                        requests.byStatus.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })
-                                ),
-                            ])
-                        ),
-                        ("rows", .array(table.jsonRows)),
-                    ]
-                ).rendered())
+        let request = ReliabilityReport.Request(range: range.report, groupedBy: grouping)
+        try await ReportOutput.run(
+            request, options: options, format: format, progress: "computing the reliability report"
+        ) { report, format in
+            let table = Self.table(report.entries, byModel: report.groupedBy == .model)
+            guard format == .table else { return table.rendered(as: .csv) }
+            return Self.summary(report.requests) + "\n" + table.rendered(as: .table)
         }
     }
 

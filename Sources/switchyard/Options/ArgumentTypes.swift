@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Logging
 import SwitchyardCore
@@ -18,7 +18,7 @@ struct DollarAmount: ExpressibleByArgument, Sendable {
 }
 
 /// A point in time for `--since` and `--until`: a UTC day `2026-11-21` (its midnight), an ISO-8601 time
-/// `2026-11-21T09:30:00Z`, or the ledger's own form `2026-11-21 09:30:00`.
+/// `2026-11-21T09:30:00Z` (both as `GET /reports/...` takes them), or the ledger's own form `2026-11-21 09:30:00`.
 struct DateArgument: ExpressibleByArgument, Sendable {
     var date: Date
     var text: String
@@ -29,7 +29,7 @@ struct DateArgument: ExpressibleByArgument, Sendable {
             self.date = date
         } else if let date = LedgerTimestamp.date(from: text) {
             self.date = date
-        } else if let date = try? Date(text, strategy: .iso8601) {
+        } else if let date = ReportRange.date(parsing: text) {
             self.date = date
         } else {
             return nil
@@ -51,19 +51,11 @@ enum PriorityArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
     }
 }
 
-/// `--by` of `report costs`.
-enum CostDimensionArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
-    case user, provider, model, day
+/// `--by` of `report costs`. (Public only because the store's type is: the conformance needs `public import`.)
+extension CostDimension: ExpressibleByArgument {}
 
-    var dimension: CostDimension {
-        switch self {
-        case .user: .user
-        case .provider: .provider
-        case .model: .model
-        case .day: .day
-        }
-    }
-}
+/// `--by` of `report reliability`.
+extension ReliabilityReport.Grouping: ExpressibleByArgument {}
 
 /// `--log-level` of `serve`.
 enum LogLevelArgument: String, CaseIterable, ExpressibleByArgument, Sendable {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwitchyardStore
 
 /// `--since` and `--until`: the half-open time range `[since, until)` a report covers; all of time by default.
 struct RangeOptions: ParsableArguments {
@@ -18,16 +19,15 @@ struct RangeOptions: ParsableArguments {
         }
     }
 
-    /// The range's start; the Unix epoch when not given.
-    var lowerBound: Date { since?.date ?? Date(timeIntervalSince1970: 0) }
-    /// The range's end; far in the future when not given.
-    var upperBound: Date { until?.date ?? Date.distantFuture }
-
-    /// The range as JSON reports show it: the arguments as given, `null` when open.
-    var json: [(String, JSONOutput)] {
-        [
-            ("since", .optional(since) { .string($0.text) }),
-            ("until", .optional(until) { .string($0.text) }),
-        ]
+    /// The range as reports take it: the arguments as typed are what their JSON shows; `null` when open.
+    var report: ReportRange {
+        ReportRange(
+            since: since.map { ReportRange.Bound($0.date, text: $0.text) },
+            until: until.map { ReportRange.Bound($0.date, text: $0.text) })
     }
+
+    /// The range's start; the Unix epoch when not given.
+    var lowerBound: Date { report.lowerBound }
+    /// The range's end; far in the future when not given.
+    var upperBound: Date { report.upperBound }
 }

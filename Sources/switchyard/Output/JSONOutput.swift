@@ -1,4 +1,5 @@
 /// A JSON value with ordered object keys, written by hand so that output is stable and money stays exact text.
+/// Reports are not built from it: they print their own encoding (``ReportOutput``), laid out by ``indented(_:)``.
 ///
 /// ```swift
 /// let json = JSONOutput.object([("user", .string("alice")), ("cost_usd", .string("0.001250"))])
@@ -15,20 +16,76 @@ indirect enum JSONOutput: Sendable {
 
     static func int(_ value: Int) -> JSONOutput { .integer(Int64(value)) }
 
-    /// An optional value, `null` when absent.
-    static func optional<T>(_ value: T?, _ transform: (T) -> JSONOutput) -> JSONOutput {
-        value.map(transform) ?? .null
-    }
-
     /// Pretty-printed with two-space indentation and a final newline.
     func rendered() -> String {
-        var output = ""
-        write(to: &output, indent: 0)
-        output.append("\n")
-        return output
+        var compact = ""
+        write(to: &compact)
+        return Self.indented(compact) + "\n"
     }
 
-    private func write(to output: inout String, indent: Int) {
+    /// Compact JSON text `json` laid out for people, as ``rendered()`` lays out values: one member or element per
+    /// line, two-space indentation, `": "` after keys, `[]` and `{}` for empty containers. Strings are kept as they
+    /// are, so encoded JSON (`SwitchyardJSON`) and hand-built values print alike.
+    static func indented(_ json: String) -> String {
+        let bytes = Array(json.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count * 2)
+        var depth = 0
+        var inString = false
+        var escaped = false
+        func newline() {
+            output.append(UInt8(ascii: "\n"))
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if inString {
+                output.append(byte)
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                inString = true
+                output.append(byte)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                output.append(byte)
+                let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if index < bytes.count, bytes[index] == close {
+                    output.append(close)
+                    index += 1
+                } else {
+                    depth += 1
+                    newline()
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                newline()
+                output.append(byte)
+            case UInt8(ascii: ","):
+                output.append(byte)
+                newline()
+            case UInt8(ascii: ":"):
+                output.append(contentsOf: [UInt8(ascii: ":"), UInt8(ascii: " ")])
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
+                break
+            default:
+                output.append(byte)
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Compact JSON text.
+    private func write(to output: inout String) {
         switch self {
         case .null: output.append("null")
         case .bool(let value): output.append(value ? "true" : "false")
@@ -38,25 +95,21 @@ indirect enum JSONOutput: Sendable {
             output.append(value.isFinite ? Self.number(value) : "null")
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let values):
-            guard !values.isEmpty else { return output.append("[]") }
-            output.append("[\n")
+            output.append("[")
             for (index, value) in values.enumerated() {
-                output.append(String(repeating: " ", count: indent + 2))
-                value.write(to: &output, indent: indent + 2)
-                output.append(index == values.count - 1 ? "\n" : ",\n")
+                if index > 0 { output.append(",") }
+                value.write(to: &output)
             }
-            output.append(String(repeating: " ", count: indent) + "]")
+            output.append("]")
         case .object(let pairs):
-            guard !pairs.isEmpty else { return output.append("{}") }
-            output.append("{\n")
+            output.append("{")
             for (index, (key, value)) in pairs.enumerated() {
-                output.append(String(repeating: " ", count: indent + 2))
+                if index > 0 { output.append(",") }
                 Self.writeString(key, to: &output)
-                output.append(": ")
-                value.write(to: &output, indent: indent + 2)
-                output.append(index == pairs.count - 1 ? "\n" : ",\n")
+                output.append(":")
+                value.write(to: &output)
             }
-            output.append(String(repeating: " ", count: indent) + "}")
+            output.append("}")
         }
     }
 
