@@ -74,7 +74,7 @@ struct ChatController: Sendable {
                 SimpleChatResponse(
                     requestID: id, providerUsed: routed.provider, model: routed.model,
                     content: routed.response.content ?? "",
-                    latencyMs: Int(routed.latency.fractionalMilliseconds), cost: routed.cost.dollars,
+                    latencyMs: Int(routed.latency.inMilliseconds), cost: routed.cost.dollars,
                     costUSD: routed.cost.decimalString, classification: routed.classification.rawValue,
                     attempts: routed.attempts.count),
                 headers: [.switchyardRequestID: id, .switchyardProvider: routed.provider, .switchyardCost: routed.cost.decimalString])

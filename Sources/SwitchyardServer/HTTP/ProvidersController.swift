@@ -93,7 +93,7 @@ struct ProviderEntry: Encodable {
         let first = profile.models.first?.pricing ?? .free
         // Dollars per token, input and output averaged (display only).
         costPerToken = Double(first.inputPerMillionTokens.rawValue + first.outputPerMillionTokens.rawValue) / 2 / 1e12
-        latencyMs = snapshot.stats.ewmaLatency.fractionalMilliseconds
+        latencyMs = snapshot.stats.ewmaLatency.inMilliseconds
         rateLimitRPM = Nullable(
             profile.rateLimit.requestsPerMinute ?? profile.rateLimit.requestsPerSecond.map { Int(saturating: ($0 * 60).rounded()) })
         specialties = profile.specialties.map(\.rawValue).sorted()
