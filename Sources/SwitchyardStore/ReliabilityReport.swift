@@ -47,7 +47,7 @@ public struct ReliabilityReport: Sendable, Hashable, Encodable {
         /// Requests with status `success`.
         public var successes: Int
         /// `successes / total`; `nil` when there were none.
-        public var successRate: Double?
+        @Nullable public var successRate: Double?
         /// Requests that needed more than one provider call.
         public var failedOver: Int
         /// Requests that were escalated to a stronger target.
@@ -64,16 +64,6 @@ public struct ReliabilityReport: Sendable, Hashable, Encodable {
             self.failedOver = failedOver
             self.escalated = escalated
             self.byStatus = byStatus
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(total, forKey: .total)
-            try container.encode(successes, forKey: .successes)
-            try container.encode(successRate, forKey: .successRate)
-            try container.encode(failedOver, forKey: .failedOver)
-            try container.encode(escalated, forKey: .escalated)
-            try container.encode(byStatus, forKey: .byStatus)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -94,7 +84,7 @@ public struct ReliabilityReport: Sendable, Hashable, Encodable {
         /// Calls with outcome `success`.
         public var successes: Int
         /// `successes / attempts`; `nil` when there were no calls.
-        public var successRate: Double?
+        @Nullable public var successRate: Double?
         /// Failed calls after which the request moved on to another call (the router failed over away from it).
         public var failovers: Int
         /// Calls whose reply asked for escalation (outcome `escalated`).
@@ -102,9 +92,9 @@ public struct ReliabilityReport: Sendable, Hashable, Encodable {
         /// Transitions of the provider's breaker to `open`. In the per-model list, the provider's figure.
         public var breakerTrips: Int
         /// Median latency of successful calls, in milliseconds (nearest rank); `nil` without successes.
-        public var p50LatencyMs: Int?
+        @Nullable public var p50LatencyMs: Int?
         /// 95th-percentile latency of successful calls, in milliseconds (nearest rank); `nil` without successes.
-        public var p95LatencyMs: Int?
+        @Nullable public var p95LatencyMs: Int?
 
         public init(
             provider: String, model: String? = nil, requests: Int, attempts: Int, successes: Int,
@@ -122,22 +112,6 @@ public struct ReliabilityReport: Sendable, Hashable, Encodable {
             self.breakerTrips = breakerTrips
             self.p50LatencyMs = p50LatencyMs
             self.p95LatencyMs = p95LatencyMs
-        }
-
-        /// `model` only when there is one (the per-model list); the figures always, `null` when unknown.
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(provider, forKey: .provider)
-            try container.encodeIfPresent(model, forKey: .model)
-            try container.encode(requests, forKey: .requests)
-            try container.encode(attempts, forKey: .attempts)
-            try container.encode(successes, forKey: .successes)
-            try container.encode(successRate, forKey: .successRate)
-            try container.encode(failovers, forKey: .failovers)
-            try container.encode(escalations, forKey: .escalations)
-            try container.encode(breakerTrips, forKey: .breakerTrips)
-            try container.encode(p50LatencyMs, forKey: .p50LatencyMs)
-            try container.encode(p95LatencyMs, forKey: .p95LatencyMs)
         }
 
         enum CodingKeys: String, CodingKey {

@@ -34,24 +34,18 @@ public struct RouterTopology: Sendable {
             guard !profile.name.isEmpty, !profile.name.contains("/") else {
                 throw RouterConfigurationError(path: "\(path).name", message: "a provider name must be non-empty, without '/'")
             }
-            if let first = providerIndex[profile.name] {
-                throw RouterConfigurationError(
-                    .duplicate, path: "\(path).name",
-                    message: "provider name '\(profile.name)' is already used by providers[\(first)]")
+            try Self.claim(profile.name, index, in: &providerIndex, path: "\(path).name") {
+                "provider name '\(profile.name)' is already used by providers[\($0)]"
             }
-            providerIndex[profile.name] = index
             guard !profile.models.isEmpty else {
                 throw RouterConfigurationError(
                     path: "\(path).models", message: "expected at least one model, got an empty list")
             }
             var modelIndexes: [String: Int] = [:]
             for (position, model) in profile.models.enumerated() {
-                if let first = modelIndexes[model.name] {
-                    throw RouterConfigurationError(
-                        .duplicate, path: "\(path).models[\(position)]",
-                        message: "model '\(model.name)' is already listed as models[\(first)]")
+                try Self.claim(model.name, position, in: &modelIndexes, path: "\(path).models[\(position)]") {
+                    "model '\(model.name)' is already listed as models[\($0)]"
                 }
-                modelIndexes[model.name] = position
                 let target = RouteTarget(provider: profile.name, model: model.name)
                 models[target.description] = (profile, model)
                 modelIndex[model.name, default: []].append(target)
@@ -63,11 +57,9 @@ public struct RouterTopology: Sendable {
         var routeIndex: [String: Int] = [:]
         for (index, route) in configuration.routes.enumerated() {
             let path = "routes[\(index)]"
-            if let first = routeIndex[route.name] {
-                throw RouterConfigurationError(
-                    .duplicate, path: "\(path).name", message: "route name '\(route.name)' is already used by routes[\(first)]")
+            try Self.claim(route.name, index, in: &routeIndex, path: "\(path).name") {
+                "route name '\(route.name)' is already used by routes[\($0)]"
             }
-            routeIndex[route.name] = index
             try check(route, path: path)
         }
         if let name = configuration.defaultRoute, routeIndex[name] == nil {
@@ -85,12 +77,9 @@ public struct RouterTopology: Sendable {
         var tierIndex: [String: Int] = [:]
         for (index, tier) in route.tiers.enumerated() {
             let tierPath = "\(path).tiers[\(index)]"
-            if let first = tierIndex[tier.name] {
-                throw RouterConfigurationError(
-                    .duplicate, path: "\(tierPath).name",
-                    message: "tier name '\(tier.name)' is already used by tiers[\(first)] of this route")
+            try Self.claim(tier.name, index, in: &tierIndex, path: "\(tierPath).name") {
+                "tier name '\(tier.name)' is already used by tiers[\($0)] of this route"
             }
-            tierIndex[tier.name] = index
             guard !tier.targets.isEmpty else {
                 throw RouterConfigurationError(
                     path: "\(tierPath).targets", message: "expected at least one 'provider/model' target, got an empty list")
@@ -111,13 +100,18 @@ public struct RouterTopology: Sendable {
         var seen: [String: Int] = [:]
         for (index, target) in targets.enumerated() {
             let targetPath = "\(path)[\(index)]"
-            if let first = seen[target.description] {
-                throw RouterConfigurationError(.duplicate, path: targetPath, message: duplicate(target, first))
-            }
-            seen[target.description] = index
+            try Self.claim(target.description, index, in: &seen, path: targetPath) { duplicate(target, $0) }
             guard models[target.description] == nil else { continue }
             throw RouterConfigurationError(.unknownReference, path: targetPath, message: unknownTargetMessage(target))
         }
+    }
+
+    /// Records that `name` is at `index`, or throws `duplicate` at `path` with `message(first index)`.
+    private static func claim(
+        _ name: String, _ index: Int, in seen: inout [String: Int], path: String, message: (Int) -> String
+    ) throws(RouterConfigurationError) {
+        if let first = seen[name] { throw RouterConfigurationError(.duplicate, path: path, message: message(first)) }
+        seen[name] = index
     }
 
     private func unknownTargetMessage(_ target: RouteTarget) -> String {

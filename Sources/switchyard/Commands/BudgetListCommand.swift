@@ -19,9 +19,8 @@ struct BudgetListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openExisting(config.database)
-        defer { try? database.close() }
-        let budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
-        Console.write(BudgetCommand.table(try await budgets.allStatuses()).rendered(as: format))
+        try await LedgerAccess.withBudgets(config) { budgets in
+            Console.write(BudgetCommand.table(try await budgets.allStatuses()).rendered(as: format))
+        }
     }
 }

@@ -39,15 +39,14 @@ struct BudgetSetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openForWriting(config.database)
-        defer { try? database.close() }
-        let budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
-        try await budgets.setLimit(limit?.amount, for: user)
-        let status = try await budgets.status(userID: user)
-        BudgetCommand.printStatus(status, format: format)
-        Console.note(
-            limit == nil
-                ? "\(user) now has the default limit, \(status.limit.formatted)"
-                : "\(user)'s limit is now \(status.limit.formatted)")
+        try await LedgerAccess.withBudgets(config, writing: true) { budgets in
+            try await budgets.setLimit(limit?.amount, for: user)
+            let status = try await budgets.status(userID: user)
+            BudgetCommand.printStatus(status, format: format)
+            Console.note(
+                limit == nil
+                    ? "\(user) now has the default limit, \(status.limit.formatted)"
+                    : "\(user)'s limit is now \(status.limit.formatted)")
+        }
     }
 }

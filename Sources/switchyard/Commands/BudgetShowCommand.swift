@@ -24,9 +24,8 @@ struct BudgetShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openExisting(config.database)
-        defer { try? database.close() }
-        let budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
-        BudgetCommand.printStatus(try await budgets.status(userID: user), format: format)
+        try await LedgerAccess.withBudgets(config) { budgets in
+            BudgetCommand.printStatus(try await budgets.status(userID: user), format: format)
+        }
     }
 }

@@ -29,39 +29,38 @@ struct BudgetVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openExisting(config.database)
-        defer { try? database.close() }
-        let budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
-        let (discrepancies, checked) = try await Progress.while("verifying budgets against the ledger") {
-            (try await budgets.verify(), try await budgets.allStatuses().count)
+        try await LedgerAccess.withBudgets(config) { budgets in
+            let (discrepancies, checked) = try await Progress.while("verifying budgets against the ledger") {
+                (try await budgets.verify(), try await budgets.allStatuses().count)
+            }
+            let table = OutputTable(
+                columns: [
+                    .text("user", "USER"), .number("stored_spent_usd", "SPENT (BUDGETS)"),
+                    .number("ledger_spent_usd", "SPENT (LEDGER)"), .number("stored_reserved_usd", "RESERVED (BUDGETS)"),
+                    .number("ledger_reserved_usd", "RESERVED (LEDGER)"),
+                ],
+                rows: discrepancies.map { entry in
+                    [
+                        .text(entry.userID), .money(entry.storedSpent), .money(entry.ledgerSpent),
+                        .money(entry.storedReserved), .money(entry.ledgerReserved),
+                    ]
+                })
+            switch format {
+            case .table where discrepancies.isEmpty: break
+            case .table, .csv: Console.write(table.rendered(as: format))
+            case .json:
+                Console.write(
+                    JSONOutput.object([
+                        ("ok", .bool(discrepancies.isEmpty)), ("budgets_checked", .int(checked)),
+                        ("discrepancies", .array(table.jsonRows)),
+                    ]).rendered())
+            }
+            guard discrepancies.isEmpty else {
+                let users = discrepancies.map(\.userID)
+                let noun = users.count == 1 ? "budget differs" : "budgets differ"
+                throw CLIError("\(users.count) \(noun) from the ledger: \(users.joined(separator: ", "))")
+            }
+            Console.note("ok: all \(checked) budgets match the ledger")
         }
-        let table = OutputTable(
-            columns: [
-                .text("user", "USER"), .number("stored_spent_usd", "SPENT (BUDGETS)"),
-                .number("ledger_spent_usd", "SPENT (LEDGER)"), .number("stored_reserved_usd", "RESERVED (BUDGETS)"),
-                .number("ledger_reserved_usd", "RESERVED (LEDGER)"),
-            ],
-            rows: discrepancies.map { entry in
-                [
-                    .text(entry.userID), .money(entry.storedSpent), .money(entry.ledgerSpent),
-                    .money(entry.storedReserved), .money(entry.ledgerReserved),
-                ]
-            })
-        switch format {
-        case .table where discrepancies.isEmpty: break
-        case .table, .csv: Console.write(table.rendered(as: format))
-        case .json:
-            Console.write(
-                JSONOutput.object([
-                    ("ok", .bool(discrepancies.isEmpty)), ("budgets_checked", .int(checked)),
-                    ("discrepancies", .array(table.jsonRows)),
-                ]).rendered())
-        }
-        guard discrepancies.isEmpty else {
-            let users = discrepancies.map(\.userID)
-            let noun = users.count == 1 ? "budget differs" : "budgets differ"
-            throw CLIError("\(users.count) \(noun) from the ledger: \(users.joined(separator: ", "))")
-        }
-        Console.note("ok: all \(checked) budgets match the ledger")
     }
 }

@@ -14,8 +14,7 @@ enum LedgerAccess {
                 "no ledger database at '\(settings.path)': pass --db (or set SWITCHYARD_DB) to the file "
                     + "`switchyard serve` writes, or create it with `switchyard migrate --db \(settings.path)`")
         }
-        let database = try LedgerDatabase(
-            path: settings.path, configuration: LedgerConfiguration(busyTimeout: settings.busyTimeout), migrate: false)
+        let database = try LedgerDatabase(path: settings.path, configuration: settings.ledger, migrate: false)
         let status = try database.migrationStatus()
         if !status.pending.isEmpty {
             throw CLIError(
@@ -32,6 +31,16 @@ enum LedgerAccess {
 
     /// Opens the ledger to change it, creating and migrating the file if needed.
     static func openForWriting(_ settings: DatabaseSettings) throws -> LedgerDatabase {
-        try LedgerDatabase(path: settings.path, configuration: LedgerConfiguration(busyTimeout: settings.busyTimeout))
+        try LedgerDatabase(path: settings.path, configuration: settings.ledger)
+    }
+
+    /// Runs `body` with the budgets of the configured ledger (an existing one, or created and migrated when
+    /// `writing`), and closes it afterwards.
+    static func withBudgets<T>(
+        _ config: SwitchyardConfig, writing: Bool = false, _ body: (SQLiteBudgetStore) async throws -> T
+    ) async throws -> T {
+        let database = try writing ? openForWriting(config.database) : openExisting(config.database)
+        defer { try? database.close() }
+        return try await body(SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit))
     }
 }
