@@ -67,11 +67,8 @@ package struct SettingKey<Root> {
 
     /// An optional value at `path`: an explicit `null` clears it (written back as `null`).
     package static func optional<Value>(
-        _ name: String,
-        _ path: WritableKeyPath<Root, Value?>,
-        _ summary: String,
-        read: @escaping (ConfigValue) throws -> Value,
-        write: @escaping (Value) -> Node
+        _ name: String, _ path: WritableKeyPath<Root, Value?>, _ summary: String,
+        read: @escaping (ConfigValue) throws -> Value, write: @escaping (Value) -> Node
     ) -> Self {
         custom(
             name, summary,

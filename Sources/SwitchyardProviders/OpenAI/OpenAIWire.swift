@@ -80,6 +80,17 @@ struct OpenAIToolCall: Decodable {
     var function: Function?
 }
 
+/// What a choice says: an answer's `message`, or a streamed chunk's `delta` (each field then a piece).
+struct OpenAIReplyContent: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case content, refusal
+        case toolCalls = "tool_calls"
+    }
+    var content: String?
+    var refusal: String?
+    var toolCalls: [OpenAIToolCall]?
+}
+
 /// The answer of `POST /chat/completions`.
 struct OpenAIChatCompletion: Decodable {
     struct Choice: Decodable {
@@ -87,16 +98,7 @@ struct OpenAIChatCompletion: Decodable {
             case message
             case finishReason = "finish_reason"
         }
-        struct Message: Decodable {
-            enum CodingKeys: String, CodingKey {
-                case content, refusal
-                case toolCalls = "tool_calls"
-            }
-            var content: String?
-            var refusal: String?
-            var toolCalls: [OpenAIToolCall]?
-        }
-        var message: Message
+        var message: OpenAIReplyContent
         var finishReason: String?
     }
     var id: String?
@@ -129,16 +131,7 @@ struct OpenAIStreamChunk: Decodable {
             case delta
             case finishReason = "finish_reason"
         }
-        struct Delta: Decodable {
-            enum CodingKeys: String, CodingKey {
-                case content, refusal
-                case toolCalls = "tool_calls"
-            }
-            var content: String?
-            var refusal: String?
-            var toolCalls: [OpenAIToolCall]?
-        }
-        var delta: Delta?
+        var delta: OpenAIReplyContent?
         var finishReason: String?
     }
     var choices: [Choice]?
