@@ -16,33 +16,12 @@ public import SwitchyardCore
 ///     configuration: .init(apiKey: try APIKey.fromEnvironment(named: "ANTHROPIC_API_KEY")),
 ///     httpClient: client)
 /// ```
-public struct AnthropicProvider: LLMProvider, CustomStringConvertible {
-    /// The provider's name in the router (for messages and logs).
-    public let name: String
-    public let configuration: Configuration
-    private let transport: HTTPTransport
+public struct AnthropicProvider: HTTPProvider {
+    public let endpoint: HTTPEndpoint<Configuration>
 
-    /// - Parameters:
-    ///   - name: the provider's name in the router.
-    ///   - configuration: base URL, key, API version, default `max_tokens` and time-outs.
-    ///   - httpClient: the client to call through, whose connect time-out applies (``ProviderHTTPClients`` has one
-    ///     per ``ProviderTimeouts/connect``); its owner shuts it down.
-    ///   - logger: receives debug lines about calls (never keys).
-    public init(
-        name: String,
-        configuration: Configuration = Configuration(),
-        httpClient: HTTPClient,
-        logger: Logger = Logger(label: "switchyard.providers")
-    ) {
-        self.name = name
-        self.configuration = configuration
-        self.transport = HTTPTransport(
-            providerName: name, client: httpClient, apiKey: configuration.apiKey, timeouts: configuration.timeouts,
-            maxResponseBytes: configuration.maxResponseBytes, maxStreamBytes: configuration.maxStreamBytes,
-            logger: logger)
+    public init(endpoint: HTTPEndpoint<Configuration>) {
+        self.endpoint = endpoint
     }
-
-    public var description: String { "AnthropicProvider(\(name), \(configuration.baseURL))" }
 
     public func chat(_ request: ChatRequest, options: ProviderCallOptions) async throws -> ChatResponse {
         let call = try makeCall(request, stream: false)
