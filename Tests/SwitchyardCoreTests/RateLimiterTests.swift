@@ -1,4 +1,4 @@
-import SwitchyardCore
+@testable import SwitchyardCore
 import SwitchyardTesting
 import Testing
 

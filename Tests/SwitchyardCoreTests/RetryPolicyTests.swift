@@ -1,4 +1,4 @@
-import SwitchyardCore
+@testable import SwitchyardCore
 import Testing
 
 @Suite struct RetryPolicyTests {

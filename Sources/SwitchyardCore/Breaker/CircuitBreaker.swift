@@ -8,18 +8,18 @@
 /// - open → half-open: the recovery timeout elapsed (checked lazily on the next ``acquire(now:)``).
 /// - half-open: up to ``CircuitBreakerConfiguration/halfOpenMaxProbes`` calls at once; enough successes close it,
 ///   any failure re-opens it with a longer recovery timeout.
-public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// A state change, with its reason.
-    public struct Change: Sendable, Hashable {
-        public var from: BreakerState
-        public var to: BreakerState
-        public var reason: String
+    struct Change: Sendable, Hashable {
+        var from: BreakerState
+        var to: BreakerState
+        var reason: String
         /// For a change to `open`: how long until probes are allowed.
-        public var openFor: Duration?
+        var openFor: Duration?
     }
 
     /// The answer to ``acquire(now:)``.
-    public enum Permission: Sendable, Hashable {
+    enum Permission: Sendable, Hashable {
         /// Call it.
         case allowed
         /// Call it as a half-open probe.
@@ -28,8 +28,8 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
         case rejected(retryAt: Instant?)
     }
 
-    public let configuration: CircuitBreakerConfiguration
-    public private(set) var state: BreakerState = .closed
+    let configuration: CircuitBreakerConfiguration
+    private(set) var state: BreakerState = .closed
     private var consecutiveFailures = 0
     /// Ring buffer of the last `windowSize` outcomes (`true` = failure).
     private var window: [Bool] = []
@@ -40,25 +40,25 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
     private var probesInFlight = 0
     private var probeSuccesses = 0
     /// Counts the breaker's half-open periods, so a probe of an earlier one cannot free a slot of the current one.
-    public private(set) var probeGeneration = 0
+    private(set) var probeGeneration = 0
 
-    public init(configuration: CircuitBreakerConfiguration) {
+    init(configuration: CircuitBreakerConfiguration) {
         self.configuration = configuration
         self.currentRecovery = configuration.recoveryTimeout
         self.window.reserveCapacity(max(configuration.windowSize, 1))
     }
 
     /// When an open breaker will let probes through.
-    public var reopensAt: Instant? { state == .open ? openUntil : nil }
+    var reopensAt: Instant? { state == .open ? openUntil : nil }
 
     /// The state as seen at `now`: an open breaker whose timeout passed reads as half-open.
-    public func state(at now: Instant) -> BreakerState {
+    func state(at now: Instant) -> BreakerState {
         if state == .open, let openUntil, now >= openUntil { return .halfOpen }
         return state
     }
 
     /// Asks to make a call. May move open → half-open (returned as the change).
-    public mutating func acquire(now: Instant) -> (Permission, Change?) {
+    mutating func acquire(now: Instant) -> (Permission, Change?) {
         switch state {
         case .closed:
             return (.allowed, nil)
@@ -79,12 +79,12 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
     ///
     /// - Parameter generation: the ``probeGeneration`` when the slot was acquired; a slot of an earlier half-open
     ///   period is already gone.
-    public mutating func cancelProbe(generation: Int) {
+    mutating func cancelProbe(generation: Int) {
         if state == .halfOpen, generation == probeGeneration, probesInFlight > 0 { probesInFlight -= 1 }
     }
 
     /// Records a successful call.
-    public mutating func recordSuccess(now: Instant) -> Change? {
+    mutating func recordSuccess(now: Instant) -> Change? {
         switch state {
         case .closed:
             consecutiveFailures = 0
@@ -103,7 +103,7 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
     }
 
     /// Records a failed call (one that ``ProviderError/countsAsBreakerFailure``).
-    public mutating func recordFailure(now: Instant) -> Change? {
+    mutating func recordFailure(now: Instant) -> Change? {
         switch state {
         case .closed:
             consecutiveFailures += 1
@@ -135,7 +135,7 @@ public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.D
     ///   - state: the last recorded state. `halfOpen` is restored as open with no time left, so the next call
     ///     is a probe.
     ///   - remaining: for `open`, how much of the recovery timeout was left.
-    public mutating func restore(state: BreakerState, remaining: Duration, now: Instant) {
+    mutating func restore(state: BreakerState, remaining: Duration, now: Instant) {
         switch state {
         case .closed:
             self = CircuitBreaker(configuration: configuration)

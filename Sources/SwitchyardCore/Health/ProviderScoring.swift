@@ -2,22 +2,22 @@
 ///
 /// Each part is in 0...1 relative to the best provider of the set (fastest EWMA latency, highest success rate,
 /// cheapest model); the score is their weighted sum divided by the sum of the weights.
-public struct ProviderScoring: Sendable, Hashable {
+package struct ProviderScoring: Sendable, Hashable {
     /// Default 0.3.
-    public var latencyWeight: Double
+    package var latencyWeight: Double
     /// Default 0.5.
-    public var reliabilityWeight: Double
+    package var reliabilityWeight: Double
     /// Default 0.2.
-    public var costWeight: Double
+    package var costWeight: Double
 
-    public init(latencyWeight: Double = 0.3, reliabilityWeight: Double = 0.5, costWeight: Double = 0.2) {
+    package init(latencyWeight: Double = 0.3, reliabilityWeight: Double = 0.5, costWeight: Double = 0.2) {
         self.latencyWeight = latencyWeight
         self.reliabilityWeight = reliabilityWeight
         self.costWeight = costWeight
     }
 
     /// Scores every provider of `snapshots`, by name.
-    public func scores(_ snapshots: [ProviderSnapshot]) -> [String: Double] {
+    package func scores(_ snapshots: [ProviderSnapshot]) -> [String: Double] {
         func seconds(_ duration: Duration) -> Double {
             Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         }

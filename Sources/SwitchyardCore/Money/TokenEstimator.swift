@@ -6,16 +6,16 @@
 ///   tool-call ids and arguments, tool definitions) plus allowances for what providers add themselves (chat
 ///   template markers per message, a tool-use system prompt). Byte-level BPE tokenizers never produce more tokens
 ///   than bytes, so a reservation built on it is a true upper bound.
-public enum TokenEstimator {
+package enum TokenEstimator {
     /// Tokens a chat template adds around each message (role markers and separators), upper bound.
-    public static let perMessageOverhead = 8
+    static let perMessageOverhead = 8
 
     /// Tokens a provider adds to a request that offers tools (Anthropic documents a tool-use system prompt of
     /// a few hundred tokens), upper bound.
-    public static let toolUseOverhead = 1_024
+    static let toolUseOverhead = 1_024
 
     /// A typical count of the prompt's tokens.
-    public static func expectedPromptTokens(_ request: ChatRequest) -> Int {
+    package static func expectedPromptTokens(_ request: ChatRequest) -> Int {
         var characters = 0
         for message in request.messages {
             characters += message.content?.count ?? 0
@@ -26,7 +26,7 @@ public enum TokenEstimator {
     }
 
     /// A count the prompt's tokens will not exceed.
-    public static func upperBoundPromptTokens(_ request: ChatRequest) -> Int {
+    static func upperBoundPromptTokens(_ request: ChatRequest) -> Int {
         var bytes = 0
         for message in request.messages {
             bytes += message.content?.utf8.count ?? 0
@@ -42,7 +42,7 @@ public enum TokenEstimator {
 
     /// A count for text that a provider produced without reporting usage (about 4 characters a token, at least 1
     /// for non-empty text).
-    public static func estimatedTokens(forText text: String) -> Int {
+    package static func estimatedTokens(forText text: String) -> Int {
         text.isEmpty ? 0 : max(1, (text.count + 3) / 4)
     }
 

@@ -3,9 +3,9 @@
 ///
 /// ``tryAcquire(now:)`` either admits a call (which must later be ended with ``release()``) or says why not and
 /// for how long, so the router can skip the provider rather than fail the request.
-public struct ProviderRateLimiter<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+struct ProviderRateLimiter<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// Why a call was refused.
-    public enum Denial: Sendable, Hashable {
+    enum Denial: Sendable, Hashable {
         /// Token bucket, per-minute cap or upstream cool-down; try again after the given wait.
         case rate(retryAfter: Duration)
         /// Too many calls in flight; try again when one ends.
@@ -15,10 +15,10 @@ public struct ProviderRateLimiter<Instant: InstantProtocol>: Sendable where Inst
     private var bucket: TokenBucket<Instant>?
     private var perMinute: RollingWindowCounter<Instant>?
     private let maxConcurrent: Int?
-    public private(set) var inFlight = 0
+    private(set) var inFlight = 0
     private var coolDownUntil: Instant?
 
-    public init(configuration: RateLimitConfiguration) {
+    init(configuration: RateLimitConfiguration) {
         if let rate = configuration.requestsPerSecond, rate > 0 {
             bucket = TokenBucket(ratePerSecond: rate, capacity: configuration.burst ?? max(1, Int(rate)))
         }
@@ -27,7 +27,7 @@ public struct ProviderRateLimiter<Instant: InstantProtocol>: Sendable where Inst
     }
 
     /// Admits one call, or says why not.
-    public mutating func tryAcquire(now: Instant) -> Denial? {
+    mutating func tryAcquire(now: Instant) -> Denial? {
         if let coolDownUntil, now < coolDownUntil { return .rate(retryAfter: now.duration(to: coolDownUntil)) }
         if let maxConcurrent, inFlight >= maxConcurrent { return .concurrency }
         if let wait = perMinute?.wait(now: now), wait > .zero { return .rate(retryAfter: wait) }
@@ -38,18 +38,18 @@ public struct ProviderRateLimiter<Instant: InstantProtocol>: Sendable where Inst
     }
 
     /// Ends a call admitted by ``tryAcquire(now:)``.
-    public mutating func release() {
+    mutating func release() {
         inFlight = max(inFlight - 1, 0)
     }
 
     /// Honours an upstream `Retry-After`: no calls before `now + duration`.
-    public mutating func coolDown(for duration: Duration, now: Instant) {
+    mutating func coolDown(for duration: Duration, now: Instant) {
         let until = now.advanced(by: duration)
         if coolDownUntil.map({ until > $0 }) ?? true { coolDownUntil = until }
     }
 
     /// How long until a call could be admitted on rate grounds (ignores concurrency), or `nil` if it could now.
-    public mutating func rateWait(now: Instant) -> Duration? {
+    mutating func rateWait(now: Instant) -> Duration? {
         var wait = Duration.zero
         if let coolDownUntil, now < coolDownUntil { wait = max(wait, now.duration(to: coolDownUntil)) }
         if let perMinuteWait = perMinute?.wait(now: now) { wait = max(wait, perMinuteWait) }

@@ -1,18 +1,18 @@
 /// A token bucket: `capacity` tokens, refilled continuously at `ratePerSecond`. Synchronous, clock-driven.
-public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
-    public let ratePerSecond: Double
-    public let capacity: Double
+struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    let ratePerSecond: Double
+    let capacity: Double
     private var tokens: Double
     private var lastRefill: Instant?
 
-    public init(ratePerSecond: Double, capacity: Int) {
+    init(ratePerSecond: Double, capacity: Int) {
         self.ratePerSecond = ratePerSecond
         self.capacity = Double(max(capacity, 1))
         self.tokens = self.capacity
     }
 
     /// Takes one token if there is one; otherwise returns how long until one is there.
-    public mutating func tryTake(now: Instant) -> Duration? {
+    mutating func tryTake(now: Instant) -> Duration? {
         refill(now: now)
         if tokens >= 1 {
             tokens -= 1
@@ -22,7 +22,7 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     }
 
     /// How long until a token is available (zero when one is).
-    public mutating func wait(now: Instant) -> Duration {
+    mutating func wait(now: Instant) -> Duration {
         refill(now: now)
         guard tokens < 1 else { return .zero }
         guard ratePerSecond > 0 else { return .seconds(3600) }

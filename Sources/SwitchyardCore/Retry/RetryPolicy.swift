@@ -64,7 +64,7 @@ public struct RetryPolicy: Sendable, Hashable {
     public static let none = RetryPolicy(maxAttempts: 1)
 
     /// The backoff before retry number `retry` (1 for the first retry), before jitter.
-    public func backoff(beforeRetry retry: Int) -> Duration {
+    func backoff(beforeRetry retry: Int) -> Duration {
         var delay = initialBackoff
         var step = 1
         while step < retry, delay < maxBackoff {
@@ -82,7 +82,7 @@ public struct RetryPolicy: Sendable, Hashable {
     ///   - remaining: time left before the request's deadline, if it has one.
     ///   - random: the source of jitter.
     /// - Returns: how long to wait before the retry, or `nil` to stop retrying this target.
-    public func delay(
+    func delay(
         after error: ProviderError,
         attempt: Int,
         remaining: Duration?,

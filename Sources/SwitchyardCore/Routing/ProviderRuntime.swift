@@ -166,7 +166,7 @@ public struct ProviderStats: Sendable, Hashable {
     public var ewmaLatency: Duration = .zero
     public var totalLatency: Duration = .zero
 
-    public init() {}
+    init() {}
 
     /// Successes over finished calls; 1 when there were none.
     public var successRate: Double { requests == 0 ? 1 : Double(successes) / Double(requests) }

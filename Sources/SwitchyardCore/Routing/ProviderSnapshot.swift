@@ -10,7 +10,7 @@ public struct ProviderSnapshot: Sendable, Hashable {
     public var inFlight: Int
     public var stats: ProviderStats
 
-    public init(
+    init(
         profile: ProviderProfile, breakerState: BreakerState, isForcedDown: Bool, isHealthy: Bool, inFlight: Int,
         stats: ProviderStats
     ) {

@@ -2,10 +2,10 @@
 ///
 /// The router's state machines all run on this one concrete type, whatever clock drives it, so their code is
 /// specialised at compile time instead of looking generic metadata up on every request.
-public struct RouterInstant: InstantProtocol, Sendable, Hashable, Comparable {
-    public var offset: Duration
-    public init(offset: Duration) { self.offset = offset }
-    public func advanced(by duration: Duration) -> RouterInstant { RouterInstant(offset: offset + duration) }
-    public func duration(to other: RouterInstant) -> Duration { other.offset - offset }
-    public static func < (lhs: RouterInstant, rhs: RouterInstant) -> Bool { lhs.offset < rhs.offset }
+struct RouterInstant: InstantProtocol, Sendable, Hashable, Comparable {
+    var offset: Duration
+    init(offset: Duration) { self.offset = offset }
+    func advanced(by duration: Duration) -> RouterInstant { RouterInstant(offset: offset + duration) }
+    func duration(to other: RouterInstant) -> Duration { other.offset - offset }
+    static func < (lhs: RouterInstant, rhs: RouterInstant) -> Bool { lhs.offset < rhs.offset }
 }
