@@ -18,21 +18,18 @@ package struct ProviderScoring: Sendable, Hashable {
 
     /// Scores every provider of `snapshots`, by name.
     package func scores(_ snapshots: [ProviderSnapshot]) -> [String: Double] {
-        func seconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
         func price(_ snapshot: ProviderSnapshot) -> Double {
             let cheapest = snapshot.profile.models.map {
                 $0.pricing.inputPerMillionTokens.rawValue + $0.pricing.outputPerMillionTokens.rawValue
             }.min() ?? 0
             return Double(cheapest)
         }
-        let fastest = snapshots.map { seconds($0.stats.ewmaLatency) }.min() ?? 0
+        let fastest = snapshots.map { $0.stats.ewmaLatency.inSeconds }.min() ?? 0
         let cheapest = snapshots.map(price).min() ?? 0
         let total = max(latencyWeight + reliabilityWeight + costWeight, .ulpOfOne)
         var result: [String: Double] = [:]
         for snapshot in snapshots {
-            let latency = seconds(snapshot.stats.ewmaLatency)
+            let latency = snapshot.stats.ewmaLatency.inSeconds
             let latencyPart = latency <= 0 ? 1 : fastest / latency
             let costPart = price(snapshot) <= 0 ? 1 : cheapest / price(snapshot)
             let raw =

@@ -57,7 +57,7 @@ enum CandidateRanker {
             let best = costs.min() ?? 0
             raw = costs.map { $0 <= 0 ? 1 : best / $0 }
         case .speed:
-            let latencies = candidates.map { seconds(inputs.latency($0)) }
+            let latencies = candidates.map { inputs.latency($0).inSeconds }
             let best = latencies.min() ?? 0
             raw = latencies.map { $0 <= 0 ? 1 : best / $0 }
         case .quality:
@@ -98,9 +98,5 @@ enum CandidateRanker {
             ordered.append(pool.remove(at: index))
         }
         return ordered
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }

@@ -33,7 +33,7 @@ struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Duration ==
         if let lastRefill {
             let elapsed = lastRefill.duration(to: now)
             if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                let seconds = elapsed.inSeconds
                 tokens = min(capacity, tokens + seconds * ratePerSecond)
             }
         }

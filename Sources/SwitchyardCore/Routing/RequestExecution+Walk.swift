@@ -143,7 +143,7 @@ extension RequestExecution {
         RoutingError(
             .unavailable,
             "all providers of route '\(route)' are unavailable (circuit open, rate limited or down); "
-                + "retry after \(CandidateRanker.seconds(retryAfter).rounded(.up)) s",
+                + "retry after \(retryAfter.inSeconds.rounded(.up)) s",
             retryAfter: retryAfter)
     }
 }

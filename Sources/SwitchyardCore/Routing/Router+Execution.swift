@@ -23,7 +23,7 @@ extension Router {
             .breakerTransition(
                 BreakerTransition(
                     provider: provider, from: change.from, to: change.to, reason: change.reason, at: at,
-                    openUntil: change.openFor.map { at.addingTimeInterval(CandidateRanker.seconds($0)) })))
+                    openUntil: change.openFor.map { at.addingTimeInterval($0.inSeconds) })))
     }
 
     /// Orders a tier's candidates by the request's priority or the tier's balance strategy.

@@ -198,7 +198,7 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
         for transition in transitions {
             guard let runtime = runtimes[transition.provider] else { continue }
             let until = transition.openUntil ?? transition.at.addingTimeInterval(
-                CandidateRanker.seconds(runtime.profile.circuitBreaker.recoveryTimeout))
+                runtime.profile.circuitBreaker.recoveryTimeout.inSeconds)
             let remaining = transition.to == .open ? Duration.seconds(until.timeIntervalSince(wallNow)) : .zero
             runtime.state.withLock { $0.breaker.restore(state: transition.to, remaining: remaining, now: instant) }
         }
