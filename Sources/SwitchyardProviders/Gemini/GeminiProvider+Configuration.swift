@@ -1,3 +1,5 @@
+package import SwitchyardSettings
+
 extension GeminiProvider {
     /// Settings of the Google Gemini API backend.
     public struct Configuration: HTTPProviderConfiguration, CustomStringConvertible {
@@ -47,5 +49,18 @@ extension GeminiProvider {
             "GeminiProvider.Configuration(baseURL: \(baseURL), apiVersion: \(apiVersion), "
                 + "apiKey: \(apiKey == nil ? "none" : "****"), timeouts: \(timeouts))"
         }
+    }
+}
+
+extension ProviderKind {
+    /// The Google Gemini API (`generateContent`).
+    public static let gemini = ProviderKind(rawValue: "gemini")
+}
+
+extension GeminiProvider: ConfigurableHTTPProvider {
+    public static var kind: ProviderKind { .gemini }
+
+    package static var configurationKeys: [SettingKey<Configuration>] {
+        [.string("api_version", \.apiVersion, "The API version path segment.", "an API version")]
     }
 }
