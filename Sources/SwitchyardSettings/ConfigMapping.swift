@@ -94,19 +94,8 @@ package struct ConfigMapping {
         return ConfigError(code: code, path: path(of: key), message: message, line: mark?.line, column: mark?.column)
     }
 
-    /// Reads `key` with `read` when it is present and not null.
-    package func read<T>(_ key: String, _ read: (ConfigValue) throws -> T) throws -> T? {
-        try present(key).map(read)
-    }
-
     /// Reads `key` with `read` into `target` when it is present and not null; leaves `target` alone otherwise.
     package func read<T>(_ key: String, into target: inout T, _ read: (ConfigValue) throws -> T) throws {
         if let child = present(key) { target = try read(child) }
-    }
-
-    /// Like ``read(_:into:_:)`` for an optional setting, where an explicit `null` clears it.
-    package func readOptional<T>(_ key: String, into target: inout T?, _ read: (ConfigValue) throws -> T) throws {
-        guard let child = self[key] else { return }
-        target = child.isNull ? nil : try read(child)
     }
 }

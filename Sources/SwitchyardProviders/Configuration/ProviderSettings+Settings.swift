@@ -9,6 +9,7 @@ extension ProviderSettings {
             SettingKey.value("name", \.profile.name, "The provider's name in routes (`name/model`) and reports.",
                 read: { try $0.name("provider") }, write: YAMLTree.string
             ).required("a provider name"),
+            // Read first, by `init(reading:defaults:)`, since it decides which other keys the entry takes.
             SettingKey.custom(
                 "kind", "The API it speaks: \(ProviderKind.allCases.map { "`\($0)`" }.joined(separator: ", ")).",
                 read: { _, _ in }, write: { YAMLTree.string($0.kind.rawValue) }
@@ -76,13 +77,18 @@ extension ProviderSettings {
         try Self.refuseKeysOfOtherKinds(map, kind: kind)
 
         let options = try Self.readOptions(optionsType, map, defaults: defaults)
-        var profile = ProviderProfile(
-            name: "", models: [], retry: defaults.retry, circuitBreaker: defaults.circuitBreaker,
-            rateLimit: defaults.rateLimit)
+        var profile = Self.profile(defaults)
         if let latency = options.expectedLatency { profile.expectedLatency = latency }
         self.init(profile: profile, options: options)
         try Self.identitySettings.read(map, into: &self)
         try Self.profileSettings.read(map, into: &self)
+    }
+
+    /// A profile before an entry's keys are read: the resilience settings of `defaults:`.
+    private static func profile(_ defaults: ProviderDefaults) -> ProviderProfile {
+        ProviderProfile(
+            name: "", models: [], retry: defaults.retry, circuitBreaker: defaults.circuitBreaker,
+            rateLimit: defaults.rateLimit)
     }
 
     private static func readOptions<Options: ConfigurableProviderKind>(
@@ -127,11 +133,7 @@ extension ProviderSettings {
     package static func reference(prefix: String, defaults: ProviderDefaults) -> (
         common: [SettingReference], kinds: [(ProviderKind, [SettingReference])]
     ) {
-        let example = ProviderSettings(
-            profile: ProviderProfile(
-                name: "", models: [], retry: defaults.retry, circuitBreaker: defaults.circuitBreaker,
-                rateLimit: defaults.rateLimit),
-            options: SimulatedProvider.Configuration())
+        let example = ProviderSettings(profile: profile(defaults), options: SimulatedProvider.Configuration())
         let common =
             identitySettings.reference(example, prefix: prefix) + profileSettings.reference(example, prefix: prefix)
         let kinds = ProviderKinds.all.map { kind in (kind.kind, reference(of: kind, prefix: prefix, defaults: defaults)) }
