@@ -23,7 +23,7 @@ public struct RouterConfigurationError: Error, Sendable, Hashable, CustomStringC
     public var path: String
     public var message: String
 
-    public init(_ code: Code = .invalidValue, path: String, message: String) {
+    init(_ code: Code = .invalidValue, path: String, message: String) {
         self.code = code
         self.path = path
         self.message = message

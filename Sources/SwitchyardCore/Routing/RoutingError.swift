@@ -44,7 +44,7 @@ public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// For ``Code/budgetExceeded``: the user's figures.
     public var budget: BudgetExceededError?
 
-    public init(
+    init(
         _ code: Code,
         _ message: String,
         retryAfter: Duration? = nil,

@@ -59,7 +59,7 @@ public struct RoutedChunk: Sendable, Hashable {
     public var provider: String
     public var model: String
 
-    public init(chunk: ChatStreamChunk, provider: String, model: String) {
+    init(chunk: ChatStreamChunk, provider: String, model: String) {
         self.chunk = chunk
         self.provider = provider
         self.model = model
