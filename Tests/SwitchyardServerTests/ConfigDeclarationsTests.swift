@@ -81,6 +81,10 @@ import Testing
             "providers: [{name: o, kind: openai, extra_headers: {Authorization: Bearer sk-1}, models: [m]}]",
             path: "providers[0].extra_headers.Authorization", .invalidValue, "name its variable in api_key_env"),
         .init(
+            "Azure's key header in extra_headers",
+            "providers: [{name: o, kind: openai, extra_headers: {api-key: abc}, models: [m]}]",
+            path: "providers[0].extra_headers.api-key", .invalidValue, "carries the API key"),
+        .init(
             "a header value on two lines",
             "providers: [{name: o, kind: openai, extra_headers: {X-A: \"a\\r\\nX-B: b\"}, models: [m]}]",
             path: "providers[0].extra_headers.X-A", .invalidValue, "on one line"),

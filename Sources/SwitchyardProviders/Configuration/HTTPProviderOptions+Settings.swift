@@ -69,7 +69,7 @@ extension HTTPProviderOptions: ConfigurableProviderKind where Provider: Configur
             guard name.unicodeScalars.allSatisfy(isHeaderNameCharacter) else {
                 throw entry.expected("a header name made of letters, digits, '-' and '_'", code: .invalidValue)
             }
-            guard !["authorization", "x-api-key", "x-goog-api-key"].contains(name.lowercased()) else {
+            guard !credentialHeaders.contains(name.lowercased()) else {
                 throw entry.error(.invalidValue, "'\(name)' carries the API key; name its variable in api_key_env instead")
             }
             let text = try ConfigValue(valueNode, path: entry.path).string("a header value", allowEmpty: true)
@@ -85,3 +85,9 @@ extension HTTPProviderOptions: ConfigurableProviderKind where Provider: Configur
         scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_")
     }
 }
+
+/// Headers that carry credentials (Azure OpenAI's `api-key` among them), refused in `extra_headers`: a key never sits
+/// in the file.
+private let credentialHeaders: Set<String> = [
+    "authorization", "proxy-authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie",
+]
