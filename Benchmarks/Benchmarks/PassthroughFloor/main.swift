@@ -1,0 +1,44 @@
+// The smallest proxy on Switchyard's own stack (Hummingbird + AsyncHTTPClient), no routing and no ledger: the floor
+// that scripts/load-benchmark compares Switchyard with.
+//
+//   PassthroughFloor --port 9002 --upstream http://127.0.0.1:9001
+//
+// Every request is sent to the upstream with the same method, path and body; the answer's status, content type and
+// body come back as they arrive (so a stream stays a stream).
+import AsyncHTTPClient
+import Hummingbird
+import NIOCore
+
+var port = 9002
+var upstream = "http://127.0.0.1:9001"
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let flag = arguments.next(), let value = arguments.next() {
+    switch flag {
+    case "--port": port = Int(value) ?? port
+    case "--upstream": upstream = value
+    default: fatalError("unknown option \(flag)")
+    }
+}
+
+var clientConfiguration = HTTPClient.Configuration()
+clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+let base = upstream
+
+let router = Router()
+router.on("**", method: .post) { request, context -> Response in
+    var outgoing = HTTPClientRequest(url: base + request.uri.path)
+    outgoing.method = .POST
+    outgoing.headers.add(name: "content-type", value: request.headers[.contentType] ?? "application/json")
+    outgoing.body = .bytes(try await request.body.collect(upTo: 1 << 20))
+    let answer = try await client.execute(outgoing, timeout: .seconds(60))
+    var headers = HTTPFields()
+    headers[.contentType] = answer.headers.first(name: "content-type") ?? "application/json"
+    return Response(
+        status: .init(code: Int(answer.status.code)), headers: headers,
+        body: ResponseBody(asyncSequence: answer.body))
+}
+
+let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+try await app.runService()
+try await client.shutdown()
