@@ -1,4 +1,4 @@
-package import Yams
+import Yams
 import SwitchyardCore
 
 /// A YAML mapping whose keys were all checked against the allowed ones.

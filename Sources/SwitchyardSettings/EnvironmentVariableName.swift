@@ -1,5 +1,3 @@
-package import Yams
-
 /// Checks that `api_key_env` and `admin_key_env` hold the *name* of an environment variable, never a key.
 ///
 /// Values that look like a secret are rejected without being repeated in the error, so a key pasted into the

@@ -1,4 +1,4 @@
-package import SwitchyardCore
+import SwitchyardCore
 package import SwitchyardSettings
 package import Yams
 

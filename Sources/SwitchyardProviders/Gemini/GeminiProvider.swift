@@ -1,5 +1,3 @@
-public import AsyncHTTPClient
-public import Logging
 import NIOHTTP1
 public import SwitchyardCore
 

@@ -1,5 +1,5 @@
 package import SwitchyardCore
-package import Yams
+import Yams
 
 extension ModelProfile {
     /// One entry of a provider's `models:`.

@@ -1,5 +1,5 @@
 package import SwitchyardCore
-package import Yams
+import Yams
 
 // `routes:`. Reading checks each value's shape; what the names refer to (providers, models, uniqueness) is checked
 // once, by `RouterTopology`, for the config file and the router alike.
