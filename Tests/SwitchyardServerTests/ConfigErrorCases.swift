@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardProviders
 import SwitchyardServer
 import Testing
 
