@@ -66,41 +66,6 @@ import Testing
         #expect(try SwitchyardConfig(yaml: yaml) == config, "\(yaml)")
     }
 
-    static let errorCases: [ConfigErrorCase] = [
-        .init(
-            "openai key on anthropic", "providers: [{name: a, kind: anthropic, max_tokens_field: max_tokens, models: [m]}]",
-            path: "providers[0].max_tokens_field", .unknownKey, "only for kind openai; this provider is kind anthropic"),
-        .init(
-            "api_version on openai", "providers: [{name: o, kind: openai, api_version: v1, models: [m]}]",
-            path: "providers[0].api_version", .unknownKey, "only for kind anthropic or gemini"),
-        .init(
-            "extra_headers on simulated", "providers: [{name: s, kind: simulated, extra_headers: {a: b}, models: [m]}]",
-            path: "providers[0].extra_headers", .unknownKey, "only for HTTP providers"),
-        .init(
-            "a key in extra_headers",
-            "providers: [{name: o, kind: openai, extra_headers: {Authorization: Bearer sk-1}, models: [m]}]",
-            path: "providers[0].extra_headers.Authorization", .invalidValue, "name its variable in api_key_env"),
-        .init(
-            "Azure's key header in extra_headers",
-            "providers: [{name: o, kind: openai, extra_headers: {api-key: abc}, models: [m]}]",
-            path: "providers[0].extra_headers.api-key", .invalidValue, "carries the API key"),
-        .init(
-            "a header value on two lines",
-            "providers: [{name: o, kind: openai, extra_headers: {X-A: \"a\\r\\nX-B: b\"}, models: [m]}]",
-            path: "providers[0].extra_headers.X-A", .invalidValue, "on one line"),
-        .init(
-            "bad max_tokens_field", "providers: [{name: o, kind: openai, max_tokens_field: max_token, models: [m]}]",
-            path: "providers[0].max_tokens_field", .invalidValue, "(did you mean 'max_tokens'?)"),
-        .init(
-            "bad durability", "database: {durability: fsync}\nproviders: [{name: s, kind: simulated, models: [m]}]",
-            path: "database.durability", .invalidValue, "expected one of: process_crash, power_loss"),
-    ]
-
-    @Test(arguments: errorCases)
-    func kindKeysAreCheckedWithThePath(_ example: ConfigErrorCase) {
-        example.check()
-    }
-
     /// `max_completion_tokens`, which OpenAI's reasoning models require, could not be set from the file before.
     @Test func maxTokensFieldReachesTheUpstream() async throws {
         try await withFakeUpstream({ _ in OpenAIReply.answer() }) { upstream in
