@@ -32,24 +32,17 @@ struct DeadlineTests {
 
     @Test(arguments: httpKinds)
     func theProvidersTotalTimeOutIsATimeOut(kind: ProviderKind) async throws {
-        let gate = Gate()
-        try await withTestClient { client in
-            try await withFakeUpstream({ _ in
-                try await gate.wait()
-                return Reply.json(Wire.hello(kind))
-            }) { upstream in
-                defer { gate.open() }
-                let timeouts = ProviderTimeouts(
-                    connect: .seconds(5), firstByte: .seconds(20), idle: .seconds(20), total: .milliseconds(200))
-                let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client, timeouts: timeouts)
-                // The request has more time left than the provider's own limit: the provider's limit is what passed.
-                let options = ProviderCallOptions(requestID: "r", timeout: .seconds(30))
-                let error = await providerError { _ = try await provider.chat(helloRequest, options: options) }
-                #expect(error?.code == .timeout)
-                #expect(error?.message.contains("total_ms") == true)
-                #expect(error?.countsAsBreakerFailure == true)
-                #expect(error?.mayHaveBilled == true)
-            }
+        try await withSilentUpstream(kind) { upstream, client in
+            let timeouts = ProviderTimeouts(
+                connect: .seconds(5), firstByte: .seconds(20), idle: .seconds(20), total: .milliseconds(200))
+            let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client, timeouts: timeouts)
+            // The request has more time left than the provider's own limit: the provider's limit is what passed.
+            let options = ProviderCallOptions(requestID: "r", timeout: .seconds(30))
+            let error = await providerError { _ = try await provider.chat(helloRequest, options: options) }
+            #expect(error?.code == .timeout)
+            #expect(error?.message.contains("total_ms") == true)
+            #expect(error?.countsAsBreakerFailure == true)
+            #expect(error?.mayHaveBilled == true)
         }
     }
 

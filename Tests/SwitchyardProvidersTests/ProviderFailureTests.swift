@@ -149,41 +149,27 @@ struct ProviderFailureTests {
 
     @Test(arguments: httpKinds)
     func silentServerHitsTheFirstByteTimeout(kind: ProviderKind) async throws {
-        let gate = Gate()
-        try await withTestClient { client in
-            try await withFakeUpstream({ _ in
-                try await gate.wait()
-                return Reply.json(Wire.hello(kind))
-            }) { upstream in
-                defer { gate.open() }
-                let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client, timeouts: shortTimeouts)
-                let error = await providerError { _ = try await provider.chat(helloRequest, options: .init()) }
-                #expect(error?.code == .timeout)
-                #expect(error?.message.contains("response headers") == true)
-                let streamError = await providerError {
-                    _ = try await provider.streamChat(helloRequest, options: .init())
-                }
-                #expect(streamError?.code == .timeout)
+        try await withSilentUpstream(kind) { upstream, client in
+            let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client, timeouts: shortTimeouts)
+            let error = await providerError { _ = try await provider.chat(helloRequest, options: .init()) }
+            #expect(error?.code == .timeout)
+            #expect(error?.message.contains("response headers") == true)
+            let streamError = await providerError {
+                _ = try await provider.streamChat(helloRequest, options: .init())
             }
+            #expect(streamError?.code == .timeout)
         }
     }
 
     @Test(arguments: httpKinds)
     func theRoutersDeadlineCutsTheCall(kind: ProviderKind) async throws {
-        let gate = Gate()
-        try await withTestClient { client in
-            try await withFakeUpstream({ _ in
-                try await gate.wait()
-                return Reply.json(Wire.hello(kind))
-            }) { upstream in
-                defer { gate.open() }
-                let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client)
-                let options = ProviderCallOptions(requestID: "r", timeout: .milliseconds(150))
-                let error = await providerError { _ = try await provider.chat(helloRequest, options: options) }
-                #expect(error?.code == .requestDeadline)
-                #expect(error?.message.contains("deadline") == true)
-                #expect(error?.countsAsBreakerFailure == false)
-            }
+        try await withSilentUpstream(kind) { upstream, client in
+            let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client)
+            let options = ProviderCallOptions(requestID: "r", timeout: .milliseconds(150))
+            let error = await providerError { _ = try await provider.chat(helloRequest, options: options) }
+            #expect(error?.code == .requestDeadline)
+            #expect(error?.message.contains("deadline") == true)
+            #expect(error?.countsAsBreakerFailure == false)
         }
     }
 

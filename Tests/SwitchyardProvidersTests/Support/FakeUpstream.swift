@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import SwitchyardTesting
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -132,3 +133,21 @@ func withFakeUpstream<T: Sendable>(
 }
 
 enum FakeUpstreamError: Error { case didNotStart }
+
+/// Runs `body` with a test client and an upstream that answers nothing (then a `hello` of `kind`) until `body` ends,
+/// so a call to it can only end by a time-out or the caller's deadline.
+func withSilentUpstream(
+    _ kind: ProviderKind,
+    _ body: (FakeUpstream, HTTPClient) async throws -> Void
+) async throws {
+    let gate = Gate()
+    try await withTestClient { client in
+        try await withFakeUpstream({ _ in
+            try await gate.wait()
+            return Reply.json(Wire.hello(kind))
+        }) { upstream in
+            defer { gate.open() }
+            try await body(upstream, client)
+        }
+    }
+}
