@@ -31,7 +31,10 @@ extension SwitchyardRuntime {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
         let app = makeApplication(onServerRunning: onServerRunning)
-        var services: [any Service] = [LedgerWriterService(ledger: ledger), BudgetSettlementService(budgets: budgets)]
+        var services: [any Service] = [
+            LedgerWriterService(ledger: ledger), LedgerCheckpointService(checkpointer: checkpointer),
+            BudgetSettlementService(budgets: budgets),
+        ]
         if config.healthChecks.enabled {
             services.append(
                 HealthProberService(
@@ -71,6 +74,17 @@ struct LedgerWriterService: Service {
     }
 }
 
+/// Checkpoints the ledger's WAL on an interval until shutdown.
+struct LedgerCheckpointService: Service {
+    let checkpointer: LedgerCheckpointer
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await checkpointer.run()
+        }
+    }
+}
+
 /// Writes settlements that a passing database fault made the budget store park; drains them on graceful shutdown.
 struct BudgetSettlementService: Service {
     let budgets: SQLiteBudgetStore
@@ -89,7 +103,7 @@ struct HealthProberService: Service {
     let prober: HealthProber<ContinuousClock>
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             try? await prober.run()
         }
     }

@@ -20,6 +20,8 @@ public final class SwitchyardRuntime: Sendable {
     public let config: SwitchyardConfig
     public let database: LedgerDatabase
     public let ledger: LedgerEventSink
+    /// Copies the WAL into the database file off the write path.
+    public let checkpointer: LedgerCheckpointer
     public let metrics: MetricsEventSink
     public let budgets: SQLiteBudgetStore
     public let router: SwitchyardCore.Router<ContinuousClock>
@@ -108,6 +110,8 @@ public final class SwitchyardRuntime: Sendable {
                 metadata: ["count": "\(recovered.count)"])
         }
         ledger = LedgerEventSink(database: database, configuration: config.database.writer, logger: logger)
+        checkpointer = try LedgerCheckpointer(
+            database: database, configuration: config.database.checkpointer, logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)
 
         httpClients = ProviderHTTPClients()

@@ -28,15 +28,16 @@ public struct LedgerConfiguration: Sendable {
     public var maximumReaderCount: Int
 
     /// The WAL size, in pages of 4 KiB, at which a commit also checkpoints the WAL into the database file
-    /// (`PRAGMA wal_autocheckpoint`). Larger values make checkpoints, and their fsyncs, rarer at the cost of a
-    /// larger `-wal` file. Default 10,000 (about 40 MB); SQLite's own default is 1,000.
+    /// (`PRAGMA wal_autocheckpoint`): a back-stop, reached only when no ``LedgerCheckpointer`` runs or it cannot
+    /// keep up, because that commit (and every write waiting behind it) waits for the copy and its fsync. Default
+    /// 10,000 (about 40 MB); SQLite's own default is 1,000.
     public var walAutocheckpointPages: Int
 
     /// - Parameters:
     ///   - busyTimeout: how long to wait for another connection's lock; 5 seconds unless given.
     ///   - durability: what a commit survives; ``Durability/processCrash`` unless given.
     ///   - maximumReaderCount: concurrent read connections; 4 unless given.
-    ///   - walAutocheckpointPages: WAL pages between automatic checkpoints; 10,000 unless given.
+    ///   - walAutocheckpointPages: WAL pages at which a commit checkpoints itself; 10,000 unless given.
     public init(
         busyTimeout: Duration = .seconds(5),
         durability: Durability = .processCrash,

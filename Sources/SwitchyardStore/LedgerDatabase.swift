@@ -24,6 +24,11 @@ public final class LedgerDatabase: Sendable {
     let pool: DatabasePool
     /// Writes in flight through ``writeTransaction(_:_:)`` and ``shortWriteTransaction(_:_:)``.
     let activeWrites = Atomic<Int>(0)
+    /// Write transactions committed through this object, for ``LedgerCheckpointer``.
+    private let commits = Atomic<UInt64>(0)
+
+    /// How many write transactions this object has committed (it never decreases).
+    var commitCount: UInt64 { commits.load(ordering: .acquiring) }
 
     /// Opens (creating if needed) the ledger file at `path`.
     ///
@@ -144,27 +149,28 @@ extension LedgerDatabase {
         defer { activeWrites.subtract(1, ordering: .releasing) }
         switch cancellation {
         case .cancellable:
-            return try await pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
+            return try await pool.writeWithoutTransaction { db in try self.immediateTransaction(db, body) }
         case .uncancellable:
             // An unstructured task does not inherit cancellation; awaiting it keeps the work structured in practice.
             return try await Task {
-                try await self.pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
+                try await self.pool.writeWithoutTransaction { db in try self.immediateTransaction(db, body) }
             }.value
         }
     }
 
     /// The synchronous write, in a synchronous function so that GRDB's blocking overload is the one chosen.
     private func writeNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.writeWithoutTransaction { db in try Self.immediateTransaction(db, body) }
+        try pool.writeWithoutTransaction { db in try self.immediateTransaction(db, body) }
     }
 
     /// `BEGIN IMMEDIATE` ... `COMMIT` with cached statements (GRDB's `inTransaction` compiles both each time, a
     /// measurable part of a budget reservation); rolls back and rethrows on error.
-    private static func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+    private func immediateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
         try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
         do {
             let result = try body(db)
             try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            commits.add(1, ordering: .releasing)
             return result
         } catch {
             if db.isInsideTransaction { try? db.rollback() }

@@ -86,8 +86,12 @@ struct HTTPTransport: Sendable {
         let remaining = ContinuousClock.now.duration(to: watchdog.deadline) + .seconds(1)
         let deadline = NIODeadline.now() + TimeAmount(remaining)
         var logger = self.logger
-        logger[metadataKey: "switchyard.provider"] = .string(providerName)
-        if !options.requestID.isEmpty { logger[metadataKey: "switchyard.request_id"] = .string(options.requestID) }
+        // Setting metadata re-renders the handler's whole metadata (StreamLogHandler does): only pay for it when
+        // these calls are logged at all.
+        if logger.logLevel <= .debug {
+            logger[metadataKey: "switchyard.provider"] = .string(providerName)
+            if !options.requestID.isEmpty { logger[metadataKey: "switchyard.request_id"] = .string(options.requestID) }
+        }
         logger.debug("provider call", metadata: ["http.method": "\(call.method)", "url": "\(call.url)"])
 
         let client = self.client

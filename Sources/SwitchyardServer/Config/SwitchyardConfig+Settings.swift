@@ -82,7 +82,10 @@ extension DatabaseSettings {
             .int("readers", \.readerCount, "Read-only connections reports may use at once.", in: 1...64,
                 "a number of connections"),
             .int("wal_autocheckpoint_pages", \.walAutocheckpointPages,
-                "WAL pages (4 KiB) at which a commit also checkpoints the WAL.", in: 1...10_000_000, "a number of pages"),
+                "WAL pages (4 KiB) at which a commit checkpoints the WAL itself (a back-stop: the background "
+                    + "checkpointer normally keeps the WAL far below).", in: 1...10_000_000, "a number of pages"),
+            .milliseconds("checkpoint_interval_ms", \.checkpointInterval,
+                "How often the background checkpointer copies the WAL into the database file.", minimum: 1),
             .milliseconds("flush_timeout_ms", \.flushTimeout,
                 "How long a request waits for its record to commit before answering 503 `ledger_unavailable`.",
                 minimum: 1),

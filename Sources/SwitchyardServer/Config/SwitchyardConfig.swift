@@ -97,8 +97,11 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var durability: LedgerConfiguration.Durability
     /// Read-only connections reports may use at once. Default 4.
     public var readerCount: Int
-    /// WAL pages (4 KiB) at which a commit also checkpoints the WAL. Default 10,000.
+    /// WAL pages (4 KiB) at which a commit also checkpoints the WAL, a back-stop behind the background
+    /// checkpointer. Default 10,000.
     public var walAutocheckpointPages: Int
+    /// How often the background checkpointer copies the WAL into the database file. Default 250 ms.
+    public var checkpointInterval: Duration
     /// How long a request waits for its record to be committed before it answers 503 `ledger_unavailable` (the
     /// record stays queued and is written when the ledger recovers). Default: the ledger writer's, 10 s.
     public var flushTimeout: Duration
@@ -115,6 +118,7 @@ public struct DatabaseSettings: Sendable, Hashable {
         durability: LedgerConfiguration.Durability = LedgerConfiguration().durability,
         readerCount: Int = LedgerConfiguration().maximumReaderCount,
         walAutocheckpointPages: Int = LedgerConfiguration().walAutocheckpointPages,
+        checkpointInterval: Duration = LedgerCheckpointer.Configuration().interval,
         flushTimeout: Duration = LedgerEventSink.Configuration().flushTimeout,
         maxPendingEvents: Int = LedgerEventSink.Configuration().maxPendingEvents,
         groupCommitWindow: Duration = .milliseconds(1),
@@ -125,6 +129,7 @@ public struct DatabaseSettings: Sendable, Hashable {
         self.durability = durability
         self.readerCount = readerCount
         self.walAutocheckpointPages = walAutocheckpointPages
+        self.checkpointInterval = checkpointInterval
         self.flushTimeout = flushTimeout
         self.maxPendingEvents = maxPendingEvents
         self.groupCommitWindow = groupCommitWindow
@@ -136,6 +141,11 @@ public struct DatabaseSettings: Sendable, Hashable {
         LedgerConfiguration(
             busyTimeout: busyTimeout, durability: durability, maximumReaderCount: readerCount,
             walAutocheckpointPages: walAutocheckpointPages)
+    }
+
+    /// How the background checkpointer runs.
+    public var checkpointer: LedgerCheckpointer.Configuration {
+        LedgerCheckpointer.Configuration(interval: checkpointInterval)
     }
 
     /// How the ledger writer commits.
