@@ -102,14 +102,14 @@ public final class SwitchyardRuntime: Sendable {
         let serveLock = recoverReservations ? try LedgerServeLock.acquire(databasePath: config.database.path) : nil
         self.serveLock = serveLock
         database = try LedgerDatabase(path: config.database.path, configuration: config.database.ledger)
-        budgets = SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit)
+        ledger = LedgerEventSink(database: database, configuration: config.database.writer, logger: logger)
+        budgets = SQLiteBudgetStore(database: database, writer: ledger, defaultLimit: config.budgets.defaultLimit)
         let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
         if !recovered.isEmpty {
             logger.warning(
                 "settled reservations left open by an earlier crash at their reserved amount",
                 metadata: ["count": "\(recovered.count)"])
         }
-        ledger = LedgerEventSink(database: database, configuration: config.database.writer, logger: logger)
         checkpointer = try LedgerCheckpointer(
             database: database, configuration: config.database.checkpointer, logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)

@@ -14,18 +14,39 @@ import SwitchyardCore
 /// | breakerTransition | insert `breaker_transitions` |
 /// | escalated, targetSkipped, queued | insert `request_events` (kind `escalated`, `target_skipped`, `queued`) |
 /// | requestFinished | upsert `requests` with status, answering provider/model, tokens, cost, latency, error |
+///
+/// A budget write (``BudgetWrite``) runs in a savepoint of its own: when it throws (a budget exceeded, an unknown
+/// reservation, a constraint), only its rows are undone and its error is its answer; the batch goes on. Only a
+/// database fault (`LedgerFault`) fails the whole batch, to be retried.
 enum LedgerEventRecorder {
-    static func record(_ events: some Sequence<RouterEvent>, in db: Database) throws {
+    /// Records `writes` in order.
+    /// - Returns: the result of each budget write, in order.
+    static func record(_ writes: [LedgerWrite], in db: Database) throws -> [Result<MicroDollars, any Error>] {
         // Look each statement up once per batch: `cachedStatement(sql:)` hashes the whole SQL text on every call.
         var statements = Statements(db: db)
-        for event in events {
-            try record(event, with: &statements)
+        var results: [Result<MicroDollars, any Error>] = []
+        for write in writes {
+            switch write {
+            case .event(let event): try record(event, with: &statements)
+            case .budget(let budgetWrite): results.append(try apply(budgetWrite, in: db))
+            case .answered: break
+            }
         }
+        return results
     }
 
-    static func record(_ event: RouterEvent, in db: Database) throws {
-        var statements = Statements(db: db)
-        try record(event, with: &statements)
+    private static func apply(_ write: BudgetWrite, in db: Database) throws -> Result<MicroDollars, any Error> {
+        try db.cachedStatement(sql: "SAVEPOINT budget_write").execute()
+        do {
+            let result = try write.apply(db)
+            try db.cachedStatement(sql: "RELEASE budget_write").execute()
+            return .success(result)
+        } catch {
+            if LedgerFault.isRetryable(error) { throw error }
+            try db.cachedStatement(sql: "ROLLBACK TO budget_write").execute()
+            try db.cachedStatement(sql: "RELEASE budget_write").execute()
+            return .failure(error)
+        }
     }
 
     /// The statements of one transaction, prepared (or taken from GRDB's cache) on first use.

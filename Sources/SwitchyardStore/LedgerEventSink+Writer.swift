@@ -5,21 +5,52 @@ import Synchronization
 import struct Foundation.Date
 
 extension LedgerEventSink {
-    /// Waits for events, then takes every queued event. `nil` once stopping and nothing is left.
-    func nextBatch() async -> ([RouterEvent], UInt64)? {
+    /// Waits for writes, then takes every queued one. `nil` once stopping and nothing is left.
+    func nextBatch() async -> ([LedgerWrite], UInt64)? {
         await waitForEvents()
-        if configuration.window > .zero {
-            let shouldWait = state.withLock { state in
-                state.waiters.isEmpty && !state.stopRequested && state.buffer.count < configuration.maxBatchSize
-            }
-            if shouldWait { try? await Task.sleep(for: configuration.window) }
-        }
-        return state.withLock { state -> ([RouterEvent], UInt64)? in
+        if configuration.window > .zero { await lingerInWindow() }
+        return state.withLock { state -> ([LedgerWrite], UInt64)? in
             guard !state.buffer.isEmpty else { return nil }
-            var events: [RouterEvent] = []
-            swap(&events, &state.buffer)
-            state.taken += UInt64(events.count)
-            return (events, state.taken)
+            var writes: [LedgerWrite] = []
+            swap(&writes, &state.buffer)
+            state.queuedBudgetWrites = 0
+            state.taken += UInt64(writes.count)
+            return (writes, state.taken)
+        }
+    }
+
+    /// Waits up to ``Configuration/window`` for more events, unless someone waits for a commit already (a flush or
+    /// a budget write) or the batch is full; a flush or budget write arriving meanwhile ends the wait at once.
+    private func lingerInWindow() async {
+        let window = configuration.window
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: window) }
+            group.addTask { await self.waitUntilSomeoneWaits() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitUntilSomeoneWaits() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    let someoneWaits = !state.waiters.isEmpty || state.queuedBudgetWrites > 0
+                    if someoneWaits || state.stopRequested || state.buffer.count >= configuration.maxBatchSize
+                        || Task.isCancelled
+                    {
+                        return true
+                    }
+                    state.windowWaiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state in
+                defer { state.windowWaiter = nil }
+                return state.windowWaiter
+            }?.resume()
         }
     }
 
@@ -40,59 +71,101 @@ extension LedgerEventSink {
 
     /// Commits `events` (numbered up to `lastSequence`) in transactions of at most `maxBatchSize` events.
     /// - Returns: `false` if it gave up (stopping, and the database still failing after the shutdown time-out).
-    func write(_ events: [RouterEvent], lastSequence: UInt64) async -> Bool {
+    func write(_ events: [LedgerWrite], lastSequence: UInt64) async -> Bool {
         var sequence = lastSequence - UInt64(events.count)
         var start = events.startIndex
         while start < events.endIndex {
             let end = min(start + configuration.maxBatchSize, events.endIndex)
-            guard await write(chunk: Array(events[start..<end]), after: sequence) else { return false }
+            guard await write(chunk: Array(events[start..<end]), after: sequence) else {
+                answerAbandoned(events[start...])
+                return false
+            }
             sequence += UInt64(end - start)
             start = end
         }
         return true
     }
 
-    /// Commits one chunk whose first event has sequence number `sequence + 1`, retrying database faults until they
-    /// pass; if the database rejects the chunk, commits it event by event and drops the rejected events.
-    private func write(chunk: [RouterEvent], after sequence: UInt64) async -> Bool {
-        while let error = await commit(chunk) {
-            guard LedgerFault.isRetryable(error) else {
+    /// Commits one chunk whose first write has sequence number `sequence + 1`, retrying database faults until they
+    /// pass (budget writes that fail fast are answered at the first fault and leave the chunk); if the database
+    /// rejects the chunk, commits it write by write and drops the rejected events.
+    private func write(chunk: [LedgerWrite], after sequence: UInt64) async -> Bool {
+        var chunk = chunk
+        while true {
+            switch await commit(chunk) {
+            case .success(let answers):
+                recovered()
+                deliver(answers)
+                resolveWaiters(processedThrough: sequence + UInt64(chunk.count))
+                return true
+            case .failure(let error) where LedgerFault.isRetryable(error):
+                answerFailFastWrites(in: &chunk, after: error)
+                guard await backOff(after: error) else { return false }
+            case .failure(let error):
                 logger.warning(
                     "ledger batch rejected; writing it event by event to find the events at fault",
                     metadata: ["events": "\(chunk.count)", "error": "\(error)"])
                 return await writeEventByEvent(chunk, after: sequence)
             }
-            guard await backOff(after: error) else { return false }
         }
-        recovered()
-        resolveWaiters(processedThrough: sequence + UInt64(chunk.count))
-        return true
     }
 
-    private func writeEventByEvent(_ chunk: [RouterEvent], after sequence: UInt64) async -> Bool {
-        events: for (offset, event) in chunk.enumerated() {
-            let eventSequence = sequence + UInt64(offset) + 1
-            while let error = await commit([event]) {
-                guard LedgerFault.isRetryable(error) else {
+    private func writeEventByEvent(_ chunk: [LedgerWrite], after sequence: UInt64) async -> Bool {
+        writes: for (offset, write) in chunk.enumerated() {
+            let writeSequence = sequence + UInt64(offset) + 1
+            var single = [write]
+            while true {
+                switch await commit(single) {
+                case .success(let answers):
                     recovered()
-                    dropped(event, sequence: eventSequence, error: error)
-                    continue events
+                    deliver(answers)
+                    resolveWaiters(processedThrough: writeSequence)
+                    continue writes
+                case .failure(let error) where LedgerFault.isRetryable(error):
+                    answerFailFastWrites(in: &single, after: error)
+                    guard await backOff(after: error) else { return false }
+                case .failure(let error):
+                    recovered()
+                    dropped(single[0], sequence: writeSequence, error: error)
+                    continue writes
                 }
-                guard await backOff(after: error) else { return false }
             }
-            recovered()
-            resolveWaiters(processedThrough: eventSequence)
         }
         return true
     }
 
-    /// Commits `events` in one transaction; the error if it failed.
-    private func commit(_ events: [RouterEvent]) async -> (any Error)? {
+    /// The answers of a chunk's budget writes, once it is committed.
+    typealias Answers = [(BudgetWrite, Result<MicroDollars, any Error>)]
+
+    /// Commits `writes` in one transaction, each budget write in a savepoint of its own.
+    /// - Returns: the answers of its budget writes, or the error that rolled the transaction back.
+    private func commit(_ writes: [LedgerWrite]) async -> Result<Answers, any Error> {
         do {
-            try await database.writeTransaction(.uncancellable) { db in try LedgerEventRecorder.record(events, in: db) }
-            return nil
+            let results = try await database.writeTransaction(.uncancellable) { db in
+                try LedgerEventRecorder.record(writes, in: db)
+            }
+            return .success(zip(writes.compactMap(\.budgetWrite), results).map { ($0, $1) })
         } catch {
-            return error
+            return .failure(error)
+        }
+    }
+
+    private func deliver(_ answers: Answers) {
+        for (write, result) in answers { write.answer(result) }
+    }
+
+    /// Answers the budget writes that fail fast with `ledger_unavailable`; they keep their place as `.answered`.
+    private func answerFailFastWrites(in chunk: inout [LedgerWrite], after error: any Error) {
+        for index in chunk.indices {
+            guard let write = chunk[index].budgetWrite, write.faults == .failFast else { continue }
+            chunk[index] = .answered
+            write.answer(
+                .failure(
+                    LedgerError(
+                        .unavailable,
+                        "the ledger at '\(database.path)' cannot be written now (\(error)); nothing was reserved. "
+                            + "Try again later: the ledger recovers by itself when the cause (a lock, a full disk) "
+                            + "goes away.")))
         }
     }
 
@@ -144,35 +217,55 @@ extension LedgerEventSink {
         }
     }
 
-    private func dropped(_ event: RouterEvent, sequence: UInt64, error: any Error) {
+    private func dropped(_ write: LedgerWrite, sequence: UInt64, error: any Error) {
         let now = Date()
+        let requestID: String
+        switch write {
+        case .event(let event): requestID = event.requestID ?? "-"
+        case .budget(let budgetWrite):
+            requestID = "-"
+            budgetWrite.answer(.failure(error))
+        case .answered: requestID = "-"
+        }
         let failure = LedgerError(
             .writeFailed,
-            "a router event of request '\(event.requestID ?? "-")' was rejected by the ledger at '\(database.path)' "
-                + "and dropped: \(error)")
+            "a ledger write of request '\(requestID)' was rejected by the ledger at '\(database.path)' and dropped: "
+                + "\(error)")
         state.withLock { state in
             state.droppedEvents += 1
             state.lastError = failure
             state.lastErrorAt = now
         }
-        logger.error(
-            "ledger event rejected and dropped", metadata: ["request_id": "\(event.requestID ?? "-")", "error": "\(error)"])
+        logger.error("ledger event rejected and dropped", metadata: ["request_id": "\(requestID)", "error": "\(error)"])
         resolveWaiters(processedThrough: sequence, lost: (sequence, failure))
     }
 
     /// Gives up on every event not yet committed: stopping, and the database still failing past the shutdown
     /// time-out.
     func abandonQueuedEvents() {
-        let (first, count) = state.withLock { state -> (UInt64, Int) in
+        let (first, count, unanswered) = state.withLock { state -> (UInt64, Int, [BudgetWrite]) in
+            let unanswered = state.buffer.compactMap(\.budgetWrite)
             state.buffer = []
+            state.queuedBudgetWrites = 0
             state.taken = state.emitted
-            return (state.processed + 1, state.pending)
+            return (state.processed + 1, state.pending, unanswered)
         }
-        let failure = LedgerError(
-            .writeFailed,
-            "\(count) router event(s) were not written: the ledger at '\(database.path)' could not be written for "
-                + "\(configuration.shutdownTimeout) after shutdown began")
+        let failure = lostAtShutdown("\(count) router event(s)")
         logger.error("ledger events lost at shutdown", metadata: ["events": "\(count)"])
+        for write in unanswered { write.answer(.failure(failure)) }
         resolveWaiters(processedThrough: first + UInt64(count) - 1, lost: (first, failure))
+    }
+
+    /// Answers the budget writes among `writes` that have no answer yet: the writer gave up on them at shutdown.
+    private func answerAbandoned(_ writes: ArraySlice<LedgerWrite>) {
+        let failure = lostAtShutdown("budget writes")
+        for write in writes { write.budgetWrite?.answer(.failure(failure)) }
+    }
+
+    private func lostAtShutdown(_ what: String) -> LedgerError {
+        LedgerError(
+            .writeFailed,
+            "\(what) were not written: the ledger at '\(database.path)' could not be written for "
+                + "\(configuration.shutdownTimeout) after shutdown began")
     }
 }

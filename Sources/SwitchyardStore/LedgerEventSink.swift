@@ -41,7 +41,11 @@ public final class LedgerEventSink: RouterEventSink {
     enum Phase { case idle, running, stopped }
 
     struct State {
-        var buffer: [RouterEvent] = []
+        var buffer: [LedgerWrite] = []
+        /// Budget writes in `buffer`: someone waits for each, so the writer does not linger in its window.
+        var queuedBudgetWrites = 0
+        /// The writer, while it lingers in its group-commit window.
+        var windowWaiter: CheckedContinuation<Void, Never>?
         /// Sequence number of the last emitted event (events are numbered 1, 2, ... in emit order).
         var emitted: UInt64 = 0
         /// Sequence number of the last event handed to the writer.
@@ -96,11 +100,26 @@ public final class LedgerEventSink: RouterEventSink {
         let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.emitted += 1
             guard state.phase != .stopped else { return nil }
-            state.buffer.append(event)
+            state.buffer.append(.event(event))
             defer { state.writer = nil }
             return state.writer
         }
         writer?.resume()
+    }
+
+    /// Queues a money movement of ``SQLiteBudgetStore`` to commit with the events around it; `write.answer` is
+    /// called once it is committed (or failed). Wakes the writer at once, even from its group-commit window.
+    func submit(_ write: BudgetWrite) {
+        let wake = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
+            guard state.phase != .stopped else { return nil }
+            state.emitted += 1
+            state.buffer.append(.budget(write))
+            state.queuedBudgetWrites += 1
+            defer { (state.writer, state.windowWaiter) = (nil, nil) }
+            return [state.writer, state.windowWaiter].compactMap { $0 }
+        }
+        guard let wake else { return write.answer(.failure(Self.stoppedError)) }
+        for continuation in wake { continuation.resume() }
     }
 
     /// Returns once every event emitted before the call is committed; throws within
@@ -120,6 +139,11 @@ public final class LedgerEventSink: RouterEventSink {
             return state.nextWaiterID
         }
         guard let id else { return }
+        // Someone waits now: the writer commits without lingering in its window.
+        state.withLock { state in
+            defer { state.windowWaiter = nil }
+            return state.windowWaiter
+        }?.resume()
         let clock = clock
         let timeout = configuration.flushTimeout
         // One child, the timer (cancelled once the flush has its outcome): cheaper than racing two children.
@@ -275,9 +299,11 @@ public final class LedgerEventSink: RouterEventSink {
     }
 
     private func stopped() {
-        let resumptions = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+        let (resumptions, unanswered) = state.withLock { state -> ([CheckedContinuation<Void, any Error>], [BudgetWrite]) in
             state.phase = .stopped
+            let unanswered = state.buffer.compactMap(\.budgetWrite)
             state.buffer = []
+            state.queuedBudgetWrites = 0
             if state.unwritableSince == nil { state.unwritableSince = Date() }
             var resumptions: [CheckedContinuation<Void, any Error>] = []
             for (id, var waiter) in state.waiters where waiter.result == nil {
@@ -289,8 +315,9 @@ public final class LedgerEventSink: RouterEventSink {
                     state.waiters[id] = waiter
                 }
             }
-            return resumptions
+            return (resumptions, unanswered)
         }
+        for write in unanswered { write.answer(.failure(Self.stoppedError)) }
         for continuation in resumptions { continuation.resume(throwing: Self.stoppedError) }
     }
 }

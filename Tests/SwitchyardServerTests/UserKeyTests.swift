@@ -40,7 +40,9 @@ struct UserKeyTests {
         try await withServer(try testConfig(simulatedYAML)) { server in
             let created = try await APIKeyStore(database: server.runtime.database).createKey(userID: "keyed")
             let unknown = "sy-" + String(repeating: "a", count: APIKeyFormat.randomLength)
-            for key in [unknown, "sy-tooshort1", String(created.key.dropLast()) + "x"] {
+            // The created key with its last character changed (to another one, whatever it was).
+            let altered = String(created.key.dropLast()) + (created.key.hasSuffix("x") ? "y" : "x")
+            for key in [unknown, "sy-tooshort1", altered] {
                 let response = try await server.post(
                     "/v1/chat/completions", chatBody(), headers: ["authorization": "Bearer \(key)"])
                 #expect(response.status == 401, "\(key.prefix(8))")

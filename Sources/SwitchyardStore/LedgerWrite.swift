@@ -1,0 +1,60 @@
+import GRDB
+import SwitchyardCore
+import Synchronization
+
+/// One item of the ledger writer's queue: a router event, or a money movement of ``SQLiteBudgetStore`` that
+/// commits in the same group commit as the events around it.
+enum LedgerWrite: Sendable {
+    case event(RouterEvent)
+    case budget(BudgetWrite)
+    /// A budget write already answered (it failed fast during a database fault); keeps its place in the numbering.
+    case answered
+
+    var budgetWrite: BudgetWrite? {
+        if case .budget(let write) = self { write } else { nil }
+    }
+}
+
+/// A money movement the ledger writer runs inside a batch's transaction, in a savepoint of its own, and answers
+/// once the batch is committed.
+struct BudgetWrite: Sendable {
+    /// Whether a database fault answers it at once with `ledger_unavailable` (reservations: nothing is reserved,
+    /// the request is refused before any provider call) instead of keeping it queued until the database recovers
+    /// (settlements: money is never dropped).
+    enum FaultHandling: Sendable {
+        case failFast
+        case keepUntilWritten
+    }
+
+    /// What the reservation or settlement writes; its result is the answer. Errors it throws (a budget exceeded,
+    /// an unknown reservation) undo its rows only, not the batch's.
+    var apply: @Sendable (Database) throws -> MicroDollars
+    var faults: FaultHandling
+    /// Called once: with the result after the commit, or with the error that ended the write.
+    var answer: Answer
+
+    init(
+        faults: FaultHandling, apply: @escaping @Sendable (Database) throws -> MicroDollars,
+        answer: @escaping @Sendable (Result<MicroDollars, any Error>) -> Void
+    ) {
+        self.apply = apply
+        self.faults = faults
+        self.answer = Answer(answer)
+    }
+
+    /// A callback that runs at most once, however many of the writer's paths (commit, fault, shutdown) answer.
+    final class Answer: Sendable {
+        private let callback: Mutex<(@Sendable (Result<MicroDollars, any Error>) -> Void)?>
+
+        init(_ callback: @escaping @Sendable (Result<MicroDollars, any Error>) -> Void) {
+            self.callback = Mutex(callback)
+        }
+
+        func callAsFunction(_ result: Result<MicroDollars, any Error>) {
+            callback.withLock { callback in
+                defer { callback = nil }
+                return callback
+            }?(result)
+        }
+    }
+}
