@@ -13,14 +13,14 @@ extension LedgerEventSink {
             guard !state.buffer.isEmpty else { return nil }
             var writes: [LedgerWrite] = []
             swap(&writes, &state.buffer)
-            state.queuedBudgetWrites = 0
+            state.awaitedBudgetWrites = 0
             state.taken += UInt64(writes.count)
             return (writes, state.taken)
         }
     }
 
     /// Waits up to ``Configuration/window`` for more events, unless someone waits for a commit already (a flush or
-    /// a budget write) or the batch is full; a flush or budget write arriving meanwhile ends the wait at once.
+    /// a reservation) or the batch is full; a flush or reservation arriving meanwhile ends the wait at once.
     private func lingerInWindow() async {
         let window = configuration.window
         await withTaskGroup(of: Void.self) { group in
@@ -35,7 +35,7 @@ extension LedgerEventSink {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { state in
-                    let someoneWaits = !state.waiters.isEmpty || state.queuedBudgetWrites > 0
+                    let someoneWaits = !state.waiters.isEmpty || state.awaitedBudgetWrites > 0
                     if someoneWaits || state.stopRequested || state.buffer.count >= configuration.maxBatchSize
                         || Task.isCancelled
                     {
@@ -246,7 +246,7 @@ extension LedgerEventSink {
         let (first, count, unanswered) = state.withLock { state -> (UInt64, Int, [BudgetWrite]) in
             let unanswered = state.buffer.compactMap(\.budgetWrite)
             state.buffer = []
-            state.queuedBudgetWrites = 0
+            state.awaitedBudgetWrites = 0
             state.taken = state.emitted
             return (state.processed + 1, state.pending, unanswered)
         }

@@ -42,8 +42,9 @@ public final class LedgerEventSink: RouterEventSink {
 
     struct State {
         var buffer: [LedgerWrite] = []
-        /// Budget writes in `buffer`: someone waits for each, so the writer does not linger in its window.
-        var queuedBudgetWrites = 0
+        /// Budget writes in `buffer` whose callers wait for them (reservations), so the writer does not linger in
+        /// its window. A settlement's caller does not wait: it commits with the request's last events.
+        var awaitedBudgetWrites = 0
         /// The writer, while it lingers in its group-commit window.
         var windowWaiter: CheckedContinuation<Void, Never>?
         /// Sequence number of the last emitted event (events are numbered 1, 2, ... in emit order).
@@ -108,15 +109,21 @@ public final class LedgerEventSink: RouterEventSink {
     }
 
     /// Queues a money movement of ``SQLiteBudgetStore`` to commit with the events around it; `write.answer` is
-    /// called once it is committed (or failed). Wakes the writer at once, even from its group-commit window.
+    /// called once it is committed (or failed). A write that fails fast (a reservation, whose caller waits) wakes
+    /// the writer at once, even from its group-commit window; a settlement is queued like an event.
     func submit(_ write: BudgetWrite) {
         let wake = state.withLock { state -> [CheckedContinuation<Void, Never>]? in
             guard state.phase != .stopped else { return nil }
             state.emitted += 1
             state.buffer.append(.budget(write))
-            state.queuedBudgetWrites += 1
-            defer { (state.writer, state.windowWaiter) = (nil, nil) }
-            return [state.writer, state.windowWaiter].compactMap { $0 }
+            var wake = [state.writer]
+            state.writer = nil
+            if write.faults == .failFast {
+                state.awaitedBudgetWrites += 1
+                wake.append(state.windowWaiter)
+                state.windowWaiter = nil
+            }
+            return wake.compactMap { $0 }
         }
         guard let wake else { return write.answer(.failure(Self.stoppedError)) }
         for continuation in wake { continuation.resume() }
@@ -303,7 +310,7 @@ public final class LedgerEventSink: RouterEventSink {
             state.phase = .stopped
             let unanswered = state.buffer.compactMap(\.budgetWrite)
             state.buffer = []
-            state.queuedBudgetWrites = 0
+            state.awaitedBudgetWrites = 0
             if state.unwritableSince == nil { state.unwritableSince = Date() }
             var resumptions: [CheckedContinuation<Void, any Error>] = []
             for (id, var waiter) in state.waiters where waiter.result == nil {

@@ -31,12 +31,13 @@ struct HTTPTransport: Sendable {
     /// Sends `call` and returns the whole body of its 2xx answer.
     func fetch(_ call: Call, options: ProviderCallOptions) async throws -> ByteBuffer {
         let watchdog = makeWatchdog(options)
-        let response = try await open(call, options: options, watchdog: watchdog)
         let idle = timeouts.idle
         let limit = maxResponseBytes
-        do {
-            watchdog.bodyProgressed(idle: idle)
-            return try await watchdog.guarding {
+        // One watchdog for the head and the body: its deadline moves from the first-byte to the idle time-out.
+        return try await watchdog.guarding {
+            let response = try await send(call, options: options, watchdog: watchdog)
+            do {
+                watchdog.bodyProgressed(idle: idle)
                 var collected = ByteBuffer()
                 for try await piece in response.body {
                     watchdog.bodyProgressed(idle: idle)
@@ -46,9 +47,9 @@ struct HTTPTransport: Sendable {
                     collected.writeImmutableBuffer(piece)
                 }
                 return collected
+            } catch {
+                throw mapper.transportError(error, phase: .body)
             }
-        } catch {
-            throw mapper.transportError(error, phase: .body)
         }
     }
 
@@ -72,8 +73,18 @@ struct HTTPTransport: Sendable {
         ).stream()
     }
 
-    /// Sends `call` and waits for a 2xx response head; an error status throws its classified error.
+    /// Sends `call` and waits for a 2xx response head under `watchdog`; an error status throws its classified error.
     private func open(
+        _ call: Call,
+        options: ProviderCallOptions,
+        watchdog: CallWatchdog
+    ) async throws -> HTTPClientResponse {
+        try await watchdog.guarding { try await send(call, options: options, watchdog: watchdog) }
+    }
+
+    /// Sends `call` and waits for a 2xx response head; an error status throws its classified error. The caller
+    /// runs it under `watchdog` (``CallWatchdog/guarding(_:)``).
+    private func send(
         _ call: Call,
         options: ProviderCallOptions,
         watchdog: CallWatchdog
@@ -94,14 +105,9 @@ struct HTTPTransport: Sendable {
         }
         logger.debug("provider call", metadata: ["http.method": "\(call.method)", "url": "\(call.url)"])
 
-        let client = self.client
-        let prepared = request
-        let callLogger = logger
         let response: HTTPClientResponse
         do {
-            response = try await watchdog.guarding {
-                try await client.execute(prepared, deadline: deadline, logger: callLogger)
-            }
+            response = try await client.execute(request, deadline: deadline, logger: logger)
         } catch {
             let failure = mapper.transportError(error, phase: .request)
             logger.debug("provider call failed", metadata: ["error": "\(failure)"])
@@ -110,7 +116,7 @@ struct HTTPTransport: Sendable {
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             watchdog.bodyProgressed(idle: timeouts.idle)
-            let body = (try? await watchdog.guarding { try await Self.prefix(of: response.body) }) ?? []
+            let body = (try? await Self.prefix(of: response.body)) ?? []
             let failure = mapper.httpError(status: status, headers: response.headers, body: body)
             logger.debug("provider call failed", metadata: ["error": "\(failure)"])
             throw failure

@@ -4,17 +4,23 @@ import SwitchyardCore
 
 /// JSON in and out of request and response bodies.
 enum JSONCoding {
-    /// Encodes a request body.
-    static func encode(_ value: some Encodable) throws -> ByteBuffer {
+    /// Shared by every call (creating one per call is measurable on the request path); never change its settings.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return ByteBuffer(bytes: try encoder.encode(value))
+        return encoder
+    }()
+    private static let decoder = JSONDecoder()
+
+    /// Encodes a request body.
+    static func encode(_ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(bytes: try encoder.encode(value))
     }
 
     /// Decodes a 2xx body; a body that is not the expected JSON is a ``ProviderError/Code/malformedResponse``.
     static func decode<T: Decodable>(_ type: T.Type, from bytes: ByteBuffer, mapper: UpstreamErrorMapper) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(bytes.readableBytesView))
+            return try decoder.decode(type, from: Data(bytes.readableBytesView))
         } catch {
             throw mapper.malformed(
                 "the response is not valid \(type) JSON (\(bytes.readableBytes) bytes: \(reason(error)))")
@@ -24,7 +30,7 @@ enum JSONCoding {
     /// Decodes the `data` of one stream event; bad JSON is reported as a broken stream.
     static func decode<T: Decodable>(_ type: T.Type, event: ServerSentEvent, mapper: UpstreamErrorMapper) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(event.data.utf8))
+            return try decoder.decode(type, from: Data(event.data.utf8))
         } catch {
             throw mapper.malformed("a stream event is not valid JSON (\(reason(error)))")
         }

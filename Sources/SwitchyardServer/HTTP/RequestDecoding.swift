@@ -4,6 +4,9 @@ import NIOCore
 import NIOFoundationCompat
 
 extension Request {
+    /// Shared by every request; never change its settings.
+    private static let jsonDecoder = JSONDecoder()
+
     /// Reads and decodes a JSON body, with 413 for a body over `limit` and 400 naming the field at fault.
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int) async throws -> T {
         var request = self
@@ -16,7 +19,7 @@ extension Request {
         }
         guard buffer.readableBytes > 0 else { throw APIError.badRequest("the request has no body; send JSON") }
         do {
-            return try JSONDecoder().decode(T.self, from: buffer)
+            return try Self.jsonDecoder.decode(T.self, from: buffer)
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
                 (try? JSONSerialization.jsonObject(with: Data(buffer: buffer), options: .fragmentsAllowed)) != nil
