@@ -119,6 +119,26 @@ let package = Package(
         // Embeds `migrations/*.sql` into generated Swift so a copied-out binary can still migrate a new database.
         .plugin(name: "EmbedMigrations", capability: .buildTool(), dependencies: ["EmbedMigrationsTool"]),
         .executableTarget(name: "EmbedMigrationsTool", path: "Plugins/EmbedMigrationsTool"),
+        // The load benchmark's fake upstream and bare passthrough proxy (scripts/load-benchmark). In this package,
+        // not in Benchmarks/, so that the build of the tests builds them and CI's smoke run costs no extra build.
+        .executableTarget(
+            name: "FakeUpstream",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tools/FakeUpstream"
+        ),
+        .executableTarget(
+            name: "PassthroughFloor",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/PassthroughFloor"
+        ),
 
         .testTarget(
             name: "SwitchyardCoreTests",
