@@ -1,5 +1,6 @@
 import GRDB
 public import Logging
+import SwitchyardCore
 import Synchronization
 
 /// Copies the ledger's write-ahead log into the database file on a connection of its own, so that no commit waits
@@ -20,15 +21,11 @@ import Synchronization
 public final class LedgerCheckpointer: Sendable {
     /// How often the checkpointer looks at the WAL.
     public struct Configuration: Sendable, Hashable {
-        /// The time between two checkpoints. Default 250 ms.
+        /// The time between two checkpoints. Default 10 ms: small checkpoints keep each fsync short (see docs/ledger.md).
         public var interval: Duration
-        /// The WAL size, in frames (pages of 4 KiB), from which a checkpoint also starts the WAL over. Default 2,000
-        /// (about 8 MB).
-        public var restartFrames: Int
 
-        public init(interval: Duration = .milliseconds(250), restartFrames: Int = 2_000) {
+        public init(interval: Duration = .milliseconds(10)) {
             self.interval = interval
-            self.restartFrames = restartFrames
         }
     }
 
@@ -64,8 +61,8 @@ public final class LedgerCheckpointer: Sendable {
         self.logger = logger
         var grdbConfiguration = GRDB.Configuration()
         grdbConfiguration.label = "SwitchyardLedgerCheckpointer"
-        // A `RESTART` checkpoint holds new writes while it waits for readers: never wait long.
-        grdbConfiguration.busyMode = .timeout(0.01)
+        // A passive checkpoint never waits on a lock; this only bounds opening the connection.
+        grdbConfiguration.busyMode = .timeout(database.configuration.busyTimeout.inSeconds)
         do {
             connection = try DatabaseQueue(path: database.path, configuration: grdbConfiguration)
         } catch {
@@ -101,27 +98,18 @@ public final class LedgerCheckpointer: Sendable {
 
     /// Runs a `PASSIVE` checkpoint now: copies what it can of the WAL without waiting for the writer or readers.
     ///
-    /// The WAL starts from its beginning again only once a checkpoint copied all of it, which under steady load a
-    /// passive one rarely does (commits land while it copies). So when the WAL has grown past
-    /// ``Configuration/restartFrames`` and frames are left, a `RESTART` checkpoint follows: it holds the writer
-    /// while it copies the few frames the passive one left (giving up after 10 ms if a reader or the writer is in the
-    /// way), and the WAL starts over.
+    /// Under steady load a passive checkpoint rarely copies the whole WAL (commits land while it fsyncs), so the
+    /// WAL does not start over and grows until the writer's own checkpoint at
+    /// ``LedgerConfiguration/walAutocheckpointPages``, which then has only the last frames to copy. (A `RESTART`
+    /// checkpoint would start the WAL over sooner, but it holds the writer through its fsync: measured, that put
+    /// a stall of tens of milliseconds on one request in a hundred.)
     /// - Throws: ``LedgerError`` `ledger_unavailable` when another checkpoint is running (the writer's back-stop),
     ///   `ledger_database_error` when SQLite fails.
     @discardableResult
     public func checkpoint() throws -> Outcome {
-        let restartFrames = configuration.restartFrames
         do {
             let (walFrames, checkpointedFrames) = try connection.writeWithoutTransaction { db in
-                let passive = try db.checkpoint(.passive)
-                guard passive.walFrameCount >= restartFrames, passive.checkpointedFrameCount < passive.walFrameCount
-                else { return passive }
-                do {
-                    return try db.checkpoint(.restart)
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                    // A reader or the writer held on past the short busy time-out: the next interval tries again.
-                    return passive
-                }
+                try db.checkpoint(.passive)
             }
             return Outcome(walFrames: walFrames, checkpointedFrames: checkpointedFrames)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {

@@ -23,34 +23,35 @@ extension LedgerEventSink {
     /// a reservation) or the batch is full; a flush or reservation arriving meanwhile ends the wait at once.
     private func lingerInWindow() async {
         let window = configuration.window
+        state.withLock { $0.windowExpired = false }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: window) }
-            group.addTask { await self.waitUntilSomeoneWaits() }
-            await group.next()
+            group.addTask {
+                try? await Task.sleep(for: window)
+                self.state.withLock { state in
+                    state.windowExpired = true
+                    defer { state.windowWaiter = nil }
+                    return state.windowWaiter
+                }?.resume()
+            }
+            await waitUntilSomeoneWaits()
             group.cancelAll()
         }
     }
 
+    /// Suspends until the window expired, someone waits for a commit, the batch is full or the writer stops.
     private func waitUntilSomeoneWaits() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { state in
-                    let someoneWaits = !state.waiters.isEmpty || state.awaitedBudgetWrites > 0
-                    if someoneWaits || state.stopRequested || state.buffer.count >= configuration.maxBatchSize
-                        || Task.isCancelled
-                    {
-                        return true
-                    }
-                    state.windowWaiter = continuation
-                    return false
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { state in
+                let someoneWaits = !state.waiters.isEmpty || state.awaitedBudgetWrites > 0
+                if someoneWaits || state.windowExpired || state.stopRequested
+                    || state.buffer.count >= configuration.maxBatchSize
+                {
+                    return true
                 }
-                if ready { continuation.resume() }
+                state.windowWaiter = continuation
+                return false
             }
-        } onCancel: {
-            state.withLock { state in
-                defer { state.windowWaiter = nil }
-                return state.windowWaiter
-            }?.resume()
+            if ready { continuation.resume() }
         }
     }
 
@@ -141,7 +142,8 @@ extension LedgerEventSink {
     /// - Returns: the answers of its budget writes, or the error that rolled the transaction back.
     private func commit(_ writes: [LedgerWrite]) async -> Result<Answers, any Error> {
         do {
-            let results = try await database.writeTransaction(.uncancellable) { db in
+            // `.cancellable` costs no extra task, and nothing cancels the writer's loop (see `run()`).
+            let results = try await database.writeTransaction(.cancellable) { db in
                 try LedgerEventRecorder.record(writes, in: db)
             }
             return .success(zip(writes.compactMap(\.budgetWrite), results).map { ($0, $1) })

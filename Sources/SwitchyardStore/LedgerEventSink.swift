@@ -32,6 +32,8 @@ public final class LedgerEventSink: RouterEventSink {
     struct FlushWaiter {
         /// The sequence number of the last event the flush waits for.
         var target: UInt64
+        /// When the flush times out, as time since the sink was made (``LedgerEventSink/elapsed``).
+        var deadline: Duration
         /// Set once the flushing task suspends.
         var continuation: CheckedContinuation<Void, any Error>?
         /// The outcome, when it arrived before the flushing task suspended.
@@ -47,6 +49,8 @@ public final class LedgerEventSink: RouterEventSink {
         var awaitedBudgetWrites = 0
         /// The writer, while it lingers in its group-commit window.
         var windowWaiter: CheckedContinuation<Void, Never>?
+        /// Whether the window the writer lingers in has passed.
+        var windowExpired = false
         /// Sequence number of the last emitted event (events are numbered 1, 2, ... in emit order).
         var emitted: UInt64 = 0
         /// Sequence number of the last event handed to the writer.
@@ -55,6 +59,8 @@ public final class LedgerEventSink: RouterEventSink {
         var processed: UInt64 = 0
         var waiters: [UInt64: FlushWaiter] = [:]
         var nextWaiterID: UInt64 = 0
+        /// Whether the task that times out flushes (``sweepTimedOutFlushes()``) is running.
+        var sweeping = false
         var writer: CheckedContinuation<Void, Never>?
         var phase: Phase = .idle
         var stopRequested = false
@@ -74,6 +80,8 @@ public final class LedgerEventSink: RouterEventSink {
     let clock: any Clock<Duration>
     let logger: Logger
     let state = Mutex(State())
+    /// Time on `clock` since the sink was made.
+    let elapsed: @Sendable () -> Duration
 
     /// - Parameters:
     ///   - database: the ledger to write to.
@@ -90,6 +98,11 @@ public final class LedgerEventSink: RouterEventSink {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        func elapsed<C: Clock<Duration>>(on clock: C) -> @Sendable () -> Duration {
+            let start = clock.now
+            return { start.duration(to: clock.now) }
+        }
+        self.elapsed = elapsed(on: clock)
     }
 
     // MARK: RouterEventSink
@@ -138,29 +151,47 @@ public final class LedgerEventSink: RouterEventSink {
     ///   (dropped); `ledger_writer_stopped` if the writer stopped before committing them; `CancellationError` if
     ///   the calling task is cancelled.
     public func flush() async throws {
-        let id = try state.withLock { state -> UInt64? in
+        let deadline = elapsed() + configuration.flushTimeout
+        let registered = try state.withLock {
+            state -> (id: UInt64, startSweeping: Bool, lingering: CheckedContinuation<Void, Never>?)? in
             if state.processed >= state.emitted { return nil }
             if state.phase == .stopped { throw Self.stoppedError }
             state.nextWaiterID += 1
-            state.waiters[state.nextWaiterID] = FlushWaiter(target: state.emitted)
-            return state.nextWaiterID
+            state.waiters[state.nextWaiterID] = FlushWaiter(target: state.emitted, deadline: deadline)
+            defer { (state.sweeping, state.windowWaiter) = (true, nil) }
+            return (state.nextWaiterID, !state.sweeping, state.windowWaiter)
         }
-        guard let id else { return }
+        guard let registered else { return }
         // Someone waits now: the writer commits without lingering in its window.
-        state.withLock { state in
-            defer { state.windowWaiter = nil }
-            return state.windowWaiter
-        }?.resume()
-        let clock = clock
-        let timeout = configuration.flushTimeout
-        // One child, the timer (cancelled once the flush has its outcome): cheaper than racing two children.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                guard (try? await clock.sleep(for: timeout)) != nil else { return }
-                self.timeOut(id)
+        registered.lingering?.resume()
+        if registered.startSweeping { Task { await sweepTimedOutFlushes() } }
+        try await waitForCommit(registered.id)
+    }
+
+    /// Times out the flushes whose deadline passed, sleeping until the next deadline; returns once no flush waits.
+    ///
+    /// One task for all flushes, started by the first flush that finds none running: a timer per flush would cost
+    /// a task and two thread wake-ups on every request. Deadlines only come later than the ones before (each is
+    /// `flushTimeout` after its flush began), so a sleep never needs to be cut short.
+    private func sweepTimedOutFlushes() async {
+        while true {
+            let now = elapsed()
+            let (expired, next) = state.withLock { state -> ([UInt64], Duration?) in
+                var expired: [UInt64] = []
+                var next: Duration?
+                for (id, waiter) in state.waiters where waiter.result == nil {
+                    if waiter.deadline <= now {
+                        expired.append(id)
+                    } else {
+                        next = min(next ?? waiter.deadline, waiter.deadline)
+                    }
+                }
+                if next == nil { state.sweeping = false }
+                return (expired, next)
             }
-            defer { group.cancelAll() }
-            try await waitForCommit(id)
+            for id in expired { timeOut(id) }
+            guard let next else { return }
+            try? await clock.sleep(for: next - now)
         }
     }
 
@@ -189,6 +220,13 @@ public final class LedgerEventSink: RouterEventSink {
             }
             state.phase = .running
         }
+        // The loop runs in a task of its own that nothing cancels, so that a commit in progress is never interrupted
+        // and needs no task of its own to shield it; cancelling `run()` asks the loop to finish instead.
+        let loop = Task { await writeUntilStopped() }
+        await withTaskCancellationHandler { await loop.value } onCancel: { finish() }
+    }
+
+    private func writeUntilStopped() async {
         defer { stopped() }
         while let (events, lastSequence) = await nextBatch() {
             guard await write(events, lastSequence: lastSequence) else {
@@ -200,11 +238,12 @@ public final class LedgerEventSink: RouterEventSink {
 
     /// Asks ``run()`` to commit what is queued and return. Idempotent.
     public func finish() {
-        state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopRequested = true
-            defer { state.writer = nil }
-            return state.writer
-        }?.resume()
+            defer { (state.writer, state.windowWaiter) = (nil, nil) }
+            return [state.writer, state.windowWaiter].compactMap { $0 }
+        }
+        for continuation in waiting { continuation.resume() }
     }
 
     /// Whether the writer can write, since when not, its last error and its backlog (for `/readyz`).

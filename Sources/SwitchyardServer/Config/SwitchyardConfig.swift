@@ -100,7 +100,7 @@ public struct DatabaseSettings: Sendable, Hashable {
     /// WAL pages (4 KiB) at which a commit also checkpoints the WAL, a back-stop behind the background
     /// checkpointer. Default 10,000.
     public var walAutocheckpointPages: Int
-    /// How often the background checkpointer copies the WAL into the database file. Default 250 ms.
+    /// How often the background checkpointer copies the WAL into the database file. Default 10 ms.
     public var checkpointInterval: Duration
     /// How long a request waits for its record to be committed before it answers 503 `ledger_unavailable` (the
     /// record stays queued and is written when the ledger recovers). Default: the ledger writer's, 10 s.
