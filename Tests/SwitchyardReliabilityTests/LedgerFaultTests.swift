@@ -154,6 +154,14 @@ extension Reliability {
                 let filler = disk.appendingPathComponent("filler").path
                 let filled = try Self.fill(filler)
                 #expect(filled > 0)
+                // The WAL's space already on disk is reused once the checkpointer has copied it: the first commits
+                // may still fit. Once the WAL has to grow, the ledger cannot write.
+                var tries = 0
+                try await eventually("the ledger runs out of space", timeout: .seconds(20)) {
+                    tries += 1
+                    let answer = try? await RawHTTP.post(port: stage.port, json: chatBody("fill \(tries)"))
+                    return answer?.status == 503
+                }
                 let refused = await Self.expectRefusedWhileBroken(stage, tag: "full")
                 try FileManager.default.removeItem(atPath: filler)
 
