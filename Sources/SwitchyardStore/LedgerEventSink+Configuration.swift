@@ -7,9 +7,10 @@ extension LedgerEventSink {
     ///     configuration: .init(window: .milliseconds(1), flushTimeout: .seconds(10), maxPendingEvents: 100_000))
     /// ```
     public struct Configuration: Sendable {
-        /// How long the writer waits after the first event of a batch for more to arrive, unless a ``flush()`` is
-        /// already waiting or the batch is full. Zero (the default) commits at once whatever arrived while the
-        /// previous commit ran, which already groups events under load without adding latency.
+        /// How long the writer waits after the first event of a batch for more to arrive, unless a ``flush()`` or
+        /// a budget reservation is already waiting or the batch is full; one arriving meanwhile ends the wait. Zero
+        /// (the default) commits at once whatever arrived while the previous commit ran, which already groups events
+        /// under load without adding latency.
         public var window: Duration
         /// The most events committed in one transaction; larger backlogs are split. Bounds how long a budget
         /// reservation can wait behind an event commit. Default 2,048.

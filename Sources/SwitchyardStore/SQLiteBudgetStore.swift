@@ -158,9 +158,11 @@ public final class SQLiteBudgetStore: BudgetStore {
     /// (or, if the cost overran the reservation, records a negative release). Not cancelled with the calling task:
     /// money is always settled.
     ///
-    /// The reserved amount is taken from the ledger's `reserve` rows, not from `reservation.amount`. A passing
-    /// database fault is retried ``Configuration/settleAttempts`` times; then the settlement is parked in memory and
-    /// written by ``run()`` once the database recovers.
+    /// The reserved amount is taken from the ledger's `reserve` rows, not from `reservation.amount`. With a writer,
+    /// it returns once the settlement is queued (it commits with the events that follow it; an error then is
+    /// logged, and the reservation stays open for the next start-up to settle). Without one, a passing database
+    /// fault is retried ``Configuration/settleAttempts`` times; then the settlement is parked in memory and written
+    /// by ``run()`` once the database recovers.
     /// - Throws: ``LedgerError`` `ledger_unavailable` when the settlement was parked (nothing is lost);
     ///   `ledger_unknown_reservation`, `ledger_reservation_already_settled` or `ledger_invalid_amount` (negative
     ///   cost); `ledger_database_error` for any other failure (the reservation stays open and is settled at its
