@@ -27,7 +27,7 @@ extension SwitchyardRuntime {
         AnalyticsController(database: database, router: router).register(on: admin)
         BudgetsController(budgets: budgets, bodyLimit: bodyLimit).register(on: admin)
         ReportsController(database: database).register(on: admin)
-        HealthController(router: router, ledger: ledger, budgets: budgets, metrics: metrics).register(on: routes)
+        HealthController(router: router, ledger: ledger, metrics: metrics).register(on: routes)
         return (routes, admin.endpoints)
     }
 }

@@ -33,7 +33,6 @@ extension SwitchyardRuntime {
         let app = makeApplication(onServerRunning: onServerRunning)
         var services: [any Service] = [
             LedgerWriterService(ledger: ledger), LedgerCheckpointService(checkpointer: checkpointer),
-            BudgetSettlementService(budgets: budgets),
         ]
         if config.healthChecks.enabled {
             services.append(
@@ -81,19 +80,6 @@ struct LedgerCheckpointService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await checkpointer.run()
-        }
-    }
-}
-
-/// Writes settlements that a passing database fault made the budget store park; drains them on graceful shutdown.
-struct BudgetSettlementService: Service {
-    let budgets: SQLiteBudgetStore
-
-    func run() async throws {
-        await withGracefulShutdownHandler {
-            await budgets.run()
-        } onGracefulShutdown: {
-            budgets.finish()
         }
     }
 }

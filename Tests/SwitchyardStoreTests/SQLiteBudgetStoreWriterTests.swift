@@ -119,6 +119,35 @@ import Testing
         }
     }
 
+    @Test func aSettlementTheWriterGivesUpOnAtShutdownIsSettledAtItsReservedAmountAtTheNextStart() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appending(path: "ledger.sqlite").path
+            let database = try LedgerDatabase(path: path, configuration: .init(busyTimeout: .milliseconds(20)))
+            let sink = LedgerEventSink(
+                database: database, configuration: .init(backoff: Self.backoff, shutdownTimeout: .zero))
+            let budgets = SQLiteBudgetStore(database: database, writer: sink)
+            let lock: WriteLockHolder
+            do {
+                let running = Task { try await sink.run() }
+                let reservation = try await budgets.reserve(userID: "alice", requestID: "r1", amount: 5_000)
+                lock = try WriteLockHolder(path: path)
+                try await budgets.settle(reservation, actualCost: 1_000)
+                sink.finish()  // the database still fails: with no shutdown time-out left, the writer gives up
+                try await running.value
+            }
+            try lock.release()
+            #expect(try await budgets.status(userID: "alice").reserved == 5_000)
+
+            // The next start-up settles what stayed open at its reserved amount: never under-counted.
+            let recovered = try await SQLiteBudgetStore(database: database).recoverOpenReservations()
+            #expect(recovered.map(\.requestID) == ["r1"])
+            #expect(
+                try await budgets.status(userID: "alice")
+                    == .init(userID: "alice", limit: 1_000_000, spent: 5_000, reserved: 0))
+            #expect(try await budgets.verify().isEmpty)
+        }
+    }
+
     @Test func aWriteQueuedAfterTheWriterStoppedIsRefused() async throws {
         try await withLedger { database in
             let sink = LedgerEventSink(database: database)

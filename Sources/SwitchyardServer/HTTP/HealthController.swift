@@ -8,7 +8,6 @@ import SwitchyardStore
 struct HealthController: Sendable {
     let router: SwitchyardCore.Router<ContinuousClock>
     let ledger: LedgerEventSink
-    let budgets: SQLiteBudgetStore
     let metrics: MetricsEventSink
 
     func register(on routes: some RouterMethods<BasicRequestContext>) {
@@ -35,8 +34,6 @@ struct HealthController: Sendable {
                 ?? "its backlog holds \(health.pendingEvents) of at most \(health.maxPendingEvents) events"
             problems.append("the ledger cannot record requests now (it retries by itself): \(why)")
         }
-        let parked = budgets.parkedSettlementCount
-        if parked > 0 { problems.append("\(parked) budget settlement(s) wait for the ledger to accept them") }
         if !router.providerSnapshots().contains(where: { !$0.isDown }) {
             problems.append("no provider is available")
         }
