@@ -27,8 +27,8 @@ extension SQLiteBudgetStore {
     }
 
     /// Writes parked settlements once the database recovers, retrying with ``Configuration/backoff``. Run it for
-    /// the life of the serving process (the server runs it as a `Service`, stopped after the HTTP server so that
-    /// settlements of the last requests are still written).
+    /// the life of a process that settles without a writer (with one, nothing parks: settlements wait in the
+    /// writer's queue), stopped after whatever settles, so that the last settlements are still written.
     ///
     /// Returns after ``finish()`` or when its task is cancelled, once every parked settlement is written or
     /// ``Configuration/shutdownTimeout`` has passed; what is left then is logged and stays an open reservation, which
