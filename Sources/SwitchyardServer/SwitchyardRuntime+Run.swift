@@ -20,8 +20,7 @@ extension SwitchyardRuntime {
     /// `triggerGracefulShutdown()`.
     ///
     /// Services shut down in reverse order: the server first (it stops accepting and finishes the requests in
-    /// flight), then the prober, then the budgets' settlement retrier (which writes settlements parked by a database
-    /// fault), then the ledger writer, which commits every event still queued.
+    /// flight), then the alert notifier and the prober, then the ledger writer, which commits every event still queued.
     ///
     /// - Parameters:
     ///   - gracefulShutdownSignals: signals that start a graceful shutdown (none in tests).
@@ -41,6 +40,7 @@ extension SwitchyardRuntime {
                         router: router, providers: providers, interval: config.healthChecks.interval,
                         timeout: config.healthChecks.timeout)))
         }
+        if let notifier = alertNotifier { services.append(BudgetAlertService(notifier: notifier)) }
         services.append(app)
         return ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
@@ -70,6 +70,15 @@ struct LedgerWriterService: Service {
         } onGracefulShutdown: {
             ledger.finish()
         }
+    }
+}
+
+/// Posts budget alerts to the webhook until shutdown (what is unsent then goes at the next start).
+struct BudgetAlertService: Service {
+    let notifier: BudgetAlertNotifier
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await notifier.run() }
     }
 }
 

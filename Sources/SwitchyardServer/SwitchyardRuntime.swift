@@ -28,6 +28,8 @@ public final class SwitchyardRuntime: Sendable {
     public let providers: [String: any LLMProvider]
     /// The HTTP clients of the providers, one per distinct connect time-out.
     public let httpClients: ProviderHTTPClients
+    /// Posts budget alerts, when `budgets.alerts.webhook_url` is set.
+    public let alertNotifier: BudgetAlertNotifier?
     /// The ledger file's serve lock, held while this runtime owns the file (see `recoverReservations`).
     let serveLock: LedgerServeLock?
     /// The admin key read from `server.admin_key_env`, if any.
@@ -103,7 +105,9 @@ public final class SwitchyardRuntime: Sendable {
         self.serveLock = serveLock
         database = try LedgerDatabase(path: config.database.path, configuration: config.database.ledger)
         ledger = LedgerEventSink(database: database, configuration: config.database.writer, logger: logger)
-        budgets = SQLiteBudgetStore(database: database, writer: ledger, defaultLimit: config.budgets.defaultLimit)
+        budgets = SQLiteBudgetStore(
+            database: database, writer: ledger, defaults: config.budgets.defaults,
+            alertThresholds: config.budgets.alerts.thresholds)
         let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
         if !recovered.isEmpty {
             logger.warning(
@@ -125,6 +129,15 @@ public final class SwitchyardRuntime: Sendable {
                 configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
                 eventSink: metrics, budget: budgets)
             router.restoreBreakers(from: try database.lastBreakerTransitions())
+            let alerts = config.budgets.alerts
+            if let url = alerts.webhookURL {
+                alertNotifier = BudgetAlertNotifier(
+                    alerts: BudgetAlertStore(database: database), recorded: budgets.alertsRecorded, webhookURL: url,
+                    timeout: alerts.timeout, client: try httpClients.client(connectTimeout: alerts.timeout),
+                    logger: logger)
+            } else {
+                alertNotifier = nil
+            }
         } catch {
             // An HTTP client must be shut down before it is released.
             try? await httpClients.shutdown()

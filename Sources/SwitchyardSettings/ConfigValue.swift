@@ -153,6 +153,17 @@ package struct ConfigValue {
         }
     }
 
+    /// An `http://` or `https://` URL with a host, such as `example`.
+    package func httpURL(example: String) throws -> String {
+        let text = try string("an http:// or https:// URL")
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else {
+            throw expected("an http:// or https:// URL, such as \(example)", code: .invalidValue)
+        }
+        return text
+    }
+
     /// A dollar amount such as `1.00`, `0.15` or `0.000001`, converted exactly to micro-dollars.
     package func dollars() throws -> MicroDollars {
         guard let text else { throw expected("a non-negative dollar amount") }

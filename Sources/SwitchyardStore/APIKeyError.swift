@@ -13,6 +13,8 @@ public struct APIKeyError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The key's name is too long or has control characters.
         public static let invalidName = Code(rawValue: "api_key_invalid_name")
         /// No unused key could be drawn (only possible with a broken random source).
+        /// A team name that is empty, too long or has control characters.
+        public static let invalidTeam = Code(rawValue: "api_key_invalid_team")
         public static let generationFailed = Code(rawValue: "api_key_generation_failed")
     }
 

@@ -10,6 +10,10 @@ public struct APIKeyRecord: Sendable, Hashable, Codable {
     public var userID: String
     /// What the key is for, if its creator said.
     public var name: String?
+    /// A user key, or a service key that may name end users.
+    public var kind: APIKeyKind
+    /// The team whose budget the key's requests also count against, if any.
+    public var team: String?
     public var createdAt: Date
     /// When it was revoked; `nil` while it works.
     public var revokedAt: Date?
@@ -21,8 +25,10 @@ public struct APIKeyRecord: Sendable, Hashable, Codable {
 
     public init(
         id: Int64, prefix: String, userID: String, name: String?, createdAt: Date, revokedAt: Date? = nil,
-        lastUsedAt: Date? = nil
+        lastUsedAt: Date? = nil, kind: APIKeyKind = .user, team: String? = nil
     ) {
+        self.kind = kind
+        self.team = team
         self.id = id
         self.prefix = prefix
         self.userID = userID

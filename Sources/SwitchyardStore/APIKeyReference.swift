@@ -1,3 +1,4 @@
+import GRDB
 /// Which key to act on (``APIKeyStore/revokeKey(_:)``): by id, by its shown prefix, or by the whole key.
 public enum APIKeyReference: Sendable, Hashable, CustomStringConvertible {
     /// `api_keys.id`, as `switchyard keys list` shows it.
@@ -26,6 +27,17 @@ public enum APIKeyReference: Sendable, Hashable, CustomStringConvertible {
         case .id(let id): "key \(id)"
         case .prefix(let prefix): "key '\(APIKeyFormat.displayPrefix(of: prefix))'"
         case .key(let key): "key '\(APIKeyFormat.displayPrefix(of: key))…'"
+        }
+    }
+}
+
+extension APIKeyReference {
+    /// The `api_keys` column and value that find the key.
+    var column: (String, any DatabaseValueConvertible & Sendable) {
+        switch self {
+        case .id(let id): ("id", id)
+        case .prefix(let prefix): ("key_prefix", prefix)
+        case .key(let key): ("key_hash", APIKeyFormat.hash(key))
         }
     }
 }

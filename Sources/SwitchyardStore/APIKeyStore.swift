@@ -71,12 +71,18 @@ public final class APIKeyStore: Sendable {
     /// Creates a key for `userID` and returns it: the only time the key itself is available.
     ///
     /// - Parameters:
-    ///   - userID: whom requests with the key are made as (1 to 128 characters, no control characters).
+    ///   - userID: whom requests with the key are made as (1 to 128 characters, no control characters); for a
+    ///     service key, the user of requests that name none.
     ///   - name: what the key is for, for people (`ci`, `alice laptop`); blank means none.
-    /// - Throws: ``APIKeyError`` `api_key_invalid_user` or `api_key_invalid_name`; ``LedgerError``
-    ///   `ledger_database_error`.
-    public func createKey(userID: String, name: String? = nil) async throws -> CreatedAPIKey {
+    ///   - kind: a user key (the default) or a service key, whose requests may name their end user.
+    ///   - team: the team whose budget the key's requests also count against; `nil` for none.
+    /// - Throws: ``APIKeyError`` `api_key_invalid_user`, `api_key_invalid_name` or `api_key_invalid_team`;
+    ///   ``LedgerError`` `ledger_database_error`.
+    public func createKey(
+        userID: String, name: String? = nil, kind: APIKeyKind = .user, team: String? = nil
+    ) async throws -> CreatedAPIKey {
         try Self.validate(userID: userID)
+        if let team { try Self.validate(team: team) }
         let name = try Self.normalized(name: name)
         let at = LedgerTimestamp.string(from: now())
         let createdAt = LedgerTimestamp.date(from: at) ?? now()
@@ -88,13 +94,14 @@ public final class APIKeyStore: Sendable {
                     let prefix = APIKeyFormat.displayPrefix(of: key)
                     do {
                         try db.cachedStatement(sql: Self.insertKey).execute(arguments: [
-                            prefix, APIKeyFormat.hash(key), userID, name, at,
+                            prefix, APIKeyFormat.hash(key), userID, name, at, kind.rawValue, team,
                         ])
                     } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                         continue  // the prefix (or, impossibly, the key) is taken: draw again
                     }
                     let record = APIKeyRecord(
-                        id: db.lastInsertedRowID, prefix: prefix, userID: userID, name: name, createdAt: createdAt)
+                        id: db.lastInsertedRowID, prefix: prefix, userID: userID, name: name, createdAt: createdAt,
+                        kind: kind, team: team)
                     return CreatedAPIKey(key: key, record: record)
                 }
                 throw APIKeyError(
@@ -130,12 +137,7 @@ public final class APIKeyStore: Sendable {
     /// - Returns: `true` if a working key was revoked; `false` if there is no such key or it was already revoked.
     @discardableResult
     public func revokeKey(_ reference: APIKeyReference) async throws -> Bool {
-        let (column, value): (String, any DatabaseValueConvertible & Sendable) =
-            switch reference {
-            case .id(let id): ("id", id)
-            case .prefix(let prefix): ("key_prefix", prefix)
-            case .key(let key): ("key_hash", APIKeyFormat.hash(key))
-            }
+        let (column, value) = reference.column
         let at = LedgerTimestamp.string(from: now())
         do {
             return try await database.writeTransaction(.uncancellable) { db in
@@ -146,6 +148,24 @@ public final class APIKeyStore: Sendable {
             }
         } catch let error as DatabaseError {
             throw LedgerError(.databaseError, "cannot revoke \(reference) in '\(database.path)': \(error)")
+        }
+    }
+
+    /// Moves a key to `team`, or out of any team with `nil`. Its past requests stay with the team they were made
+    /// in (the ledger keeps the team of each request).
+    ///
+    /// - Returns: `false` if there is no such key.
+    @discardableResult
+    public func setTeam(_ team: String?, of reference: APIKeyReference) async throws -> Bool {
+        if let team { try Self.validate(team: team) }
+        let (column, value) = reference.column
+        do {
+            return try await database.writeTransaction(.uncancellable) { db in
+                try db.execute(sql: "UPDATE api_keys SET team = ? WHERE \(column) = ?", arguments: [team, value])
+                return db.changesCount > 0
+            }
+        } catch let error as DatabaseError {
+            throw LedgerError(.databaseError, "cannot set the team of \(reference) in '\(database.path)': \(error)")
         }
     }
 
@@ -169,7 +189,10 @@ public final class APIKeyStore: Sendable {
             found = try await database.pool.read { db -> StoredKey? in
                 let rows = try Row.fetchCursor(db.cachedStatement(sql: Self.selectByHash), arguments: [hash])
                 guard let row = try rows.next() else { return nil }
-                return StoredKey(id: row[0], userID: row[1], isRevoked: (row[2] as String?) != nil, lastUsed: row[3])
+                return StoredKey(
+                    identity: APIKeyIdentity(
+                        keyID: row[0], userID: row[1], kind: APIKeyKind(rawValue: row[4]) ?? .user, team: row[5]),
+                    isRevoked: (row[2] as String?) != nil, lastUsed: row[3])
             }
         } catch let error as DatabaseError {
             throw LedgerError(.databaseError, "cannot look up an API key in '\(database.path)': \(error)")
@@ -179,10 +202,10 @@ public final class APIKeyStore: Sendable {
         let now = now()
         let record = throttle.withLock {
             $0.shouldRecord(
-                keyID: found.id, storedLastUse: found.lastUsed.flatMap(LedgerTimestamp.date(from:)), now: now)
+                keyID: found.identity.keyID, storedLastUse: found.lastUsed.flatMap(LedgerTimestamp.date(from:)), now: now)
         }
-        if record { await recordUse(of: found.id, at: now) }
-        return .valid(userID: found.userID)
+        if record { await recordUse(of: found.identity.keyID, at: now) }
+        return .valid(found.identity)
     }
 
     /// Writes `last_used_at`, never moving it backwards. A failure is logged, not thrown.
@@ -203,8 +226,7 @@ public final class APIKeyStore: Sendable {
 
     /// What authentication reads of a key's row.
     private struct StoredKey: Sendable {
-        var id: Int64
-        var userID: String
+        var identity: APIKeyIdentity
         var isRevoked: Bool
         var lastUsed: String?
     }
@@ -215,6 +237,17 @@ public final class APIKeyStore: Sendable {
                 .invalidUser,
                 "a key's user id must be 1 to \(maximumUserIDLength) characters without control characters, "
                     + "as the 'user' of a request")
+        }
+    }
+
+    /// Longest accepted team name.
+    public static let maximumTeamLength = 128
+
+    static func validate(team: String) throws {
+        guard !team.isEmpty, team.count <= maximumTeamLength, !team.contains(where: isControl) else {
+            throw APIKeyError(
+                .invalidTeam,
+                "a team name must be 1 to \(maximumTeamLength) characters without control characters")
         }
     }
 
@@ -240,17 +273,19 @@ public final class APIKeyStore: Sendable {
             id: row[0], prefix: row[1], userID: row[2], name: row[3],
             createdAt: LedgerTimestamp.date(from: row[4]) ?? Date(timeIntervalSince1970: 0),
             revokedAt: (row[5] as String?).flatMap(LedgerTimestamp.date(from:)),
-            lastUsedAt: (row[6] as String?).flatMap(LedgerTimestamp.date(from:)))
+            lastUsedAt: (row[6] as String?).flatMap(LedgerTimestamp.date(from:)),
+            kind: APIKeyKind(rawValue: row[7]) ?? .user, team: row[8])
     }
 
     private static let insertKey = """
-        INSERT INTO api_keys (key_prefix, key_hash, user_id, name, created_at) VALUES (?, ?, ?, ?, ?)
+        INSERT INTO api_keys (key_prefix, key_hash, user_id, name, created_at, kind, team)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         """
     private static let selectRecords = """
-        SELECT id, key_prefix, user_id, name, created_at, revoked_at, last_used_at FROM api_keys
+        SELECT id, key_prefix, user_id, name, created_at, revoked_at, last_used_at, kind, team FROM api_keys
         """
     private static let selectByHash = """
-        SELECT id, user_id, revoked_at, last_used_at FROM api_keys WHERE key_hash = ?
+        SELECT id, user_id, revoked_at, last_used_at, kind, team FROM api_keys WHERE key_hash = ?
         """
     private static let updateLastUsed = """
         UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)

@@ -12,6 +12,31 @@ public enum CostDimension: String, Sendable, Hashable, Codable, CaseIterable {
     case model
     /// The UTC day the call started, `YYYY-MM-DD`.
     case day
+    /// The API key the request came with (`requests.key_id`; absent for requests without a key).
+    case key
+    /// The team of that key (`requests.team`).
+    case team
+    /// The UTC ISO week the call started, as its Monday, `YYYY-MM-DD`.
+    case week
+    /// The UTC month the call started, `YYYY-MM`.
+    case month
+
+    /// What the report's SQL groups by (`a` is `attempts`, `r` is `requests`).
+    var sqlExpression: String {
+        switch self {
+        case .user: "r.user_id"
+        case .provider: "a.provider"
+        case .model: "a.model"
+        case .day: "substr(a.started_at, 1, 10)"
+        case .key: "r.key_id"
+        case .team: "r.team"
+        case .week: "date(a.started_at, 'weekday 0', '-6 days')"
+        case .month: "substr(a.started_at, 1, 7)"
+        }
+    }
+
+    /// Whether grouping needs the `requests` row of each call.
+    var needsRequest: Bool { self == .user || self == .key || self == .team }
 }
 
 /// Money spent on provider calls over a range, grouped by the requested dimensions.
@@ -43,7 +68,8 @@ public struct CostReport: Sendable, Hashable, Encodable {
                 guard let dimension = CostDimension(rawValue: String(part)) else {
                     throw ReportParameterError(
                         parameter: "group_by",
-                        message: "'group_by' must be user, provider, model or day (comma-separated), not '\(part)'")
+                        message: "'group_by' must be \(CostDimension.allCases.map(\.rawValue).joined(separator: ", ")) "
+                            + "(comma-separated), not '\(part)'")
                 }
                 dimensions.append(dimension)
             }
@@ -57,11 +83,14 @@ public struct CostReport: Sendable, Hashable, Encodable {
 
     /// One group's totals. Dimensions not grouped by are `nil`.
     public struct Row: Sendable, Hashable, Encodable {
-        public var user: String?
-        public var provider: String?
-        public var model: String?
+        /// The group's value of each dimension grouped by (absent: not grouped by, or no value, such as the key
+        /// of a request made without one).
+        public var values: [CostDimension: String]
+        public var user: String? { values[.user] }
+        public var provider: String? { values[.provider] }
+        public var model: String? { values[.model] }
         /// `YYYY-MM-DD` (UTC).
-        public var day: String?
+        public var day: String? { values[.day] }
         /// Distinct requests with at least one call in the group.
         public var requests: Int
         /// Provider calls.
@@ -71,13 +100,10 @@ public struct CostReport: Sendable, Hashable, Encodable {
         public var cost: MicroDollars
 
         public init(
-            user: String? = nil, provider: String? = nil, model: String? = nil, day: String? = nil, requests: Int,
-            attempts: Int, promptTokens: Int, completionTokens: Int, cost: MicroDollars
+            values: [CostDimension: String] = [:], requests: Int, attempts: Int, promptTokens: Int,
+            completionTokens: Int, cost: MicroDollars
         ) {
-            self.user = user
-            self.provider = provider
-            self.model = model
-            self.day = day
+            self.values = values
             self.requests = requests
             self.attempts = attempts
             self.promptTokens = promptTokens
@@ -87,10 +113,9 @@ public struct CostReport: Sendable, Hashable, Encodable {
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encodeIfPresent(user, forKey: .user)
-            try container.encodeIfPresent(provider, forKey: .provider)
-            try container.encodeIfPresent(model, forKey: .model)
-            try container.encodeIfPresent(day, forKey: .day)
+            for dimension in CostDimension.allCases {
+                try container.encodeIfPresent(values[dimension], forKey: CodingKeys(rawValue: dimension.rawValue)!)
+            }
             try container.encode(requests, forKey: .requests)
             try container.encode(attempts, forKey: .attempts)
             try container.encode(promptTokens, forKey: .promptTokens)
@@ -100,7 +125,7 @@ public struct CostReport: Sendable, Hashable, Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case user, provider, model, day, requests, attempts
+            case user, provider, model, day, key, team, week, month, requests, attempts
             case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", costUSD = "cost_usd"
             case costMicros = "cost_usd_micros"
         }

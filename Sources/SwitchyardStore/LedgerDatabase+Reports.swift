@@ -71,15 +71,8 @@ extension LedgerDatabase {
     private static func costRows(
         _ db: Database, dimensions: [CostDimension], range: (String, String)
     ) throws -> [CostReport.Row] {
-        let columns = dimensions.map { dimension in
-            switch dimension {
-            case .user: "r.user_id"
-            case .provider: "a.provider"
-            case .model: "a.model"
-            case .day: "substr(a.started_at, 1, 10)"
-            }
-        }
-        let join = dimensions.contains(.user) ? "LEFT JOIN requests r ON r.id = a.request_id" : ""
+        let columns = dimensions.map(\.sqlExpression)
+        let join = dimensions.contains(where: \.needsRequest) ? "LEFT JOIN requests r ON r.id = a.request_id" : ""
         let grouping = columns.isEmpty ? "" : "GROUP BY \(columns.joined(separator: ", "))"
         let ordering = columns.isEmpty ? "" : "ORDER BY \(columns.joined(separator: ", "))"
         let sql = """
@@ -99,13 +92,7 @@ extension LedgerDatabase {
                 requests: row[figures], attempts: attempts, promptTokens: row[figures + 2],
                 completionTokens: row[figures + 3], cost: MicroDollars(row[figures + 4] as Int64))
             for (index, dimension) in dimensions.enumerated() {
-                let value: String? = row[index]
-                switch dimension {
-                case .user: result.user = value
-                case .provider: result.provider = value
-                case .model: result.model = value
-                case .day: result.day = value
-                }
+                result.values[dimension] = row[index]
             }
             return result
         }

@@ -21,10 +21,10 @@ import SwitchyardCore
 enum LedgerEventRecorder {
     /// Records `writes` in order.
     /// - Returns: the result of each budget write, in order.
-    static func record(_ writes: [LedgerWrite], in db: Database) throws -> [Result<MicroDollars, any Error>] {
+    static func record(_ writes: [LedgerWrite], in db: Database) throws -> [Result<BudgetWrite.Outcome, any Error>] {
         // Look each statement up once per batch: `cachedStatement(sql:)` hashes the whole SQL text on every call.
         var statements = Statements(db: db)
-        var results: [Result<MicroDollars, any Error>] = []
+        var results: [Result<BudgetWrite.Outcome, any Error>] = []
         for write in writes {
             switch write {
             case .event(let event): try record(event, with: &statements)
@@ -35,7 +35,7 @@ enum LedgerEventRecorder {
         return results
     }
 
-    private static func apply(_ write: BudgetWrite, in db: Database) throws -> Result<MicroDollars, any Error> {
+    private static func apply(_ write: BudgetWrite, in db: Database) throws -> Result<BudgetWrite.Outcome, any Error> {
         try db.cachedStatement(sql: "SAVEPOINT budget_write").execute()
         do {
             let result = try write.apply(db)
@@ -80,7 +80,8 @@ enum LedgerEventRecorder {
         case .requestReceived(let event):
             try statement(.request).execute(arguments: [
                 event.requestID, event.userID, event.route, event.requestedModel, event.priority?.rawValue,
-                event.classification.rawValue, event.stream, LedgerTimestamp.string(from: event.at),
+                event.classification.rawValue, event.stream, LedgerTimestamp.string(from: event.at), event.keyID,
+                event.team,
             ])
         case .attemptStarted(let event):
             try statement(.startedAttempt).execute(arguments: [
@@ -126,12 +127,13 @@ enum LedgerEventRecorder {
     }
 
     private static let insertRequest = """
-        INSERT INTO requests (id, user_id, route, requested_model, priority, classification, stream, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO requests
+            (id, user_id, route, requested_model, priority, classification, stream, created_at, key_id, team)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET
             user_id = excluded.user_id, route = excluded.route, requested_model = excluded.requested_model,
             priority = excluded.priority, classification = excluded.classification, stream = excluded.stream,
-            created_at = excluded.created_at
+            created_at = excluded.created_at, key_id = excluded.key_id, team = excluded.team
         """
 
     private static let insertStartedAttempt = """

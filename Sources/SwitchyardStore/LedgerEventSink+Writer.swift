@@ -136,7 +136,7 @@ extension LedgerEventSink {
     }
 
     /// The answers of a chunk's budget writes, once it is committed.
-    typealias Answers = [(BudgetWrite, Result<MicroDollars, any Error>)]
+    typealias Answers = [(BudgetWrite, Result<BudgetWrite.Outcome, any Error>)]
 
     /// Commits `writes` in one transaction, each budget write in a savepoint of its own.
     /// - Returns: the answers of its budget writes, or the error that rolled the transaction back.

@@ -26,16 +26,24 @@ struct BudgetWrite: Sendable {
         case keepUntilWritten
     }
 
+    /// What a budget write answers: the amount it reserved or settled, and the tightest limit right after.
+    struct Outcome: Sendable {
+        var amount: MicroDollars
+        var tightest: BudgetStatus?
+        /// Budget alerts the write recorded (a settlement that crossed thresholds).
+        var alerts = 0
+    }
+
     /// What the reservation or settlement writes; its result is the answer. Errors it throws (a budget exceeded,
     /// an unknown reservation) undo its rows only, not the batch's.
-    var apply: @Sendable (Database) throws -> MicroDollars
+    var apply: @Sendable (Database) throws -> Outcome
     var faults: FaultHandling
     /// Called once: with the result after the commit, or with the error that ended the write.
     var answer: Answer
 
     init(
-        faults: FaultHandling, apply: @escaping @Sendable (Database) throws -> MicroDollars,
-        answer: @escaping @Sendable (Result<MicroDollars, any Error>) -> Void
+        faults: FaultHandling, apply: @escaping @Sendable (Database) throws -> Outcome,
+        answer: @escaping @Sendable (Result<BudgetWrite.Outcome, any Error>) -> Void
     ) {
         self.apply = apply
         self.faults = faults
@@ -44,13 +52,13 @@ struct BudgetWrite: Sendable {
 
     /// A callback that runs at most once, however many of the writer's paths (commit, fault, shutdown) answer.
     final class Answer: Sendable {
-        private let callback: Mutex<(@Sendable (Result<MicroDollars, any Error>) -> Void)?>
+        private let callback: Mutex<(@Sendable (Result<BudgetWrite.Outcome, any Error>) -> Void)?>
 
-        init(_ callback: @escaping @Sendable (Result<MicroDollars, any Error>) -> Void) {
+        init(_ callback: @escaping @Sendable (Result<BudgetWrite.Outcome, any Error>) -> Void) {
             self.callback = Mutex(callback)
         }
 
-        func callAsFunction(_ result: Result<MicroDollars, any Error>) {
+        func callAsFunction(_ result: Result<BudgetWrite.Outcome, any Error>) {
             callback.withLock { callback in
                 defer { callback = nil }
                 return callback

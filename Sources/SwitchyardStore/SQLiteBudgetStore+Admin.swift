@@ -1,73 +1,121 @@
 import GRDB
 public import SwitchyardCore
 
+public import struct Foundation.Date
+
 extension SQLiteBudgetStore {
-    /// Sets one user's limit; `nil` removes the override so the default limit applies again.
+    /// Sets one user's lifetime limit; `nil` removes the override so the default limit applies again.
     ///
     /// Lowering a limit below what is already spent is allowed: further reservations are refused.
     public func setLimit(_ limit: MicroDollars?, for userID: String) async throws {
+        try await setLimit(limit, scope: .user, id: userID, period: .lifetime)
+    }
+
+    /// Sets the limit of one scope over one period; `nil` removes it so the configured default (if any) applies.
+    ///
+    /// Lowering a limit below what is already spent is allowed: further reservations are refused.
+    /// - Throws: ``LedgerError`` `ledger_invalid_amount` for a negative limit.
+    public func setLimit(_ limit: MicroDollars?, scope: BudgetScope, id: String, period: BudgetPeriod) async throws {
         if let limit, limit < .zero {
-            throw LedgerError(.invalidAmount, "a budget limit cannot be negative (\(limit)) for user '\(userID)'")
+            throw LedgerError(
+                .invalidAmount, "a budget limit cannot be negative (\(limit)) for \(scope.rawValue) '\(id)'")
         }
         let at = LedgerTimestamp.string(from: now())
         try await database.writeTransaction(.uncancellable) { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO budgets (user_id, limit_usd_micros, updated_at) VALUES (?1, ?2, ?3)
-                    ON CONFLICT (user_id) DO UPDATE SET limit_usd_micros = ?2, updated_at = ?3
-                    """,
-                arguments: [userID, limit?.rawValue, at])
+            if scope == .user && period == .lifetime {
+                try db.execute(
+                    sql: """
+                        INSERT INTO budgets (user_id, limit_usd_micros, updated_at) VALUES (?1, ?2, ?3)
+                        ON CONFLICT (user_id) DO UPDATE SET limit_usd_micros = ?2, updated_at = ?3
+                        """,
+                    arguments: [id, limit?.rawValue, at])
+            } else if let limit {
+                try db.execute(
+                    sql: """
+                        INSERT INTO budget_limits (scope, scope_id, period, limit_usd_micros, updated_at)
+                        VALUES (?1, ?2, ?3, ?4, ?5)
+                        ON CONFLICT (scope, scope_id, period) DO UPDATE SET limit_usd_micros = ?4, updated_at = ?5
+                        """,
+                    arguments: [scope.rawValue, id, period.rawValue, limit.rawValue, at])
+            } else {
+                try db.execute(
+                    sql: "DELETE FROM budget_limits WHERE scope = ? AND scope_id = ? AND period = ?",
+                    arguments: [scope.rawValue, id, period.rawValue])
+            }
         }
     }
 
-    /// Corrects a user's spend by `amount` (negative to refund), as an `adjust` ledger row.
+    /// Corrects a user's spend by `amount` (negative to refund), as an `adjust` ledger row; it counts in the
+    /// user's lifetime figures and in the calendar window it is made in.
     ///
     /// - Parameter note: why, kept in `ledger.note`.
     public func adjust(userID: String, amount: MicroDollars, note: String) async throws {
         let at = LedgerTimestamp.string(from: now())
+        let subject = BudgetSubject(userID: userID)
         try await database.writeTransaction(.uncancellable) { db in
-            try Self.appendLedger(
-                db, userID: userID, requestID: nil, kind: "adjust", amount: amount, note: note, at: at)
-            try db.execute(
-                sql: """
-                    INSERT INTO budgets (user_id, spent_usd_micros, updated_at) VALUES (?1, ?2, ?3)
-                    ON CONFLICT (user_id) DO UPDATE SET spent_usd_micros = spent_usd_micros + ?2, updated_at = ?3
-                    """,
-                arguments: [userID, amount.rawValue, at])
+            try Self.appendLedger(db, subject, requestID: nil, kind: "adjust", amount: amount, note: note, at: at)
+            try Self.addSpent(amount, releasing: .zero, to: subject, at: at, in: db)
         }
     }
 
-    /// Every user with a `budgets` row, by user id.
-    public func allStatuses() async throws -> [BudgetStatus] {
-        let defaultLimit = defaultLimit
+    /// Every limit of every scope that has figures or a limit of its own (users with a `budgets` row, keys and
+    /// teams with a `budget_scopes` row, anything with a `budget_limits` row), by scope and id; only `scope`'s
+    /// when given.
+    public func allStatuses(scope: BudgetScope? = nil) async throws -> [BudgetStatus] {
+        let at = LedgerTimestamp.string(from: now())
+        let defaults = defaults
         return try await database.pool.read { db in
-            try Row.fetchAll(
+            let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT user_id, limit_usd_micros, spent_usd_micros, reserved_usd_micros
-                    FROM budgets ORDER BY user_id
-                    """
-            ).map { row in
-                BudgetStatus(
-                    userID: row[0], limit: (row[1] as Int64?).map { MicroDollars($0) } ?? defaultLimit,
-                    spent: MicroDollars(row[2] as Int64), reserved: MicroDollars(row[3] as Int64))
+                    SELECT 'user', user_id FROM budgets
+                    UNION SELECT scope, scope_id FROM budget_scopes
+                    UNION SELECT scope, scope_id FROM budget_limits
+                    ORDER BY 1, 2
+                    """)
+            return try rows.flatMap { row -> [BudgetStatus] in
+                guard let rowScope = BudgetScope(rawValue: row[0]), scope == nil || rowScope == scope else { return [] }
+                return try Self.statuses(rowScope, row[1], at: at, defaults: defaults, caching: false, in: db)
             }
         }
     }
 
-    /// Checks the invariant that every `budgets` row equals what `ledger` adds up to:
-    /// `spent = Σ settle + Σ adjust` and `reserved = Σ reserve − Σ settle − Σ release`.
+    /// Every limit of one scope with its figures now (the configured defaults when it has none of its own).
+    public func statuses(_ scope: BudgetScope, id: String) async throws -> [BudgetStatus] {
+        let at = LedgerTimestamp.string(from: now())
+        let defaults = defaults
+        return try await database.pool.read { db in
+            try Self.statuses(scope, id, at: at, defaults: defaults, caching: false, in: db)
+        }
+    }
+
+    /// Checks that every figure kept for speed equals what `ledger` adds up to: each `budgets` row (by user) and
+    /// `budget_scopes` row (by key or team) has `spent = Σ settle + Σ adjust` and
+    /// `reserved = Σ reserve − Σ settle − Σ release` of the scope's rows, and each `budget_windows` row has
+    /// `spent = Σ settle + Σ adjust` of the scope's rows inside its window.
     ///
-    /// - Returns: the users whose row differs (empty when the ledger is consistent), what `switchyard budgets
-    ///   verify` prints.
+    /// - Returns: the figures that differ (empty when the ledger is consistent), what `switchyard budget verify`
+    ///   prints.
     public func verify() async throws -> [BudgetDiscrepancy] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: Self.verifySQL).map { row in
-                BudgetDiscrepancy(
-                    userID: row[0],
-                    storedSpent: MicroDollars(row[1] as Int64), storedReserved: MicroDollars(row[2] as Int64),
-                    ledgerSpent: MicroDollars(row[3] as Int64), ledgerReserved: MicroDollars(row[4] as Int64))
+            var found: [BudgetDiscrepancy] = []
+            for scope in BudgetScope.allCases {
+                found += try Row.fetchAll(db, sql: Self.verifyTotalsSQL(scope)).map { row in
+                    BudgetDiscrepancy(
+                        scope: scope, scopeID: row[0],
+                        storedSpent: MicroDollars(row[1] as Int64), storedReserved: MicroDollars(row[2] as Int64),
+                        ledgerSpent: MicroDollars(row[3] as Int64), ledgerReserved: MicroDollars(row[4] as Int64))
+                }
             }
+            found += try Row.fetchAll(db, sql: Self.verifyWindowsSQL).compactMap { row in
+                guard let scope = BudgetScope(rawValue: row[0]) else { return nil }
+                return BudgetDiscrepancy(
+                    scope: scope, scopeID: row[1], period: BudgetPeriod(rawValue: row[2]),
+                    windowStart: LedgerTimestamp.date(from: row[3]),
+                    storedSpent: MicroDollars(row[4] as Int64), storedReserved: .zero,
+                    ledgerSpent: MicroDollars(row[5] as Int64), ledgerReserved: .zero)
+            }
+            return found
         }
     }
 
@@ -88,7 +136,7 @@ extension SQLiteBudgetStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.user_id, r.request_id, sum(r.amount_usd_micros)
+                    SELECT r.user_id, r.request_id, sum(r.amount_usd_micros), max(r.key_id), max(r.team)
                     FROM budgets b JOIN ledger r ON r.user_id = b.user_id AND r.kind = 'reserve'
                     WHERE b.reserved_usd_micros <> 0
                       AND NOT EXISTS (
@@ -98,9 +146,10 @@ extension SQLiteBudgetStore {
                     """)
             return try rows.map { row in
                 let reservation = BudgetReservation(
-                    userID: row[0], requestID: row[1], amount: MicroDollars(row[2] as Int64))
+                    subject: BudgetSubject(userID: row[0], keyID: row[3], team: row[4]), requestID: row[1],
+                    amount: MicroDollars(row[2] as Int64))
                 try Self.close(
-                    userID: reservation.userID, requestID: reservation.requestID, reserved: reservation.amount,
+                    reservation.subject, requestID: reservation.requestID, reserved: reservation.amount,
                     actual: reservation.amount, note: Self.recoveredNote, at: at, in: db)
                 return reservation
             }
@@ -110,36 +159,63 @@ extension SQLiteBudgetStore {
     /// The `ledger.note` of a settle row written by ``recoverOpenReservations()``.
     public static let recoveredNote = "recovered at start-up: settled at the reserved amount"
 
-    private static let verifySQL = """
-        WITH sums AS (
-            SELECT user_id,
-                   coalesce(sum(CASE kind WHEN 'settle' THEN amount_usd_micros
-                                          WHEN 'adjust' THEN amount_usd_micros END), 0) AS spent,
-                   coalesce(sum(CASE kind WHEN 'reserve' THEN amount_usd_micros
-                                          WHEN 'settle' THEN -amount_usd_micros
-                                          WHEN 'release' THEN -amount_usd_micros END), 0) AS reserved
-            FROM ledger GROUP BY user_id
-        ),
-        compared AS (
-            SELECT b.user_id, b.spent_usd_micros AS stored_spent, b.reserved_usd_micros AS stored_reserved,
-                   coalesce(s.spent, 0) AS ledger_spent, coalesce(s.reserved, 0) AS ledger_reserved
-            FROM budgets b LEFT JOIN sums s ON s.user_id = b.user_id
-            UNION ALL
-            SELECT s.user_id, 0, 0, s.spent, s.reserved
-            FROM sums s WHERE NOT EXISTS (SELECT 1 FROM budgets b WHERE b.user_id = s.user_id)
-        )
-        SELECT user_id, stored_spent, stored_reserved, ledger_spent, ledger_reserved FROM compared
-        WHERE stored_spent <> ledger_spent OR stored_reserved <> ledger_reserved
-        ORDER BY user_id
+    /// The stored lifetime figures of `scope` against the ledger's sums, rows that differ only.
+    private static func verifyTotalsSQL(_ scope: BudgetScope) -> String {
+        let column = scope.ledgerColumn
+        let (table, id, filter) =
+            scope == .user
+            ? ("budgets", "user_id", "1")
+            : ("budget_scopes", "scope_id", "scope = '\(scope.rawValue)'")
+        return """
+            WITH sums AS (
+                SELECT \(column) AS id,
+                       coalesce(sum(CASE kind WHEN 'settle' THEN amount_usd_micros
+                                              WHEN 'adjust' THEN amount_usd_micros END), 0) AS spent,
+                       coalesce(sum(CASE kind WHEN 'reserve' THEN amount_usd_micros
+                                              WHEN 'settle' THEN -amount_usd_micros
+                                              WHEN 'release' THEN -amount_usd_micros END), 0) AS reserved
+                FROM ledger WHERE \(column) IS NOT NULL GROUP BY \(column)
+            ),
+            stored AS (SELECT \(id) AS id, spent_usd_micros, reserved_usd_micros FROM \(table) WHERE \(filter)),
+            compared AS (
+                SELECT t.id, t.spent_usd_micros AS stored_spent, t.reserved_usd_micros AS stored_reserved,
+                       coalesce(s.spent, 0) AS ledger_spent, coalesce(s.reserved, 0) AS ledger_reserved
+                FROM stored t LEFT JOIN sums s ON s.id = t.id
+                UNION ALL
+                SELECT s.id, 0, 0, s.spent, s.reserved
+                FROM sums s WHERE NOT EXISTS (SELECT 1 FROM stored t WHERE t.id = s.id)
+            )
+            SELECT id, stored_spent, stored_reserved, ledger_spent, ledger_reserved FROM compared
+            WHERE stored_spent <> ledger_spent OR stored_reserved <> ledger_reserved
+            ORDER BY id
+            """
+    }
+
+    /// Every stored window whose spend differs from the ledger's sum over it.
+    private static let verifyWindowsSQL = """
+        SELECT w.scope, w.scope_id, w.period, w.window_start, w.spent_usd_micros, coalesce((
+            SELECT sum(l.amount_usd_micros) FROM ledger l
+            WHERE l.kind IN ('settle', 'adjust') AND l.at >= w.window_start AND l.at < w.window_end
+              AND CASE w.scope WHEN 'user' THEN l.user_id WHEN 'key' THEN l.key_id ELSE l.team END = w.scope_id
+        ), 0) AS ledger_spent
+        FROM budget_windows w
+        WHERE w.spent_usd_micros <> ledger_spent
+        ORDER BY w.scope, w.scope_id, w.period, w.window_start
         """
 }
 
-/// A user whose `budgets` row does not equal what the ledger adds up to (see ``SQLiteBudgetStore/verify()``).
+/// A figure kept for speed that does not equal what the ledger adds up to (see ``SQLiteBudgetStore/verify()``):
+/// a scope's lifetime row, or one of its calendar windows (then ``period`` and ``windowStart`` say which, and the
+/// reserved figures are zero).
 public struct BudgetDiscrepancy: Sendable, Hashable, Codable {
-    public var userID: String
-    /// `budgets.spent_usd_micros`.
+    public var scope: BudgetScope
+    public var scopeID: String
+    /// The window's period; `nil` for the lifetime row.
+    public var period: BudgetPeriod?
+    public var windowStart: Date?
+    /// The stored spend.
     public var storedSpent: MicroDollars
-    /// `budgets.reserved_usd_micros`.
+    /// The stored reserved figure.
     public var storedReserved: MicroDollars
     /// Σ settle + Σ adjust.
     public var ledgerSpent: MicroDollars
@@ -147,10 +223,14 @@ public struct BudgetDiscrepancy: Sendable, Hashable, Codable {
     public var ledgerReserved: MicroDollars
 
     public init(
-        userID: String, storedSpent: MicroDollars, storedReserved: MicroDollars, ledgerSpent: MicroDollars,
+        scope: BudgetScope = .user, scopeID: String, period: BudgetPeriod? = nil, windowStart: Date? = nil,
+        storedSpent: MicroDollars, storedReserved: MicroDollars, ledgerSpent: MicroDollars,
         ledgerReserved: MicroDollars
     ) {
-        self.userID = userID
+        self.scope = scope
+        self.scopeID = scopeID
+        self.period = period
+        self.windowStart = windowStart
         self.storedSpent = storedSpent
         self.storedReserved = storedReserved
         self.ledgerSpent = ledgerSpent

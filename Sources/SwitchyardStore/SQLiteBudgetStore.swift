@@ -5,21 +5,28 @@ import Synchronization
 
 public import struct Foundation.Date
 
-/// Per-user budgets enforced from the ledger: every reservation and settlement is a row in `ledger`, and the
-/// `budgets` row is updated in the same transaction.
+/// Budgets per user, API key and team, over a lifetime or a calendar window, enforced from the ledger: every
+/// reservation and settlement is a row in `ledger` (with the request's user, key and team), and the figures kept
+/// for speed (`budgets`, `budget_scopes`, `budget_windows`) are updated in the same transaction.
 ///
-/// ``reserve(userID:requestID:amount:)`` runs one `IMMEDIATE` write transaction that reads the user's `budgets`
-/// row, checks `spent + reserved + amount <= limit`, appends a `reserve` ledger row and adds to `reserved`. SQLite
-/// allows one writer at a time and the pool has one writer connection, so reservations are strictly serial: no
-/// number of concurrent requests can reserve past the limit. ``extend(_:by:)`` reserves more the same way, as
-/// another `reserve` row. ``settle(_:actualCost:)`` appends `settle` (the actual cost) and `release` (the rest of
-/// every `reserve` row of the request) rows and moves the amounts from `reserved` to `spent`.
+/// ``reserve(_:requestID:amount:)`` runs one write transaction that reads every limit of every scope of the request
+/// (user, key, team; lifetime and calendar windows), checks `spent + reserved + amount <= limit` for each, appends
+/// one `reserve` ledger row and adds to every scope's `reserved`. SQLite allows one writer at a time and the pool
+/// has one writer connection, so reservations are strictly serial: no number of concurrent requests can reserve
+/// past any limit of any scope. ``extend(_:by:)`` reserves more the same way, as another `reserve` row.
+/// ``settle(_:actualCost:)`` appends `settle` (the actual cost) and `release` (the rest of every `reserve` row of
+/// the request) rows and moves the amounts from `reserved` to `spent`, lifetime and in every stored window.
+///
+/// A calendar window's spend is the settlements and adjustments inside it (``BudgetPeriod``): a request's cost
+/// counts in the window where it is settled, and every open reservation counts against the current window, so a
+/// request that starts before midnight and ends after still cannot take either day past its limit.
 ///
 /// ```swift
-/// let budgets = SQLiteBudgetStore(database: database, defaultLimit: 1_000_000)   // $1.00
+/// let budgets = SQLiteBudgetStore(database: database, defaults: BudgetDefaults(userLifetimeLimit: 1_000_000))
 /// _ = try await budgets.recoverOpenReservations()          // once at start-up, holding the LedgerServeLock
 /// // run `budgets.run()` as a service: it writes settlements parked during a database fault
-/// let reservation = try await budgets.reserve(userID: "alice", requestID: "req-1", amount: 2_500)
+/// let alice = BudgetSubject(userID: "alice", keyID: "7", team: "research")
+/// let reservation = try await budgets.reserve(alice, requestID: "req-1", amount: 2_500)
 /// try await budgets.settle(reservation, actualCost: 1_200)  // spent 1_200, 1_300 released
 /// ```
 ///
@@ -40,9 +47,14 @@ public import struct Foundation.Date
 /// is lost to a passing fault. Whatever is still parked when the process dies stays an open reservation, settled
 /// at its reserved amount by ``recoverOpenReservations()`` at the next start-up: spend is never under-counted.
 public final class SQLiteBudgetStore: BudgetStore {
-    /// The limit of a user whose `budgets.limit_usd_micros` is `NULL` (or who has no row yet).
-    public let defaultLimit: MicroDollars
-    let database: LedgerDatabase
+    /// The limits of scopes without their own, and the time zone of calendar windows.
+    public let defaults: BudgetDefaults
+    /// The lifetime limit of a user whose `budgets.limit_usd_micros` is `NULL` (or who has no row yet); the largest
+    /// amount when users have no default lifetime limit.
+    public var defaultLimit: MicroDollars { defaults.limit(.user, .lifetime) ?? MicroDollars(.max) }
+    /// Percentages of a limit whose crossing records a budget alert (see ``BudgetAlertStore``); empty for none.
+    public let alertThresholds: [Int]
+    public let database: LedgerDatabase
     /// The ledger writer that commits reservations and settlements with the events, if any.
     let writer: LedgerEventSink?
     let configuration: Configuration
@@ -50,12 +62,16 @@ public final class SQLiteBudgetStore: BudgetStore {
     let logger: Logger
     let now: @Sendable () -> Date
     let parking = Mutex(Parking())
+    /// Told after a commit that recorded budget alerts, so that whoever sends them need not poll.
+    public let alertsRecorded = LedgerSignal()
 
     /// - Parameters:
     ///   - database: the ledger.
     ///   - writer: the ledger's event writer, to commit reservations and settlements in its group commits (see
     ///     "With a writer" above); `nil` to run each in a transaction of its own.
-    ///   - defaultLimit: the limit of users without an override; $1.00 unless given.
+    ///   - defaults: the limits of scopes without their own; users $1.00 over their lifetime unless given.
+    ///   - alertThresholds: percentages of a limit (e.g. 50, 80, 100) at which a settlement records a budget alert,
+    ///     once per scope, window and threshold; none unless given.
     ///   - configuration: settlement retries and parking.
     ///   - clock: what retry waits are measured on; injectable for tests.
     ///   - logger: where parked settlements and recoveries are reported.
@@ -63,7 +79,8 @@ public final class SQLiteBudgetStore: BudgetStore {
     public init(
         database: LedgerDatabase,
         writer: LedgerEventSink? = nil,
-        defaultLimit: MicroDollars = 1_000_000,
+        defaults: BudgetDefaults = BudgetDefaults(),
+        alertThresholds: [Int] = [],
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "switchyard.budgets"),
@@ -71,51 +88,70 @@ public final class SQLiteBudgetStore: BudgetStore {
     ) {
         self.database = database
         self.writer = writer
-        self.defaultLimit = defaultLimit
+        self.defaults = defaults
+        self.alertThresholds = Array(Set(alertThresholds.filter { $0 > 0 })).sorted()
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
         self.now = now
     }
 
-    /// Reserves `amount` for `requestID`, atomically with the limit check.
+    /// As ``init(database:writer:defaults:alertThresholds:configuration:clock:logger:now:)`` with users' lifetime
+    /// limit `defaultLimit` as the only default.
+    public convenience init(
+        database: LedgerDatabase,
+        writer: LedgerEventSink? = nil,
+        defaultLimit: MicroDollars,
+        configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "switchyard.budgets"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.init(
+            database: database, writer: writer, defaults: BudgetDefaults(userLifetimeLimit: defaultLimit),
+            configuration: configuration, clock: clock, logger: logger, now: now)
+    }
+
+    /// Reserves `amount` for `requestID` from every scope of `subject`, atomically with the check of every limit.
     ///
-    /// - Throws: `BudgetExceededError` (with the figures at that moment) when the reservation would pass the limit;
-    ///   ``LedgerError`` `ledger_unavailable` when the database cannot be written now (nothing was reserved; try
-    ///   again later), `ledger_invalid_amount` for a negative amount, `ledger_duplicate_reservation` when the
-    ///   request id already has a reservation.
-    public func reserve(userID: String, requestID: String, amount: MicroDollars) async throws -> BudgetReservation {
+    /// - Returns: the reservation, with the tightest limit right after it.
+    /// - Throws: `BudgetExceededError` (the first limit that refused, with its figures at that moment) when the
+    ///   reservation would pass a limit; ``LedgerError`` `ledger_unavailable` when the database cannot be written
+    ///   now (nothing was reserved; try again later), `ledger_invalid_amount` for a negative amount,
+    ///   `ledger_duplicate_reservation` when the request id already has a reservation.
+    public func reserve(_ subject: BudgetSubject, requestID: String, amount: MicroDollars) async throws
+        -> BudgetReservation
+    {
         guard amount >= .zero else {
             throw LedgerError(.invalidAmount, "cannot reserve a negative amount (\(amount)) for request '\(requestID)'")
         }
         let at = LedgerTimestamp.string(from: now())
-        let defaultLimit = defaultLimit
+        let defaults = defaults
+        let outcome: BudgetWrite.Outcome
         do {
-            _ = try await write(.failFast, .cancellable) { db in
+            outcome = try await write(.failFast, .cancellable) { db in
                 guard try !Self.hasReservation(requestID, in: db) else {
                     throw LedgerError(
                         .duplicateReservation,
                         "request '\(requestID)' already has a reservation; reserve once per request id (extend it "
                             + "to reserve more)")
                 }
-                let status = try Self.status(of: userID, in: db, defaultLimit: defaultLimit)
-                guard Self.fits(amount, in: status) else { throw BudgetExceededError(status: status, requested: amount) }
-                try Self.appendLedger(db, userID: userID, requestID: requestID, kind: "reserve", amount: amount, at: at)
-                try db.cachedStatement(sql: Self.addReserved).execute(arguments: [userID, amount.rawValue, at])
-                return amount
+                let tightest = try Self.reserve(amount, from: subject, at: at, defaults: defaults, in: db)
+                try Self.appendLedger(db, subject, requestID: requestID, kind: "reserve", amount: amount, at: at)
+                return BudgetWrite.Outcome(amount: amount, tightest: tightest)
             }
         } catch let error as DatabaseError {
             throw failure(error, "cannot reserve \(amount) for request '\(requestID)'", "nothing was reserved")
         }
         await writeParkedSettlementsIfAny()
-        return BudgetReservation(userID: userID, requestID: requestID, amount: amount)
+        return BudgetReservation(subject: subject, requestID: requestID, amount: amount, tightest: outcome.tightest)
     }
 
-    /// Reserves `amount` more for a request that holds an open reservation, atomically with the limit check, as
-    /// another `reserve` row (note ``extensionNote``).
+    /// Reserves `amount` more for a request that holds an open reservation, atomically with the check of every
+    /// limit, as another `reserve` row (note ``extensionNote``).
     ///
     /// - Returns: the reservation with its new total: the sum of the request's `reserve` rows.
-    /// - Throws: `BudgetExceededError` when the extra amount would pass the limit (nothing is written);
+    /// - Throws: `BudgetExceededError` when the extra amount would pass a limit (nothing is written);
     ///   ``LedgerError`` `ledger_unavailable` when the database cannot be written now, `ledger_unknown_reservation`,
     ///   `ledger_reservation_already_settled`, `ledger_invalid_amount` (negative amount).
     public func extend(_ reservation: BudgetReservation, by amount: MicroDollars) async throws -> BudgetReservation {
@@ -126,23 +162,23 @@ public final class SQLiteBudgetStore: BudgetStore {
         }
         try checkNotParked(reservation)
         let at = LedgerTimestamp.string(from: now())
-        let defaultLimit = defaultLimit
-        let total: MicroDollars
+        let defaults = defaults
+        let outcome: BudgetWrite.Outcome
         do {
-            total = try await write(.failFast, .cancellable) { db in
-                let reserved = try Self.openReservation(reservation, in: db)
-                guard amount > .zero else { return reserved }
-                let status = try Self.status(of: reservation.userID, in: db, defaultLimit: defaultLimit)
-                guard Self.fits(amount, in: status), let total = Self.sum(reserved, amount) else {
-                    throw BudgetExceededError(status: status, requested: amount)
+            outcome = try await write(.failFast, .cancellable) { db in
+                let open = try Self.openReservation(reservation, in: db)
+                guard amount > .zero else {
+                    return BudgetWrite.Outcome(amount: open.amount, tightest: reservation.tightest)
                 }
+                guard let total = Self.sum(open.amount, amount) else {
+                    throw LedgerError(
+                        .invalidAmount, "the reservation of request '\(reservation.requestID)' would overflow")
+                }
+                let tightest = try Self.reserve(amount, from: open.subject, at: at, defaults: defaults, in: db)
                 try Self.appendLedger(
-                    db, userID: reservation.userID, requestID: reservation.requestID, kind: "reserve", amount: amount,
+                    db, open.subject, requestID: reservation.requestID, kind: "reserve", amount: amount,
                     note: Self.extensionNote, at: at)
-                try db.cachedStatement(sql: Self.addReserved).execute(arguments: [
-                    reservation.userID, amount.rawValue, at,
-                ])
-                return total
+                return BudgetWrite.Outcome(amount: total, tightest: tightest)
             }
         } catch let error as DatabaseError {
             throw failure(
@@ -150,7 +186,8 @@ public final class SQLiteBudgetStore: BudgetStore {
                 "the reservation is unchanged")
         }
         var extended = reservation
-        extended.amount = total
+        extended.amount = outcome.amount
+        extended.tightest = outcome.tightest
         return extended
     }
 
@@ -178,9 +215,15 @@ public final class SQLiteBudgetStore: BudgetStore {
             reservation: reservation, actualCost: actualCost, at: LedgerTimestamp.string(from: now()))
         if let writer {
             let logger = logger
+            let alertsRecorded = alertsRecorded
             writer.submit(
-                BudgetWrite(faults: .keepUntilWritten, apply: { db in try Self.write(settlement, in: db) }) { result in
-                    guard case .failure(let error) = result else { return }
+                BudgetWrite(faults: .keepUntilWritten, apply: { [alertCheck] db in
+                    try Self.write(settlement, alerts: alertCheck, in: db)
+                }) { result in
+                    guard case .failure(let error) = result else {
+                        if (try? result.get().alerts) ?? 0 > 0 { alertsRecorded.notify() }
+                        return
+                    }
                     logger.error(
                         "settlement not written; the reservation stays open until the next start-up settles it",
                         metadata: ["request_id": "\(reservation.requestID)", "error": "\(error)"])
@@ -206,10 +249,13 @@ public final class SQLiteBudgetStore: BudgetStore {
         }
     }
 
-    /// The user's limit, spent and reserved amounts, as committed.
-    public func status(userID: String) async throws -> BudgetStatus {
-        let defaultLimit = defaultLimit
-        return try await database.pool.read { db in try Self.status(of: userID, in: db, defaultLimit: defaultLimit) }
+    /// Every limit of every scope of `subject` with its figures as committed, in checking order.
+    public func statuses(of subject: BudgetSubject) async throws -> [BudgetStatus] {
+        let at = LedgerTimestamp.string(from: now())
+        let defaults = defaults
+        return try await database.pool.read { db in
+            try Self.statuses(of: subject, at: at, defaults: defaults, caching: false, in: db)
+        }
     }
 
     /// The `ledger.note` of a `reserve` row written by ``extend(_:by:)``.
@@ -217,25 +263,37 @@ public final class SQLiteBudgetStore: BudgetStore {
 
     /// Writes one settlement in its own transaction.
     func write(_ settlement: Settlement) async throws {
-        _ = try await database.shortWriteTransaction(.uncancellable) { db in try Self.write(settlement, in: db) }
+        let outcome = try await database.shortWriteTransaction(.uncancellable) { [alertCheck] db in
+            try Self.write(settlement, alerts: alertCheck, in: db)
+        }
+        if outcome.alerts > 0 { alertsRecorded.notify() }
     }
 
-    /// The rows of a settlement. - Returns: the amount settled.
-    private static func write(_ settlement: Settlement, in db: Database) throws -> MicroDollars {
+    /// The rows of a settlement, and the alerts it crosses. - Returns: the amount settled.
+    private static func write(
+        _ settlement: Settlement, alerts: AlertCheck?, in db: Database
+    ) throws -> BudgetWrite.Outcome {
         let reservation = settlement.reservation
-        let reserved = try openReservation(reservation, in: db)
+        let open = try openReservation(reservation, in: db)
         try close(
-            userID: reservation.userID, requestID: reservation.requestID, reserved: reserved,
-            actual: settlement.actualCost, note: nil, at: settlement.at, in: db)
-        return settlement.actualCost
+            open.subject, requestID: reservation.requestID, reserved: open.amount, actual: settlement.actualCost,
+            note: nil, at: settlement.at, in: db)
+        let recorded =
+            try alerts?.record(for: open.subject, requestID: reservation.requestID, at: settlement.at, in: db) ?? 0
+        return BudgetWrite.Outcome(amount: settlement.actualCost, tightest: nil, alerts: recorded)
+    }
+
+    /// What a settlement needs to record the alerts it crosses; `nil` when no thresholds are configured.
+    var alertCheck: AlertCheck? {
+        alertThresholds.isEmpty ? nil : AlertCheck(thresholds: alertThresholds, defaults: defaults)
     }
 
     /// Runs a reservation's `body` in the writer's next group commit when there is a writer, else in a
     /// transaction of its own at once.
     private func write(
         _ faults: BudgetWrite.FaultHandling, _ cancellation: LedgerDatabase.WriteCancellation,
-        _ body: @escaping @Sendable (Database) throws -> MicroDollars
-    ) async throws -> MicroDollars {
+        _ body: @escaping @Sendable (Database) throws -> BudgetWrite.Outcome
+    ) async throws -> BudgetWrite.Outcome {
         guard let writer else { return try await database.shortWriteTransaction(cancellation, body) }
         // Not cancellable: once queued, the write may commit, and its caller must learn that to settle it.
         return try await withCheckedThrowingContinuation { continuation in
@@ -256,25 +314,21 @@ public final class SQLiteBudgetStore: BudgetStore {
 
     // MARK: Shared steps (all run inside a write transaction)
 
-    static func status(of userID: String, in db: Database, defaultLimit: MicroDollars) throws -> BudgetStatus {
-        // A cursor's row is read in place, without the copy `Row.fetchOne` makes.
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: selectBudget), arguments: [userID])
-        guard let row = try rows.next() else {
-            return BudgetStatus(userID: userID, limit: defaultLimit, spent: .zero, reserved: .zero)
+    /// Checks `amount` against every limit of `subject` and adds it to every scope's reserved figure.
+    /// - Returns: the tightest limit with `amount` reserved.
+    static func reserve(
+        _ amount: MicroDollars, from subject: BudgetSubject, at: String, defaults: BudgetDefaults, in db: Database
+    ) throws -> BudgetStatus? {
+        let statuses = try statuses(of: subject, at: at, defaults: defaults, caching: true, in: db)
+        if let refusing = statuses.first(where: { !$0.fits(amount) }) {
+            throw BudgetExceededError(status: refusing, requested: amount)
         }
-        return BudgetStatus(
-            userID: userID,
-            limit: (row[0] as Int64?).map { MicroDollars($0) } ?? defaultLimit,
-            spent: MicroDollars(row[1] as Int64),
-            reserved: MicroDollars(row[2] as Int64))
-    }
-
-    /// Whether `spent + reserved + amount <= limit`, without overflowing (an overflow does not fit).
-    static func fits(_ amount: MicroDollars, in status: BudgetStatus) -> Bool {
-        guard let committed = sum(status.spent, status.reserved), let total = sum(committed, amount) else {
-            return false
-        }
-        return total <= status.limit
+        try addReserved(amount, to: subject, at: at, in: db)
+        return BudgetStatus.tightest(statuses.map { status in
+            var status = status
+            status.reserved += amount
+            return status
+        })
     }
 
     /// `a + b`, or `nil` if it overflows.
@@ -287,9 +341,13 @@ public final class SQLiteBudgetStore: BudgetStore {
         try Row.fetchCursor(db.cachedStatement(sql: selectReserveRow), arguments: [requestID]).next() != nil
     }
 
-    /// The sum of the reservation's `reserve` rows, checking that it exists and is not settled yet.
-    private static func openReservation(_ reservation: BudgetReservation, in db: Database) throws -> MicroDollars {
+    /// The sum of the reservation's `reserve` rows and the scopes they were reserved from, checking that it
+    /// exists and is not settled yet.
+    private static func openReservation(_ reservation: BudgetReservation, in db: Database) throws
+        -> (amount: MicroDollars, subject: BudgetSubject)
+    {
         var reserved: MicroDollars?
+        var subject = reservation.subject
         var settled = false
         let rows = try Row.fetchCursor(db.cachedStatement(sql: selectReservation), arguments: [reservation.requestID])
         while let row = try rows.next() {
@@ -305,6 +363,7 @@ public final class SQLiteBudgetStore: BudgetStore {
                     .invalidAmount, "the reservation of request '\(reservation.requestID)' overflows a 64-bit sum")
             }
             reserved = total
+            subject = BudgetSubject(userID: userID, keyID: row[3], team: row[4])
         }
         guard let reserved else {
             throw LedgerError(
@@ -317,54 +376,42 @@ public final class SQLiteBudgetStore: BudgetStore {
                 .reservationAlreadySettled,
                 "the reservation of request '\(reservation.requestID)' is already settled; settle exactly once")
         }
-        return reserved
+        return (reserved, subject)
     }
 
-    /// Appends `settle` and (if not zero) `release` rows and moves the reservation out of `reserved`.
+    /// Appends `settle` and (if not zero) `release` rows and moves the reservation out of every scope's `reserved`
+    /// into its spend.
     static func close(
-        userID: String, requestID: String, reserved: MicroDollars, actual: MicroDollars, note: String?, at: String,
-        in db: Database
+        _ subject: BudgetSubject, requestID: String, reserved: MicroDollars, actual: MicroDollars, note: String?,
+        at: String, in db: Database
     ) throws {
-        try appendLedger(db, userID: userID, requestID: requestID, kind: "settle", amount: actual, note: note, at: at)
+        try appendLedger(db, subject, requestID: requestID, kind: "settle", amount: actual, note: note, at: at)
         // Both are zero or more, so the difference cannot overflow.
         let released = MicroDollars(reserved.rawValue - actual.rawValue)
         if released != .zero {
-            try appendLedger(db, userID: userID, requestID: requestID, kind: "release", amount: released, at: at)
+            try appendLedger(db, subject, requestID: requestID, kind: "release", amount: released, at: at)
         }
-        try db.cachedStatement(sql: settleBudget).execute(arguments: [
-            actual.rawValue, reserved.rawValue, at, userID,
-        ])
+        try addSpent(actual, releasing: reserved, to: subject, at: at, in: db)
     }
 
     static func appendLedger(
-        _ db: Database, userID: String, requestID: String?, kind: String, amount: MicroDollars, note: String? = nil,
-        at: String
+        _ db: Database, _ subject: BudgetSubject, requestID: String?, kind: String, amount: MicroDollars,
+        note: String? = nil, at: String
     ) throws {
         try db.cachedStatement(sql: insertLedger).execute(arguments: [
-            userID, requestID, kind, amount.rawValue, note, at,
+            subject.userID, subject.keyID, subject.team, requestID, kind, amount.rawValue, note, at,
         ])
     }
 
-    private static let selectBudget = """
-        SELECT limit_usd_micros, spent_usd_micros, reserved_usd_micros FROM budgets WHERE user_id = ?
-        """
     private static let selectReserveRow = """
         SELECT 1 FROM ledger WHERE request_id = ? AND kind = 'reserve' LIMIT 1
         """
     private static let selectReservation = """
-        SELECT kind, amount_usd_micros, user_id FROM ledger WHERE request_id = ? AND kind IN ('reserve', 'settle')
+        SELECT kind, amount_usd_micros, user_id, key_id, team FROM ledger
+        WHERE request_id = ? AND kind IN ('reserve', 'settle')
         """
     private static let insertLedger = """
-        INSERT INTO ledger (user_id, request_id, kind, amount_usd_micros, note, at) VALUES (?, ?, ?, ?, ?, ?)
-        """
-    private static let addReserved = """
-        INSERT INTO budgets (user_id, reserved_usd_micros, updated_at) VALUES (?1, ?2, ?3)
-        ON CONFLICT (user_id) DO UPDATE SET
-            reserved_usd_micros = reserved_usd_micros + ?2, updated_at = ?3
-        """
-    private static let settleBudget = """
-        UPDATE budgets SET
-            spent_usd_micros = spent_usd_micros + ?1, reserved_usd_micros = reserved_usd_micros - ?2, updated_at = ?3
-        WHERE user_id = ?4
+        INSERT INTO ledger (user_id, key_id, team, request_id, kind, amount_usd_micros, note, at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
 }

@@ -1,19 +1,21 @@
-/// Per-user spending limits, enforced by reserving a request's upper-bound cost before any provider is called.
+/// Spending limits per user, key and team, lifetime or per calendar window, enforced by reserving a request's
+/// upper-bound cost before any provider is called.
 ///
-/// The router calls ``reserve(userID:requestID:amount:)`` before the first attempt and
-/// ``settle(_:actualCost:)`` exactly once afterwards (with zero when nothing was spent), so the reserved amount is
-/// released or turned into spend. Implementations must make the check and the reservation one atomic step.
+/// The router calls ``reserve(_:requestID:amount:)`` before the first attempt and ``settle(_:actualCost:)`` exactly
+/// once afterwards (with zero when nothing was spent), so the reserved amount is released or turned into spend.
+/// Implementations must make the check of every limit of every scope and the reservation one atomic step.
 public protocol BudgetStore: Sendable {
-    /// Reserves `amount` for a request.
+    /// Reserves `amount` for a request from every scope of `subject`.
     ///
-    /// - Throws: ``BudgetExceededError`` when `spent + reserved + amount` would pass the user's limit.
-    func reserve(userID: String, requestID: String, amount: MicroDollars) async throws -> BudgetReservation
+    /// - Throws: ``BudgetExceededError`` naming the first limit (user, then key, then team; lifetime, then daily,
+    ///   weekly, monthly) where `spent + reserved + amount` would pass the limit. Nothing is reserved then.
+    func reserve(_ subject: BudgetSubject, requestID: String, amount: MicroDollars) async throws -> BudgetReservation
 
     /// Reserves `amount` more for a request that already holds `reservation`, atomically with the limit check
     /// (the router does this before a failover whose worst case no longer fits what is reserved).
     ///
     /// - Returns: the reservation with its new total ``BudgetReservation/amount``.
-    /// - Throws: ``BudgetExceededError`` when the extra amount would pass the user's limit (the reservation is
+    /// - Throws: ``BudgetExceededError`` when the extra amount would pass a limit of a scope (the reservation is
     ///   then unchanged).
     func extend(_ reservation: BudgetReservation, by amount: MicroDollars) async throws -> BudgetReservation
 
@@ -23,55 +25,22 @@ public protocol BudgetStore: Sendable {
     /// stays unsettled is resolved by their documented crash rule.
     func settle(_ reservation: BudgetReservation, actualCost: MicroDollars) async throws
 
-    /// The user's current figures.
-    func status(userID: String) async throws -> BudgetStatus
+    /// Every limit that applies to the scopes of `subject`, with their current figures, in the order
+    /// ``reserve(_:requestID:amount:)`` checks them.
+    func statuses(of subject: BudgetSubject) async throws -> [BudgetStatus]
 }
 
-/// Money set aside for one request.
-public struct BudgetReservation: Sendable, Hashable {
-    public var userID: String
-    public var requestID: String
-    public var amount: MicroDollars
+extension BudgetStore {
+    /// Reserves `amount` from `userID` alone (a request without a key).
+    public func reserve(userID: String, requestID: String, amount: MicroDollars) async throws -> BudgetReservation {
+        try await reserve(BudgetSubject(userID: userID), requestID: requestID, amount: amount)
+    }
 
-    public init(userID: String, requestID: String, amount: MicroDollars) {
-        self.userID = userID
-        self.requestID = requestID
-        self.amount = amount
+    /// The user's lifetime figures (a user without a lifetime limit shows the largest amount as limit).
+    public func status(userID: String) async throws -> BudgetStatus {
+        let statuses = try await statuses(of: BudgetSubject(userID: userID))
+        return statuses.first { $0.period == .lifetime }
+            ?? BudgetStatus(userID: userID, limit: MicroDollars(.max), spent: .zero, reserved: .zero)
     }
 }
 
-/// A user's limit and what is spent and reserved against it.
-public struct BudgetStatus: Sendable, Hashable, Codable {
-    public var userID: String
-    public var limit: MicroDollars
-    public var spent: MicroDollars
-    public var reserved: MicroDollars
-
-    /// What can still be reserved (never negative).
-    public var remaining: MicroDollars { max(.zero, limit - spent - reserved) }
-
-    public init(userID: String, limit: MicroDollars, spent: MicroDollars, reserved: MicroDollars) {
-        self.userID = userID
-        self.limit = limit
-        self.spent = spent
-        self.reserved = reserved
-    }
-}
-
-/// A reservation was refused: the request would take the user past their limit.
-public struct BudgetExceededError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The figures at the moment of refusal.
-    public var status: BudgetStatus
-    /// The amount the request needed to reserve.
-    public var requested: MicroDollars
-
-    public init(status: BudgetStatus, requested: MicroDollars) {
-        self.status = status
-        self.requested = requested
-    }
-
-    public var description: String {
-        "budget exceeded for user '\(status.userID)': limit \(status.limit), spent \(status.spent), "
-            + "reserved \(status.reserved), remaining \(status.remaining), this request needs up to \(requested)"
-    }
-}

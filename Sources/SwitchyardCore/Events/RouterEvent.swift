@@ -33,6 +33,10 @@ public enum RouterEvent: Sendable, Hashable {
 public struct RequestReceived: Sendable, Hashable {
     public var requestID: String
     public var userID: String
+    /// `api_keys.id` of the key the request presented, if any.
+    public var keyID: String?
+    /// The team of that key, if any.
+    public var team: String?
     /// The route that serves it.
     public var route: String
     /// The `model` the client asked for (a route, `provider/model`, or a model name).
@@ -44,10 +48,12 @@ public struct RequestReceived: Sendable, Hashable {
 
     public init(
         requestID: String, userID: String, route: String, requestedModel: String, priority: RoutingPriority?,
-        classification: PromptClass, stream: Bool, at: Date
+        classification: PromptClass, stream: Bool, at: Date, keyID: String? = nil, team: String? = nil
     ) {
         self.requestID = requestID
         self.userID = userID
+        self.keyID = keyID
+        self.team = team
         self.route = route
         self.requestedModel = requestedModel
         self.priority = priority

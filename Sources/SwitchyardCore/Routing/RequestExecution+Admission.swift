@@ -1,3 +1,5 @@
+import Foundation
+
 extension RequestExecution {
     /// Admits the request (ledger, route, cost cap, budget), then walks its tiers.
     mutating func admitAndWalk() async throws -> Answer {
@@ -50,12 +52,15 @@ extension RequestExecution {
         if let cap = request.maxCost { amount = min(amount, cap) }
         if let budget = router.budget {
             do {
-                reservation = try await budget.reserve(userID: request.userID, requestID: request.id, amount: amount)
+                reservation = try await budget.reserve(request.budgetSubject, requestID: request.id, amount: amount)
             } catch let error as BudgetExceededError {
+                let status = error.status
+                let resets = status.resetsAt.map { "; it starts again at \($0.ISO8601Format())" } ?? ""
                 throw RoutingError(
                     .budgetExceeded,
-                    "user '\(request.userID)' has \(error.status.remaining) left of a \(error.status.limit) budget; "
-                        + "this request may cost up to \(amount)",
+                    "\(status.scopeDescription) has \(status.remaining) left of a \(status.limit) budget "
+                        + "(spent \(status.spent), reserved \(status.reserved)); this request may cost up to "
+                        + "\(amount)\(resets)",
                     budget: error)
             } catch {
                 throw Self.ledgerUnavailable("the ledger could not reserve this request's budget (\(error))")
@@ -94,7 +99,7 @@ extension RequestExecution {
                 RequestReceived(
                     requestID: request.id, userID: request.userID, route: route, requestedModel: request.model,
                     priority: request.priority, classification: classification, stream: onChunk != nil,
-                    at: router.now())))
+                    at: router.now(), keyID: request.keyID, team: request.team)))
     }
 
     private static func candidate(for target: ResolvedTarget, tier: String, pricing: RequestPricing) -> Candidate {

@@ -58,7 +58,7 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
             requestID: request.id, route: route, provider: answered.candidate.target.provider,
             model: answered.candidate.target.model, tier: answered.candidate.tier, response: answered.response,
             cost: cost, attempts: attempts, escalated: escalated, classification: classification,
-            latency: latency)
+            latency: latency, budget: reservation?.tightestAfterSettling(at: cost))
     }
 
     /// The single exit: settles the reservation at what was billed, records how the request ended, and waits until

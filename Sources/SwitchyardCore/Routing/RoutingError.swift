@@ -41,7 +41,7 @@ public struct RoutingError: Error, Sendable, Hashable, CustomStringConvertible {
     public var retryAfter: Duration?
     /// The calls made before giving up.
     public var attempts: [AttemptFinished]
-    /// For ``Code/budgetExceeded``: the user's figures.
+    /// For ``Code/budgetExceeded``: the limit that refused and its figures.
     public var budget: BudgetExceededError?
 
     init(

@@ -2,8 +2,12 @@
 public struct RoutingRequest: Sendable, Hashable {
     /// Switchyard's id of the request, returned to the client and used as the ledger key.
     public var id: String
-    /// Whose budget pays.
+    /// Whose budget pays: the end user.
     public var userID: String
+    /// `api_keys.id` of the key the request presented, whose budget also pays; `nil` without a key.
+    public var keyID: String?
+    /// The team of that key, whose budget also pays.
+    public var team: String?
     /// What the client asked for: a route name, `provider/model`, a model name one provider serves, or empty for
     /// the default route.
     public var model: String
@@ -23,16 +27,23 @@ public struct RoutingRequest: Sendable, Hashable {
         chat: ChatRequest,
         priority: RoutingPriority? = nil,
         maxCost: MicroDollars? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil,
+        keyID: String? = nil,
+        team: String? = nil
     ) {
         self.id = id
         self.userID = userID
+        self.keyID = keyID
+        self.team = team
         self.model = model
         self.chat = chat
         self.priority = priority
         self.maxCost = maxCost
         self.timeout = timeout
     }
+
+    /// Every budget scope the request is billed to.
+    public var budgetSubject: BudgetSubject { BudgetSubject(userID: userID, keyID: keyID, team: team) }
 }
 
 /// The router's answer to a ``RoutingRequest``.
@@ -51,6 +62,9 @@ public struct RoutedResponse: Sendable, Hashable {
     public var escalated: Bool
     public var classification: PromptClass
     public var latency: Duration
+    /// The tightest budget limit of the request's scopes once it is settled (`nil` without budgets): what the
+    /// answer's `x-switchyard-budget-*` headers report.
+    public var budget: BudgetStatus?
 }
 
 /// A piece of a streamed answer with the provider that produced it.

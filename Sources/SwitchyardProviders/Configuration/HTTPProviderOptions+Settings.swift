@@ -47,15 +47,8 @@ extension HTTPProviderOptions: ConfigurableProviderKind where Provider: Configur
             ] + Provider.configurationKeys.map { $0.lifted(configuration) })
     }
 
-    /// An `http://` or `https://` URL with a host.
     private static func readBaseURL(_ value: ConfigValue) throws -> String {
-        let text = try value.string("an http:// or https:// URL")
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else {
-            throw value.expected("an http:// or https:// URL, such as https://api.openai.com/v1", code: .invalidValue)
-        }
-        return text
+        try value.httpURL(example: "https://api.openai.com/v1")
     }
 
     /// Header names of letters, digits, `-` and `_`, with values on one line; the headers that carry keys are refused.

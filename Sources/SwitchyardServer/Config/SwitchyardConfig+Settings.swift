@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardCore
 import SwitchyardProviders
 import SwitchyardSettings
@@ -15,7 +16,8 @@ extension SwitchyardConfig {
         SettingsSection([
             .section("server", \.server, "Where and how the HTTP service listens.", ServerSettings.settings),
             .section("database", \.database, "The SQLite ledger.", DatabaseSettings.settings),
-            .section("budgets", \.budgets, "Per-user spending limits.", BudgetSettings.settings),
+            .section("budgets", \.budgets, "Spending limits per user, API key and team; budget alerts.",
+                BudgetSettings.settings),
             .section("keys", \.keys, "Users' API keys.", KeySettings.settings),
             .section("defaults", \.defaults, "What every provider gets unless its entry says otherwise.",
                 ProviderDefaults.settings),
@@ -103,8 +105,68 @@ extension DatabaseSettings {
 extension BudgetSettings {
     static var settings: SettingsSection<BudgetSettings> {
         SettingsSection([
-            .value("default_limit_usd", \.defaultLimit, "The limit of a user without an override.",
-                read: { try $0.dollars() }, write: YAMLTree.dollars)
+            .value("default_limit_usd", \.defaultLimit, "Every user's lifetime limit unless set with `budget set`.",
+                read: { try $0.dollars() }, write: YAMLTree.dollars),
+            .value("time_zone", \.timeZone,
+                "The IANA time zone whose calendar days, weeks (from Monday) and months periodic limits follow.",
+                read: { value in
+                    let name = try value.string("an IANA time zone name")
+                    guard let zone = TimeZone(identifier: name) else {
+                        throw value.expected("an IANA time zone name such as UTC or Europe/Paris", code: .invalidValue)
+                    }
+                    return zone
+                },
+                write: { YAMLTree.string($0.identifier) }),
+            .section("users", \.users, "Limits per calendar window every user has unless set.",
+                PeriodLimits.settings(periods: [.daily, .weekly, .monthly])),
+            .section("keys", \.keys, "Limits every API key has unless set.",
+                PeriodLimits.settings(periods: BudgetPeriod.allCases)),
+            .section("teams", \.teams, "Limits every team has unless set.",
+                PeriodLimits.settings(periods: BudgetPeriod.allCases)),
+            .section("alerts", \.alerts, "A JSON webhook when spend reaches a share of a limit.",
+                BudgetAlertSettings.settings),
+        ])
+    }
+}
+
+extension PeriodLimits {
+    static func settings(periods: [BudgetPeriod]) -> SettingsSection<PeriodLimits> {
+        SettingsSection(
+            paths.filter { periods.contains($0.0) }.map { period, path in
+                .optional("\(period.rawValue)_usd", path,
+                    period == .lifetime ? "The limit over all time (default none)." : "The limit per calendar \(period.noun) (default none).",
+                    read: { try $0.dollars() }, write: YAMLTree.dollars)
+            })
+    }
+}
+
+extension BudgetPeriod {
+    /// `day`, `week`, `month`.
+    var noun: String {
+        switch self {
+        case .lifetime: "lifetime"
+        case .daily: "day"
+        case .weekly: "week"
+        case .monthly: "month"
+        }
+    }
+}
+
+extension BudgetAlertSettings {
+    static var settings: SettingsSection<BudgetAlertSettings> {
+        SettingsSection([
+            .custom(
+                "thresholds_percent", "Percentages of a limit (e.g. [50, 80, 100]) whose crossing records an alert (default none).",
+                read: { value, alerts in
+                    alerts.thresholds = value.isNull ? [] : try value.list(of: "percentages").map {
+                        try $0.int(in: 1...1000, "a percentage from 1 to 1000")
+                    }
+                },
+                write: { YAMLTree.flowList($0.thresholds.map(YAMLTree.int)) }),
+            .optional("webhook_url", \.webhookURL, "Where alerts are posted as JSON (default none: recorded only).",
+                read: { try $0.httpURL(example: "https://hooks.example.com/switchyard") },
+                write: { YAMLTree.string(YAMLTree.maskedURL($0)) }),
+            .milliseconds("timeout_ms", \.timeout, "How long one webhook delivery may take.", minimum: 1),
         ])
     }
 }

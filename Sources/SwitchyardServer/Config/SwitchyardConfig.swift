@@ -1,3 +1,4 @@
+public import struct Foundation.TimeZone
 public import SwitchyardCore
 public import SwitchyardProviders
 public import SwitchyardStore
@@ -156,13 +157,86 @@ public struct DatabaseSettings: Sendable, Hashable {
     }
 }
 
-/// `budgets:` — per-user spending limits.
+/// `budgets:` — spending limits per user, API key and team, and budget alerts.
 public struct BudgetSettings: Sendable, Hashable {
-    /// The limit of a user without an override. Default $1.00.
+    /// Every user's lifetime limit unless set with `budget set`. Default $1.00.
     public var defaultLimit: MicroDollars
+    /// The zone whose calendar days, weeks (from Monday) and months the periodic limits follow. Default UTC.
+    public var timeZone: TimeZone
+    /// Limits per calendar window every user has unless set (their lifetime one is ``defaultLimit``). Default none.
+    public var users: PeriodLimits
+    /// Limits every API key has unless set. Default none.
+    public var keys: PeriodLimits
+    /// Limits every team has unless set. Default none.
+    public var teams: PeriodLimits
+    public var alerts: BudgetAlertSettings
 
-    public init(defaultLimit: MicroDollars = 1_000_000) {
+    public init(
+        defaultLimit: MicroDollars = 1_000_000, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        users: PeriodLimits = PeriodLimits(), keys: PeriodLimits = PeriodLimits(), teams: PeriodLimits = PeriodLimits(),
+        alerts: BudgetAlertSettings = BudgetAlertSettings()
+    ) {
         self.defaultLimit = defaultLimit
+        self.timeZone = timeZone
+        self.users = users
+        self.keys = keys
+        self.teams = teams
+        self.alerts = alerts
+    }
+
+    /// What the budget store applies to scopes without limits of their own.
+    public var defaults: BudgetDefaults {
+        var users = users.byPeriod
+        users[.lifetime] = defaultLimit
+        return BudgetDefaults(limits: [.user: users, .key: keys.byPeriod, .team: teams.byPeriod], timeZone: timeZone)
+    }
+}
+
+/// Default limits of one scope, by period; `nil` is no limit.
+public struct PeriodLimits: Sendable, Hashable {
+    public var lifetime: MicroDollars?
+    public var daily: MicroDollars?
+    public var weekly: MicroDollars?
+    public var monthly: MicroDollars?
+
+    public init(
+        lifetime: MicroDollars? = nil, daily: MicroDollars? = nil, weekly: MicroDollars? = nil,
+        monthly: MicroDollars? = nil
+    ) {
+        self.lifetime = lifetime
+        self.daily = daily
+        self.weekly = weekly
+        self.monthly = monthly
+    }
+
+    /// The limits that are set.
+    public var byPeriod: [BudgetPeriod: MicroDollars] {
+        var limits: [BudgetPeriod: MicroDollars] = [:]
+        for (period, path) in Self.paths { limits[period] = self[keyPath: path] }
+        return limits
+    }
+
+    static var paths: [(BudgetPeriod, WritableKeyPath<PeriodLimits, MicroDollars?>)] {
+        [
+            (.lifetime, \.lifetime), (.daily, \.daily), (.weekly, \.weekly), (.monthly, \.monthly),
+        ]
+    }
+}
+
+/// `budgets.alerts:` — a JSON webhook when a scope's spend reaches a share of a limit.
+public struct BudgetAlertSettings: Sendable, Hashable {
+    /// Percentages of a limit (1 to 1000) whose crossing records an alert, once per scope, window and threshold.
+    /// Default none: no alerts.
+    public var thresholds: [Int]
+    /// Where alerts are posted (`POST`, JSON); `nil` records them in the ledger only (`GET /budgets/alerts`).
+    public var webhookURL: String?
+    /// How long one delivery may take. Default 5 s.
+    public var timeout: Duration
+
+    public init(thresholds: [Int] = [], webhookURL: String? = nil, timeout: Duration = .seconds(5)) {
+        self.thresholds = thresholds
+        self.webhookURL = webhookURL
+        self.timeout = timeout
     }
 }
 

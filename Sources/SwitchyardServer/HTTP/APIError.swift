@@ -92,14 +92,21 @@ extension APIError {
         }
         var details: [String: JSONValue] = [:]
         if let budget = error.budget {
-            details["budget"] = .object([
-                "user": .string(budget.status.userID),
+            let status = budget.status
+            var figures: [String: JSONValue] = [
+                "scope": .string(status.scope.rawValue),
+                "scope_id": .string(status.scopeID),
+                "period": .string(status.period.rawValue),
                 "limit_usd": .number(budget.status.limit.dollars),
                 "spent_usd": .number(budget.status.spent.dollars),
                 "reserved_usd": .number(budget.status.reserved.dollars),
                 "remaining_usd": .number(budget.status.remaining.dollars),
                 "request_needs_usd": .number(budget.requested.dollars),
-            ])
+            ]
+            // Kept from before scopes: the user of a user scope.
+            if status.scope == .user { figures["user"] = .string(status.scopeID) }
+            if let resetsAt = status.resetsAt { figures["resets_at"] = .string(resetsAt.formatted(.iso8601)) }
+            details["budget"] = .object(figures)
         }
         if !error.attempts.isEmpty {
             details["attempts"] = .array(

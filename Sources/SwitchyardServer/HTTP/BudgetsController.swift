@@ -1,16 +1,99 @@
+import Foundation
 import Hummingbird
 import SwitchyardCore
 import SwitchyardStore
 
-/// `GET|PUT /users/{id}/budget` (admin): a user's limit, spending and reservations, and setting the limit.
+/// The budget admin endpoints:
+///
+/// - `GET /budgets?scope=user|key|team`: every scope with figures or limits of its own ([`BudgetReport`]);
+/// - `GET /budgets/{scope}/{id}`: one scope's limits and figures;
+/// - `PUT /budgets/{scope}/{id}` with `{"period": "daily", "limit_usd": "5.00"}`: sets (or with `null` removes) one
+///   limit, answering the scope's figures;
+/// - `GET /budgets/alerts?since=&until=`: the alerts recorded;
+/// - `GET|PUT /users/{id}/budget`: a user's lifetime limit in the shape from before scopes.
 struct BudgetsController: Sendable {
     let budgets: SQLiteBudgetStore
     let bodyLimit: Int
 
     func register(on admin: AdminRoutes) {
+        admin.get("/budgets") { request, _ in
+            let scope = try request.uri.queryParameters["scope"].map { try Self.scope(String($0)) }
+            return try Response.json(BudgetReport(try await budgets.allStatuses(scope: scope)))
+        }
+        admin.get("/budgets/alerts") { request, _ in
+            let parameters = ReportParameters(
+                Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first })
+            let range: ReportRange
+            do {
+                range = try parameters.range()
+            } catch let error as ReportParameterError {
+                throw APIError.badRequest(error.message)
+            }
+            let alerts = try await BudgetAlertStore(database: budgets.database).list(
+                since: range.since?.date, until: range.until?.date)
+            return try Response.json(["alerts": alerts])
+        }
+        admin.get("/budgets/:scope/:id") { _, context in
+            let (scope, id) = try Self.scopeAndID(context)
+            return try Response.json(BudgetReport(try await budgets.statuses(scope, id: id)))
+        }
+        admin.put("/budgets/:scope/:id") { request, context in
+            let (scope, id) = try Self.scopeAndID(context)
+            let body = try await request.decodeJSON(ScopeLimitBody.self, limit: bodyLimit)
+            try await budgets.setLimit(body.limit, scope: scope, id: id, period: body.period ?? .lifetime)
+            return try Response.json(BudgetReport(try await budgets.statuses(scope, id: id)))
+        }
         admin.get("/users/:id/budget") { _, context in try await budget(context.parameters.require("id")) }
         admin.put("/users/:id/budget") { request, context in
             try await setBudget(context.parameters.require("id"), request: request)
+        }
+    }
+
+    static func scope(_ text: String) throws -> BudgetScope {
+        guard let scope = BudgetScope(rawValue: text) else {
+            throw APIError.badRequest("the scope must be user, key or team, not '\(text.prefix(64))'")
+        }
+        return scope
+    }
+
+    static func scopeAndID(_ context: BasicRequestContext) throws -> (BudgetScope, String) {
+        (try scope(try context.parameters.require("scope")), try context.parameters.require("id"))
+    }
+
+    /// `{"period": "daily", "limit_usd": "5.00"}`: the period (lifetime when absent) and the limit in dollars, as a
+    /// string read exactly or a number; `null` removes the limit.
+    struct ScopeLimitBody: Decodable {
+        var period: BudgetPeriod?
+        var limit: MicroDollars?
+
+        enum CodingKeys: String, CodingKey { case period, limit = "limit_usd" }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let periodText = try container.decodeIfPresent(String.self, forKey: .period)
+            if let periodText {
+                guard let period = BudgetPeriod(rawValue: periodText) else {
+                    throw APIError.badRequest(
+                        "'period' must be lifetime, daily, weekly or monthly, not '\(periodText.prefix(64))'")
+                }
+                self.period = period
+            }
+            guard container.contains(.limit) else {
+                throw APIError.badRequest("'limit_usd' is required: dollars, or null to remove the limit")
+            }
+            if try container.decodeNil(forKey: .limit) { return }
+            if let text = try? container.decode(String.self, forKey: .limit) {
+                guard let amount = try? MicroDollars(parsing: text), amount >= .zero else {
+                    throw APIError.badRequest("'limit_usd' must be a non-negative dollar amount with at most six decimals")
+                }
+                limit = amount
+            } else if let number = try? container.decode(Double.self, forKey: .limit),
+                let amount = MicroDollars(dollars: number)
+            {
+                limit = amount
+            } else {
+                throw APIError.badRequest("'limit_usd' must be a non-negative number of dollars, or null")
+            }
         }
     }
 
@@ -33,6 +116,7 @@ struct BudgetsController: Sendable {
     }
 }
 
+/// A user's lifetime budget in the shape of `GET /users/{id}/budget`.
 struct BudgetBody: Encodable {
     var userID: String
     var limitUSD: Double
@@ -43,7 +127,7 @@ struct BudgetBody: Encodable {
     var spentMicros: Int64
     var reservedMicros: Int64
     init(_ status: BudgetStatus) {
-        userID = status.userID
+        userID = status.scopeID
         limitUSD = status.limit.dollars
         spentUSD = status.spent.dollars
         reservedUSD = status.reserved.dollars

@@ -28,8 +28,8 @@ struct ChatController: Sendable {
     func completions(_ request: Request) async throws -> Response {
         let body = try await request.decodeJSON(OpenAIChatRequest.self, limit: bodyLimit)
         let id = RequestID.make()
-        let userID = try await users.user(for: request, claimed: body.user)
-        let routing = try body.routingRequest(id: id, userID: userID)
+        let identity = try await users.identity(for: request, claimed: body.user)
+        let routing = try body.routingRequest(id: id, identity: identity)
         if body.stream == true {
             return try await stream(routing, includeUsage: body.streamOptions?.includeUsage ?? false)
         }
@@ -37,10 +37,7 @@ struct ChatController: Sendable {
             let routed = try await router.route(routing)
             return try .json(
                 OpenAIChatResponse(routed, created: Int(Date().timeIntervalSince1970)),
-                headers: [
-                    .switchyardRequestID: id, .switchyardProvider: routed.provider,
-                    .switchyardCost: routed.cost.decimalString,
-                ])
+                headers: Self.headers(of: routed))
         } catch let error as RoutingError {
             throw APIError(error).with(requestID: id)
         }
@@ -62,12 +59,12 @@ struct ChatController: Sendable {
             guard ms > 0 else { throw APIError.badRequest("'preferences.timeout_ms' must be positive") }
             timeout = .milliseconds(ms)
         }
-        let userID = try await users.user(for: request, claimed: body.userID)
+        let identity = try await users.identity(for: request, claimed: body.userID)
         let id = RequestID.make()
         let routing = RoutingRequest(
-            id: id, userID: userID, model: body.model ?? "",
+            id: id, userID: identity.userID, model: body.model ?? "",
             chat: ChatRequest(model: "", messages: [.user(body.prompt)]), priority: body.preferences?.priority,
-            maxCost: maxCost, timeout: timeout)
+            maxCost: maxCost, timeout: timeout, keyID: identity.keyID, team: identity.team)
         do {
             let routed = try await router.route(routing)
             return try .json(
@@ -77,7 +74,7 @@ struct ChatController: Sendable {
                     latencyMs: Int(routed.latency.inMilliseconds), cost: routed.cost.dollars,
                     costUSD: routed.cost.decimalString, classification: routed.classification.rawValue,
                     attempts: routed.attempts.count),
-                headers: [.switchyardRequestID: id, .switchyardProvider: routed.provider, .switchyardCost: routed.cost.decimalString])
+                headers: Self.headers(of: routed))
         } catch let error as RoutingError {
             throw APIError(error).with(requestID: id)
         }
@@ -144,5 +141,17 @@ extension APIError {
         copy.details["request_id"] = .string(requestID)
         copy.requestID = requestID
         return copy
+    }
+}
+
+extension ChatController {
+    /// The headers of a non-streamed answer: request id, provider, cost and budget state.
+    static func headers(of routed: RoutedResponse) -> HTTPFields {
+        var headers: HTTPFields = [
+            .switchyardRequestID: routed.requestID, .switchyardProvider: routed.provider,
+            .switchyardCost: routed.cost.decimalString,
+        ]
+        if let budget = BudgetState(routed.budget) { headers.append(contentsOf: budget.headers) }
+        return headers
     }
 }

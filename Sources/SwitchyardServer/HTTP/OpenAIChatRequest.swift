@@ -76,7 +76,7 @@ struct OpenAIChatRequest: Decodable, Sendable {
     static let roles: Set<ChatMessage.Role> = [.system, .developer, .user, .assistant, .tool]
 
     /// Checks what decoding cannot and builds the routing request.
-    func routingRequest(id: String, userID: String) throws -> RoutingRequest {
+    func routingRequest(id: String, identity: RequestIdentity) throws -> RoutingRequest {
         guard !messages.isEmpty else { throw APIError.badRequest("'messages' must hold at least one message") }
         if let index = messages.firstIndex(where: { !Self.roles.contains($0.role) }) {
             throw APIError.badRequest(
@@ -105,8 +105,8 @@ struct OpenAIChatRequest: Decodable, Sendable {
             model: "", messages: messages, tools: tools, toolChoice: toolChoice, temperature: temperature,
             topP: topP, maxTokens: maxTokens, stop: stop, user: user)
         return RoutingRequest(
-            id: id, userID: userID, model: model ?? "", chat: chat, priority: switchyard?.priority,
-            maxCost: maxCost, timeout: timeout)
+            id: id, userID: identity.userID, model: model ?? "", chat: chat, priority: switchyard?.priority,
+            maxCost: maxCost, timeout: timeout, keyID: identity.keyID, team: identity.team)
     }
 }
 

@@ -80,8 +80,10 @@ struct Summary: Encodable {
     var attempts: Int
     var escalated: Bool
     var classification: String
+    /// The tightest budget limit once settled; absent without budgets.
+    var budget: BudgetState?
     enum CodingKeys: String, CodingKey {
-        case route, provider, model, tier, attempts, escalated, classification
+        case route, provider, model, tier, attempts, escalated, classification, budget
         case requestID = "request_id"
         case costUSD = "cost_usd"
     }
@@ -95,6 +97,7 @@ struct Summary: Encodable {
         attempts = routed.attempts.count
         escalated = routed.escalated
         classification = routed.classification.rawValue
+        budget = BudgetState(routed.budget)
     }
 }
 

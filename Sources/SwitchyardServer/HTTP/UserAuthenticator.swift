@@ -2,10 +2,14 @@ import HTTPTypes
 import Hummingbird
 import SwitchyardStore
 
-/// Decides which user a chat request is made as, from its `Authorization: Bearer` user key (`sy-…`, see
+/// Decides whom a chat request is made as and billed to, from its `Authorization: Bearer` key (`sy-…`, see
 /// `switchyard keys create`) or the user the request claims (`user`, `user_id`).
 ///
-/// - A valid key: the key's user, whatever the body claims.
+/// - A valid user key: the key's user. A request that names another user is refused (403 `user_not_allowed`): only
+///   a service key may name users.
+/// - A valid service key (`switchyard keys create --service`): the user the request names, else the key's user.
+///   Each named user has a budget of their own; the key's budget (and its team's) caps them all.
+/// - With a valid key, the request is also billed to the key and to the key's team.
 /// - A bearer token starting with `sy-` that is not a working key (unknown, revoked, malformed): 401, always.
 /// - No key, or a bearer token that is not a Switchyard key: 401 when `keys.required`; otherwise the claimed user,
 ///   else `anonymous`. A foreign token is ignored rather than refused because the OpenAI SDKs insist on sending an
@@ -16,7 +20,7 @@ import SwitchyardStore
 ///
 /// ```swift
 /// let users = UserAuthenticator(keys: APIKeyStore(database: runtime.database), required: config.keys.required)
-/// let userID = try await users.user(for: request, claimed: body.user)
+/// let identity = try await users.identity(for: request, claimed: body.user)
 /// ```
 struct UserAuthenticator: Sendable {
     let keys: APIKeyStore
@@ -30,28 +34,46 @@ struct UserAuthenticator: Sendable {
         self.required = required
     }
 
-    /// The user `request` is made as.
+    /// Whom `request` is made as and billed to.
     ///
     /// - Parameter claimed: the user the body names (`user` of the OpenAI API, `user_id` of the simple API).
-    /// - Throws: ``APIError`` 401 `unauthorized` for a bad or missing key, 400 `invalid_user` for an unusable claimed
-    ///   user, 503 when the key table cannot be read.
-    func user(for request: Request, claimed: String?) async throws -> String {
-        try await user(authorization: request.headers[.authorization], claimed: claimed)
+    /// - Throws: ``APIError`` 401 `unauthorized` for a bad or missing key, 403 `user_not_allowed` for a user key
+    ///   naming another user, 400 `invalid_user` for an unusable claimed user, 503 when the key table cannot be
+    ///   read.
+    func identity(for request: Request, claimed: String?) async throws -> RequestIdentity {
+        try await identity(authorization: request.headers[.authorization], claimed: claimed)
     }
 
-    /// The decision of ``user(for:claimed:)``, from the `Authorization` header's value.
-    func user(authorization: String?, claimed: String?) async throws -> String {
+    /// The decision of ``identity(for:claimed:)``, from the `Authorization` header's value.
+    func identity(authorization: String?, claimed: String?) async throws -> RequestIdentity {
         let token = Self.bearerToken(authorization)
         if let token, APIKeyFormat.looksLikeKey(token) {
-            return try await userOfKey(String(token))
+            let key = try await identityOfKey(String(token))
+            let named = claimed.flatMap { $0.isEmpty ? nil : $0 }
+            let userID: String
+            switch key.kind {
+            case .service:
+                userID = try named.map { try UserIdentity.resolve($0) } ?? key.userID
+            case .user:
+                if let named, named != key.userID {
+                    throw APIError(
+                        .forbidden, type: "permission_error", code: "user_not_allowed",
+                        message: "this API key is a user key of '\(key.userID)': its requests are made as "
+                            + "'\(key.userID)' and cannot name another user ('\(named.prefix(128))'); leave out "
+                            + "'user', or use a service key ('switchyard keys create --service') to bill end users "
+                            + "separately")
+                }
+                userID = key.userID
+            }
+            return RequestIdentity(userID: userID, keyID: String(key.keyID), team: key.team)
         }
         if required {
             throw APIError.unauthorized(authorization == nil ? Self.missingKey : Self.notASwitchyardKey)
         }
-        return try UserIdentity.resolve(claimed)
+        return RequestIdentity(userID: try UserIdentity.resolve(claimed))
     }
 
-    private func userOfKey(_ key: String) async throws -> String {
+    private func identityOfKey(_ key: String) async throws -> APIKeyIdentity {
         let shown = "'\(APIKeyFormat.displayPrefix(of: key))…'"
         let check: APIKeyCheck
         do {
@@ -63,8 +85,8 @@ struct UserAuthenticator: Sendable {
                 retryAfter: .seconds(1))
         }
         switch check {
-        case .valid(let userID):
-            return userID
+        case .valid(let identity):
+            return identity
         case .revoked:
             throw APIError.unauthorized(
                 "the API key \(shown) has been revoked; ask an administrator for a new one "
@@ -98,4 +120,14 @@ struct UserAuthenticator: Sendable {
         guard let end else { return nil }
         return token[...end]
     }
+}
+
+/// Whom a chat request is made as and billed to (see ``UserAuthenticator``).
+struct RequestIdentity: Sendable, Hashable {
+    /// The end user, whose budget pays.
+    var userID: String
+    /// `api_keys.id` of the key presented, whose budget also pays; `nil` without a key.
+    var keyID: String?
+    /// The key's team, whose budget also pays.
+    var team: String?
 }

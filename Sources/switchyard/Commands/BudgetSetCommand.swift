@@ -3,50 +3,58 @@ import SwitchyardCore
 import SwitchyardServer
 import SwitchyardStore
 
-/// `switchyard budget set USER --limit-usd X`.
+/// `switchyard budget set USER | --key KEY | --team TEAM --limit-usd X [--period P]`.
 struct BudgetSetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
-        abstract: "Set one user's spending limit, or return them to the default.",
+        abstract: "Set a limit of a user, key or team, or return it to the configured default.",
         discussion: """
-            The amount is read exactly: 25, 0.50 and 0.000001 are fine; more than six decimals is an error. A \
-            limit below what the user already spent is allowed: their further requests are refused (HTTP 402). \
-            Creates the ledger file if it does not exist yet.
+            A limit is over the scope's lifetime (the default) or per calendar day, week (from Monday) or month \
+            in budgets.time_zone; a scope may have one of each, and a request must fit all of them, and those of \
+            its key and team. The amount is read exactly: 25, 0.50 and 0.000001 are fine; more than six decimals \
+            is an error. A limit below what is already spent is allowed: further requests are refused (HTTP \
+            402). Creates the ledger file if it does not exist yet.
 
             Examples:
               switchyard budget set alice --limit-usd 25
-              switchyard budget set bob --limit-usd 0.50
-              switchyard budget set alice --default
+              switchyard budget set alice --period daily --limit-usd 0.50
+              switchyard budget set --team research --period monthly --limit-usd 100
+              switchyard budget set --key 7 --limit-usd 20
+              switchyard budget set alice --period daily --default
             """)
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var scope: BudgetScopeOptions
 
     @Option(name: .customLong("limit-usd"), help: ArgumentHelp("The new limit in dollars.", valueName: "dollars"))
     var limit: DollarAmount?
 
-    @Flag(name: .customLong("default"), help: "Remove the user's override so the configured default applies.")
+    @Option(help: ArgumentHelp("lifetime (default), daily, weekly or monthly.", valueName: "period"))
+    var period: BudgetPeriod = .lifetime
+
+    @Flag(name: .customLong("default"), help: "Remove the limit so the configured default (if any) applies.")
     var useDefault = false
 
     @Option(help: OutputFormat.help) var format: OutputFormat = .table
-    @Argument(help: "The user id.") var user: String
 
     func validate() throws {
         if (limit == nil) == !useDefault {
             throw ValidationError("give either --limit-usd DOLLARS or --default")
         }
-        if user.isEmpty { throw ValidationError("the user id must not be empty") }
     }
 
     func run() async throws {
         let config = try options.resolve().config
         try await LedgerAccess.withBudgets(config, writing: true) { budgets in
-            try await budgets.setLimit(limit?.amount, for: user)
-            let status = try await budgets.status(userID: user)
-            BudgetCommand.printStatus(status, format: format)
+            let (scope, id) = try await scope.resolve(in: budgets.database)
+            try await budgets.setLimit(limit?.amount, scope: scope, id: id, period: period)
+            let statuses = try await budgets.statuses(scope, id: id)
+            Console.write(BudgetCommand.table(statuses).rendered(as: format))
+            let current = statuses.first { $0.period == period }
+            let name = "\(scope.rawValue) '\(id)'"
             Console.note(
-                limit == nil
-                    ? "\(user) now has the default limit, \(status.limit.formatted)"
-                    : "\(user)'s limit is now \(status.limit.formatted)")
+                current.map { "\(name)'s \(period.rawValue) limit is now \($0.limit.formatted)" }
+                    ?? "\(name) now has no \(period.rawValue) limit")
         }
     }
 }

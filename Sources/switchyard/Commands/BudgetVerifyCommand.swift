@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SwitchyardCore
 import SwitchyardServer
@@ -7,10 +8,12 @@ import SwitchyardStore
 struct BudgetVerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check that every budgets row equals the sum of that user's ledger rows.",
+        abstract: "Check that every budget figure kept for speed equals the sum of the ledger's rows.",
         discussion: """
-            spent must equal the sum of settle and adjust rows, reserved the sum of reserve rows less settle and \
-            release rows. Prints the users that differ and exits 1 if any do; prints nothing on stdout in table \
+            For each user, key and team, spent must equal the sum of its settle and adjust rows, reserved the sum \
+            of its reserve rows less settle and release rows; each stored calendar window's spent must equal the \
+            sum of the scope's settle and adjust rows inside it. Prints the figures that differ and exits 1 if \
+            any do; prints nothing on stdout in table \
             form and exits 0 when all match. A service running on the same file may hold reservations in flight, \
             which match the ledger too.
 
@@ -19,9 +22,9 @@ struct BudgetVerifyCommand: AsyncParsableCommand {
               switchyard budget verify --format json
 
             Sample output (exit code 1):
-              USER   SPENT (BUDGETS)  SPENT (LEDGER)  RESERVED (BUDGETS)  ...
-              alice         0.900000        0.004210            0.000000  ...
-              error: 1 budget differs from the ledger: alice
+              SCOPE  ID     WINDOW    SPENT (BUDGETS)  SPENT (LEDGER)  ...
+              user   alice  lifetime         0.900000        0.004210  ...
+              error: 1 budget differs from the ledger: user alice
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -35,13 +38,17 @@ struct BudgetVerifyCommand: AsyncParsableCommand {
             }
             let table = OutputTable(
                 columns: [
-                    .text("user", "USER"), .number("stored_spent_usd", "SPENT (BUDGETS)"),
+                    .text("scope", "SCOPE"), .text("id", "ID"), .text("window", "WINDOW"),
+                    .number("stored_spent_usd", "SPENT (BUDGETS)"),
                     .number("ledger_spent_usd", "SPENT (LEDGER)"), .number("stored_reserved_usd", "RESERVED (BUDGETS)"),
                     .number("ledger_reserved_usd", "RESERVED (LEDGER)"),
                 ],
                 rows: discrepancies.map { entry in
                     [
-                        .text(entry.userID), .money(entry.storedSpent), .money(entry.ledgerSpent),
+                        .text(entry.scope.rawValue), .text(entry.scopeID),
+                        entry.windowStart.map { .text("\(entry.period?.rawValue ?? "") \($0.formatted(.iso8601))") }
+                            ?? .text("lifetime"),
+                        .money(entry.storedSpent), .money(entry.ledgerSpent),
                         .money(entry.storedReserved), .money(entry.ledgerReserved),
                     ]
                 })
@@ -56,7 +63,7 @@ struct BudgetVerifyCommand: AsyncParsableCommand {
                     ]).rendered())
             }
             guard discrepancies.isEmpty else {
-                let users = discrepancies.map(\.userID)
+                let users = discrepancies.map { "\($0.scope.rawValue) \($0.scopeID)" }
                 let noun = users.count == 1 ? "budget differs" : "budgets differ"
                 throw CLIError("\(users.count) \(noun) from the ledger: \(users.joined(separator: ", "))")
             }

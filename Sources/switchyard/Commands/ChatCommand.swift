@@ -94,7 +94,7 @@ struct ChatCommand: AsyncParsableCommand {
             if !error.attempts.isEmpty { Console.note("attempts: \(Self.describe(error.attempts))") }
             if let budget = error.budget {
                 Console.note(
-                    "budget of '\(budget.status.userID)': limit \(budget.status.limit.formatted), spent "
+                    "budget of \(budget.status.scopeDescription): limit \(budget.status.limit.formatted), spent "
                         + "\(budget.status.spent.formatted), reserved \(budget.status.reserved.formatted), this "
                         + "request needed \(budget.requested.formatted)")
             }

@@ -1,11 +1,11 @@
 import ArgumentParser
 import SwitchyardStore
 
-/// `switchyard report costs`: money spent on provider calls, grouped by user, provider, model or day.
+/// `switchyard report costs`: money spent on provider calls, grouped by user, key, team, provider, model or period.
 struct ReportCostsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "costs",
-        abstract: "Money spent on provider calls, grouped by user, provider, model or day.",
+        abstract: "Money spent on provider calls, grouped by user, key, team, provider, model or period.",
         discussion: """
             Counts every provider call that finished in the range (failed calls and escalated ones too), by the \
             time it started, so the total is what the providers charged. Group by several dimensions by \
@@ -16,6 +16,8 @@ struct ReportCostsCommand: AsyncParsableCommand {
               switchyard report costs --by provider --by model --since 2026-11-01
               switchyard report costs --since 2026-11-01 --until 2026-12-01
               switchyard report costs --by day --format csv > costs.csv
+              switchyard report costs --by team --period month
+              switchyard report costs --by key --since 2026-11-01
 
             Sample output:
               USER   REQUESTS  ATTEMPTS  PROMPT TOKENS  COMPLETION TOKENS  COST (USD)
@@ -31,15 +33,33 @@ struct ReportCostsCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("by"),
         help: ArgumentHelp(
-            "Group by user, provider, model or day; repeat to group by several (default: user).", valueName: "dimension"
-        ))
+            "Group by user, key, team, provider, model, day, week or month; repeat to group by several (default: "
+                + "user).", valueName: "dimension"))
     var dimensions: [CostDimension] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Also group by calendar period (UTC): day, week (from Monday) or month.", valueName: "period"))
+    var period: ReportPeriod?
+
+    enum ReportPeriod: String, ExpressibleByArgument, CaseIterable {
+        case day, week, month
+        var dimension: CostDimension {
+            switch self {
+            case .day: .day
+            case .week: .week
+            case .month: .month
+            }
+        }
+    }
 
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .table
 
     func run() async throws {
-        let request = CostReport.Request(range: range.report, groupedBy: dimensions.isEmpty ? [.user] : dimensions)
+        var groups = dimensions.isEmpty ? [CostDimension.user] : dimensions
+        if let period, !groups.contains(period.dimension) { groups.append(period.dimension) }
+        let request = CostReport.Request(range: range.report, groupedBy: groups)
         try await ReportOutput.run(request, options: options, format: format, progress: "computing the cost report") {
             report, format in Self.table(report).rendered(as: format)
         }
@@ -62,16 +82,7 @@ struct ReportCostsCommand: AsyncParsableCommand {
             ]
         }
         for row in report.rows {
-            let keys: [Cell] = report.groupedBy.map { dimension in
-                let value: String? =
-                    switch dimension {
-                    case .user: row.user
-                    case .provider: row.provider
-                    case .model: row.model
-                    case .day: row.day
-                    }
-                return value.map(Cell.text) ?? .none
-            }
+            let keys: [Cell] = report.groupedBy.map { row.values[$0].map(Cell.text) ?? .none }
             table.rows.append(keys + figures(row))
         }
         let totalKeys: [Cell] = report.groupedBy.indices.map { $0 == 0 ? .text("TOTAL") : .text("") }

@@ -1,7 +1,7 @@
 public import ArgumentParser
 import Foundation
 import Logging
-import SwitchyardCore
+public import SwitchyardCore
 import SwitchyardStore
 
 /// A dollar amount read exactly, digit by digit (`MicroDollars(parsing:)`), never through floating point:
@@ -53,6 +53,12 @@ enum PriorityArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
 
 /// `--by` of `report costs`. (Public only because the store's type is: the conformance needs `public import`.)
 extension CostDimension: ExpressibleByArgument {}
+
+/// `--period` of `budget set`.
+extension BudgetPeriod: ExpressibleByArgument {}
+
+/// `--scope` of `budget list`.
+extension BudgetScope: ExpressibleByArgument {}
 
 /// `--by` of `report reliability`.
 extension ReliabilityReport.Grouping: ExpressibleByArgument {}

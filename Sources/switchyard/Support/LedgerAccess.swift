@@ -41,6 +41,7 @@ enum LedgerAccess {
     ) async throws -> T {
         let database = try writing ? openForWriting(config.database) : openExisting(config.database)
         defer { try? database.close() }
-        return try await body(SQLiteBudgetStore(database: database, defaultLimit: config.budgets.defaultLimit))
+        return try await body(SQLiteBudgetStore(
+            database: database, defaults: config.budgets.defaults, alertThresholds: config.budgets.alerts.thresholds))
     }
 }

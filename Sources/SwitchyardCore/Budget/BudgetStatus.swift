@@ -1,0 +1,63 @@
+public import struct Foundation.Date
+
+/// One limit of one scope, and what is spent and reserved against it.
+///
+/// For a calendar period, ``spent`` is what was settled (or adjusted) inside ``window``; ``reserved`` is every open
+/// reservation of the scope, whenever it was made, since it may settle in this window.
+public struct BudgetStatus: Sendable, Hashable, Codable {
+    public var scope: BudgetScope
+    /// The user id, key id or team name.
+    public var scopeID: String
+    public var period: BudgetPeriod
+    public var limit: MicroDollars
+    public var spent: MicroDollars
+    public var reserved: MicroDollars
+    /// The calendar window the figures are for; `nil` for ``BudgetPeriod/lifetime``.
+    public var window: BudgetWindow?
+
+    /// What can still be reserved (never negative, never trapping).
+    public var remaining: MicroDollars {
+        let (committed, overflow) = spent.rawValue.addingReportingOverflow(reserved.rawValue)
+        guard !overflow else { return .zero }
+        let (left, underflow) = limit.rawValue.subtractingReportingOverflow(committed)
+        return underflow || left < 0 ? .zero : MicroDollars(left)
+    }
+
+    /// When the limit starts again (the end of ``window``); `nil` for a lifetime limit.
+    public var resetsAt: Date? { window?.end }
+
+    /// Whether `spent + reserved + amount <= limit`, without overflowing (an overflow does not fit).
+    public func fits(_ amount: MicroDollars) -> Bool {
+        let (committed, overflow) = spent.rawValue.addingReportingOverflow(reserved.rawValue)
+        let (total, overflow2) = committed.addingReportingOverflow(amount.rawValue)
+        return !overflow && !overflow2 && total <= limit.rawValue
+    }
+
+    public init(
+        scope: BudgetScope, scopeID: String, period: BudgetPeriod, limit: MicroDollars, spent: MicroDollars,
+        reserved: MicroDollars, window: BudgetWindow? = nil
+    ) {
+        self.scope = scope
+        self.scopeID = scopeID
+        self.period = period
+        self.limit = limit
+        self.spent = spent
+        self.reserved = reserved
+        self.window = window
+    }
+
+    /// A user's lifetime limit.
+    public init(userID: String, limit: MicroDollars, spent: MicroDollars, reserved: MicroDollars) {
+        self.init(scope: .user, scopeID: userID, period: .lifetime, limit: limit, spent: spent, reserved: reserved)
+    }
+
+    /// The status with the least ``remaining`` (ties: the first), the one a client is shown.
+    public static func tightest(_ statuses: [BudgetStatus]) -> BudgetStatus? {
+        statuses.min { $0.remaining < $1.remaining }
+    }
+
+    /// Words for people: `user 'alice' (daily)`.
+    public var scopeDescription: String {
+        "\(scope.rawValue) '\(scopeID)'" + (period == .lifetime ? "" : " (\(period.rawValue))")
+    }
+}
