@@ -18,7 +18,8 @@ range_params = [
 chat_errors = {
     "400": err("Malformed JSON, a missing or invalid field (named), or no provider within max_cost_usd."),
     "401": err("A Switchyard user key (sy-...) that is unknown, revoked or malformed; or no key when keys.required."),
-    "402": err("The user's budget cannot cover the request; error.budget has limit, spent and remaining."),
+    "402": err("A budget the request falls under (its user's, its key's or its team's, lifetime or this day/week/month) cannot cover it; error.budget names the scope and period and has limit, spent, reserved, remaining and resets_at."),
+    "403": err("A user key naming another user in `user` (user_not_allowed): only a service key may name users."),
     "404": err("Unknown route or model."),
     "413": err("Body larger than server.max_body_bytes."),
     "429": err("Switchyard's wait queue is full; see Retry-After."),
@@ -36,7 +37,7 @@ doc = {
         "/v1/chat/completions": {"post": {
             "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)", "security": user,
             "requestBody": body(ref("ChatCompletionRequest")),
-            "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and (non-streaming) x-switchyard-cost-usd.",
+            "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and, non-streaming, x-switchyard-cost-usd and the tightest budget limit after this request: x-switchyard-budget-limit-usd, x-switchyard-budget-remaining-usd, x-switchyard-budget-scope (scope:period) and, for a calendar period, x-switchyard-budget-resets-at; the same figures are switchyard.budget of the body, and of a stream's closing chunk.",
                                   "content": {"application/json": {"schema": ref("ChatCompletion")},
                                               "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every server.sse_heartbeat_ms (15 s). A client that takes no data for server.stream_stall_timeout_ms is disconnected and its request recorded as cancelled."}}}},
                           **chat_errors}}},
@@ -61,8 +62,24 @@ doc = {
             "put": {"summary": "Set a user's limit (admin)", "security": admin,
                     "requestBody": body({"type": "object", "required": ["limit_usd"], "properties": {"limit_usd": {"type": "number", "minimum": 0}}}),
                     "responses": {"200": ok(ref("Budget")), "400": err("Invalid limit."), "401": err("Missing or wrong admin key.")}}},
-        "/reports/costs": {"get": {"summary": "Cost totals grouped by user, provider, model or day (admin)", "security": admin,
-                                   "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "default": "user"}, "description": "user, provider, model, day, or several comma-separated"}] + range_params,
+        "/budgets": {"get": {"summary": "Every user, key and team with figures or limits of its own, one entry per limit (admin)", "security": admin,
+                             "parameters": [{"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["user", "key", "team"]}}],
+                             "responses": {"200": ok(ref("BudgetReport")), "400": err("Unknown scope."), "401": err("Missing or wrong admin key.")}}},
+        "/budgets/{scope}/{id}": {
+            "parameters": [{"name": "scope", "in": "path", "required": True, "schema": {"type": "string", "enum": ["user", "key", "team"]}},
+                           {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "A user id, an API key id (keys list), or a team."}],
+            "get": {"summary": "One scope's limits with spent, reserved, remaining and when each resets (admin)", "security": admin,
+                    "responses": {"200": ok(ref("BudgetReport")), "400": err("Unknown scope."), "401": err("Missing or wrong admin key.")}},
+            "put": {"summary": "Set one limit of a scope, or remove it with limit_usd null (admin)", "security": admin,
+                    "requestBody": body({"type": "object", "required": ["limit_usd"], "properties": {
+                        "period": {"type": "string", "enum": ["lifetime", "daily", "weekly", "monthly"], "default": "lifetime"},
+                        "limit_usd": {"nullable": True, "oneOf": [{"type": "string", "description": "Exact dollars, at most six decimals."}, {"type": "number", "minimum": 0}]}}}),
+                    "responses": {"200": ok(ref("BudgetReport")), "400": err("Invalid scope, period or limit."), "401": err("Missing or wrong admin key.")}}},
+        "/budgets/alerts": {"get": {"summary": "Budget alerts recorded (a threshold of a limit reached), newest first, with their delivery state (admin)", "security": admin,
+                                    "parameters": range_params,
+                                    "responses": {"200": ok({"type": "object", "properties": {"alerts": {"type": "array", "items": ref("BudgetAlert")}}}), "400": err("Bad dates."), "401": err("Missing or wrong admin key.")}}},
+        "/reports/costs": {"get": {"summary": "Cost totals grouped by user, key, team, provider, model, day, week or month (admin)", "security": admin,
+                                   "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "default": "user"}, "description": "user, key, team, provider, model, day, week, month, or several comma-separated"}] + range_params,
                                    "responses": {"200": ok(ref("CostReport")), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
         "/reports/reliability": {"get": {"summary": "Requests, success rate, failovers, escalations, breaker trips and p50/p95 latency (admin)", "security": admin,
                                          "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["provider", "model"], "default": "provider"}}] + range_params,
@@ -74,12 +91,14 @@ doc = {
         "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
     },
     "components": {
-        "securitySchemes": {"userKey": {"type": "http", "scheme": "bearer", "description": "A user's API key (sy- and 40 characters, from switchyard keys create): the request is made as the key's user. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored."},
+        "securitySchemes": {"userKey": {"type": "http", "scheme": "bearer", "description": "A Switchyard API key (sy- and 40 characters, from switchyard keys create): a user key makes the request as the key's user; a service key (keys create --service) as the user the request names. The request also counts against the key's budget and its team's. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored."},
                             "adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
         "schemas": {
             "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message"], "properties": {
                 "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}, "request_id": {"type": "string"},
-                "budget": {"type": "object", "properties": {k: {"type": "number"} for k in ["limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "request_needs_usd"]}},
+                "budget": {"type": "object", "properties": {k: {"type": "number"} for k in ["limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "request_needs_usd"]}
+                           | {"scope": {"type": "string", "enum": ["user", "key", "team"]}, "scope_id": {"type": "string"}, "period": {"type": "string", "enum": ["lifetime", "daily", "weekly", "monthly"]},
+                              "user": {"type": "string", "description": "For a user scope."}, "resets_at": {"type": "string", "format": "date-time", "description": "For a calendar period."}}},
                 "attempts": {"type": "array", "items": {"type": "object"}}}}}},
             "Message": {"type": "object", "required": ["role"], "properties": {"role": {"type": "string", "enum": ["system", "developer", "user", "assistant", "tool"]},
                         "content": {"nullable": True, "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]}, "name": {"type": "string"},
@@ -90,12 +109,26 @@ doc = {
                 "tools": {"type": "array", "items": {"type": "object"}}, "tool_choice": {},
                 "temperature": {"type": "number"}, "top_p": {"type": "number"}, "max_tokens": {"type": "integer"}, "max_completion_tokens": {"type": "integer"},
                 "stop": {}, "stream": {"type": "boolean"}, "stream_options": {"type": "object", "properties": {"include_usage": {"type": "boolean"}}},
-                "user": {"type": "string", "description": "Whose budget pays (else anonymous)."},
+                "user": {"type": "string", "description": "Whose budget pays (else anonymous). With a user key it may only be the key's user; with a service key it names the end user."},
                 "switchyard": {"type": "object", "description": "Routing options, never forwarded.", "properties": {
                     "priority": {"type": "string", "enum": ["cost", "speed", "quality"]}, "max_cost_usd": {"type": "number"}, "timeout_ms": {"type": "integer"}}}}},
             "ChatCompletion": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "created": {"type": "integer"}, "model": {"type": "string"},
                                "choices": {"type": "array", "items": {"type": "object"}}, "usage": {"type": "object"},
-                               "switchyard": {"type": "object", "properties": {k: {"type": "string"} for k in ["request_id", "route", "provider", "model", "tier", "cost_usd", "classification"]}}}},
+                               "switchyard": {"type": "object", "properties": {k: {"type": "string"} for k in ["request_id", "route", "provider", "model", "tier", "cost_usd", "classification"]}
+                                              | {"budget": ref("BudgetState")}}}},
+            "BudgetState": {"type": "object", "description": "The tightest budget limit once the request is settled; absent without budgets.", "properties": {
+                "scope": {"type": "string"}, "scope_id": {"type": "string"}, "period": {"type": "string"}, "limit_usd": {"type": "string"}, "remaining_usd": {"type": "string"},
+                "resets_at": {"type": "string", "format": "date-time"}}},
+            "BudgetReport": {"type": "object", "properties": {"budgets": {"type": "array", "items": {"type": "object", "properties":
+                {"scope": {"type": "string", "enum": ["user", "key", "team"]}, "scope_id": {"type": "string"}, "period": {"type": "string", "enum": ["lifetime", "daily", "weekly", "monthly"]},
+                 "window_start": {"type": "string", "format": "date-time"}, "resets_at": {"type": "string", "format": "date-time"}}
+                | {k + "_usd": {"type": "string"} for k in ["limit", "spent", "reserved", "remaining"]} | {k + "_usd_micros": {"type": "integer"} for k in ["limit", "spent", "reserved", "remaining"]}}}}},
+            "BudgetAlert": {"type": "object", "description": "The webhook's body (POST, Idempotency-Key: budget-alert-<id>) and an entry of /budgets/alerts.", "properties": {
+                "type": {"type": "string", "enum": ["budget.threshold_reached"]}, "id": {"type": "integer"}, "scope": {"type": "string"}, "scope_id": {"type": "string"},
+                "period": {"type": "string"}, "window_start": {"type": "string", "format": "date-time", "nullable": True}, "threshold_percent": {"type": "integer"},
+                "limit_usd": {"type": "string"}, "limit_usd_micros": {"type": "integer"}, "spent_usd": {"type": "string"}, "spent_usd_micros": {"type": "integer"},
+                "request_id": {"type": "string", "nullable": True}, "created_at": {"type": "string", "format": "date-time"}, "sent_at": {"type": "string", "format": "date-time", "nullable": True},
+                "attempts": {"type": "integer"}, "last_error": {"type": "string", "nullable": True}}},
             "SimpleRequest": {"type": "object", "required": ["prompt"], "properties": {"prompt": {"type": "string"}, "user_id": {"type": "string"}, "model": {"type": "string"},
                               "preferences": {"type": "object", "properties": {"priority": {"type": "string", "enum": ["cost", "speed", "quality"]}, "max_cost_per_request": {"type": "number"}, "timeout_ms": {"type": "integer"}}}}},
             "SimpleResponse": {"type": "object", "properties": {"provider_used": {"type": "string"}, "content": {"type": "string"}, "latency_ms": {"type": "integer"}, "cost": {"type": "number"},
@@ -113,10 +146,12 @@ doc = {
                               "avg_latency_ms": {"type": "number"}, "is_down": {"type": "boolean"}, "circuit_status": {"type": "string", "enum": ["CLOSED", "OPEN", "HALF_OPEN"]}}}}}},
             "CostReport": {"type": "object", "properties": {
                 "since": {"type": "string", "format": "date-time"}, "until": {"type": "string", "format": "date-time"},
-                "group_by": {"type": "array", "items": {"type": "string", "enum": ["user", "provider", "model", "day"]}},
+                "group_by": {"type": "array", "items": {"type": "string", "enum": ["user", "provider", "model", "day", "key", "team", "week", "month"]}},
                 "rows": {"type": "array", "items": ref("CostRow")}, "total": ref("CostRow")}},
             "CostRow": {"type": "object", "description": "One group; dimensions not grouped by are absent.", "properties": {
                 "user": {"type": "string"}, "provider": {"type": "string"}, "model": {"type": "string"}, "day": {"type": "string", "description": "YYYY-MM-DD (UTC)"},
+                "key": {"type": "string", "description": "api_keys.id"}, "team": {"type": "string"}, "week": {"type": "string", "description": "The Monday, YYYY-MM-DD (UTC)"},
+                "month": {"type": "string", "description": "YYYY-MM (UTC)"},
                 "requests": {"type": "integer"}, "attempts": {"type": "integer"}, "prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"},
                 "cost_usd": {"type": "string", "description": "Exact dollars, six decimals."}, "cost_usd_micros": {"type": "integer"}}},
             "ReliabilityReport": {"type": "object", "properties": {

@@ -170,11 +170,14 @@ public final class SQLiteBudgetStore: BudgetStore {
                 guard amount > .zero else {
                     return BudgetWrite.Outcome(amount: open.amount, tightest: reservation.tightest)
                 }
-                guard let total = Self.sum(open.amount, amount) else {
-                    throw LedgerError(
-                        .invalidAmount, "the reservation of request '\(reservation.requestID)' would overflow")
-                }
                 let tightest = try Self.reserve(amount, from: open.subject, at: at, defaults: defaults, in: db)
+                guard let total = Self.sum(open.amount, amount) else {
+                    // Its rows are undone with the error, as for any refusal.
+                    throw BudgetExceededError(
+                        status: tightest ?? BudgetStatus(
+                            userID: open.subject.userID, limit: .zero, spent: .zero, reserved: open.amount),
+                        requested: amount)
+                }
                 try Self.appendLedger(
                     db, open.subject, requestID: reservation.requestID, kind: "reserve", amount: amount,
                     note: Self.extensionNote, at: at)

@@ -10,9 +10,10 @@ struct BudgetCommandTests {
         let result = try await CLI.run(["budget", "list", "--db", fixture.databasePath, "--format", "json"])
         #expect(result.status == 0, "\(result)")
         let rows = try Parse.jsonArray(result.stdout)
-        #expect(rows.compactMap { $0["user"] as? String } == LedgerFixture.users.sorted())
+        #expect(rows.compactMap { $0["id"] as? String } == LedgerFixture.users.sorted())
+        #expect(rows.allSatisfy { $0["scope"] as? String == "user" && $0["period"] as? String == "lifetime" })
         for row in rows {
-            let user = try #require(row["user"] as? String)
+            let user = try #require(row["id"] as? String)
             #expect(row["spent_usd"] as? String == fixture.expected.costByUser[user, default: .zero].decimalString)
             #expect(row["reserved_usd"] as? String == "0.000000")
             #expect(row["limit_usd"] as? String == "1.000000")
@@ -20,10 +21,12 @@ struct BudgetCommandTests {
 
         let csv = try await CLI.run(["budget", "list", "--db", fixture.databasePath, "--format", "csv"])
         #expect(
-            try Parse.csv(csv.stdout).header == ["user", "limit_usd", "spent_usd", "reserved_usd", "remaining_usd"])
+            try Parse.csv(csv.stdout).header == [
+                "scope", "id", "period", "limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "resets_at",
+            ])
     }
 
-    @Test("show: one user as a table, a CSV row and a JSON object")
+    @Test("show: one user's limits as a table, CSV rows and JSON rows")
     func show() async throws {
         let fixture = try await LedgerFixture.shared.value
         let spent = fixture.expected.costByUser["alice", default: .zero]
@@ -33,12 +36,13 @@ struct BudgetCommandTests {
         #expect(table.status == 0, "\(table)")
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)
-        #expect(lines[0].hasPrefix("USER") && lines[0].hasSuffix("REMAINING (USD)"))
-        #expect(lines[1].hasPrefix("alice") && lines[1].hasSuffix(remaining.decimalString))
-        #expect(lines[0].count == lines[1].count)
+        #expect(lines[0].hasPrefix("SCOPE") && lines[0].hasSuffix("RESETS AT"))
+        #expect(lines[1].hasPrefix("user") && lines[1].contains("alice") && lines[1].contains(remaining.decimalString))
 
-        let json = try Parse.jsonObject(
-            try await CLI.run(["budget", "show", "alice", "--db", fixture.databasePath, "--format", "json"]).stdout)
+        let json = try #require(
+            try Parse.jsonArray(
+                try await CLI.run(["budget", "show", "alice", "--db", fixture.databasePath, "--format", "json"]).stdout
+            ).first)
         #expect(json["spent_usd"] as? String == spent.decimalString)
         #expect(json["remaining_usd"] as? String == remaining.decimalString)
 
@@ -56,7 +60,7 @@ struct BudgetCommandTests {
             "budget", "set", "bob", "--limit-usd", "0.000001", "--db", path, "--format", "json",
         ])
         #expect(set.status == 0, "\(set)")
-        #expect(try Parse.jsonObject(set.stdout)["limit_usd"] as? String == "0.000001")
+        #expect(try Parse.jsonArray(set.stdout).first?["limit_usd"] as? String == "0.000001")
         #expect(set.stderr.contains("$0.000001"))
 
         let big = try await CLI.run([
@@ -66,7 +70,7 @@ struct BudgetCommandTests {
 
         let reset = try await CLI.run(["budget", "set", "bob", "--default", "--db", path, "--format", "json"])
         #expect(reset.status == 0, "\(reset)")
-        #expect(try Parse.jsonObject(reset.stdout)["limit_usd"] as? String == "1.000000")
+        #expect(try Parse.jsonArray(reset.stdout).first?["limit_usd"] as? String == "1.000000")
 
         let verify = try await CLI.run(["budget", "verify", "--db", path])
         #expect(verify.status == 0, "setting limits keeps the budgets consistent: \(verify)")
@@ -102,7 +106,7 @@ struct BudgetCommandTests {
 
         let table = try await CLI.run(["budget", "verify", "--db", path])
         #expect(table.status == 1, "\(table)")
-        #expect(table.stderr == "error: 1 budget differs from the ledger: bob\n")
+        #expect(table.stderr == "error: 1 budget differs from the ledger: user bob\n")
         let lines = table.stdout.split(separator: "\n")
         #expect(lines.count == 2)
         let bobSpent = fixture.expected.costByUser["bob", default: .zero]
@@ -115,11 +119,11 @@ struct BudgetCommandTests {
         let object = try Parse.jsonObject(json.stdout)
         #expect(object["ok"] as? Bool == false)
         let discrepancies = try #require(object["discrepancies"] as? [[String: Any]])
-        #expect(discrepancies.map { $0["user"] as? String } == ["bob"])
+        #expect(discrepancies.map { $0["id"] as? String } == ["bob"])
         #expect(discrepancies.first?["ledger_spent_usd"] as? String == bobSpent.decimalString)
 
         let csv = try await CLI.run(["budget", "verify", "--db", path, "--format", "csv"])
         #expect(csv.status == 1)
-        #expect(try Parse.csv(csv.stdout).records.map { $0["user"] } == ["bob"])
+        #expect(try Parse.csv(csv.stdout).records.map { $0["id"] } == ["bob"])
     }
 }

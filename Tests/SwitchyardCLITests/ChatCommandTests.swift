@@ -82,7 +82,7 @@ struct ChatCommandTests {
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("error: budget_exceeded"), "\(result)")
-        #expect(result.stderr.contains("budget of 'erin': limit $0.000000"))
+        #expect(result.stderr.contains("budget of user 'erin': limit $0.000000"))
         let rows = try await CLI.run([
             "query", "--db", database, "--format", "csv", "SELECT status FROM requests WHERE user_id = 'erin'",
         ])

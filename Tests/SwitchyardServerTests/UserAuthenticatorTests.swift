@@ -40,7 +40,7 @@ import Testing
 
     /// The user of a request with `authorization`, as the chat endpoints ask for it.
     static func user(_ users: UserAuthenticator, authorization: String?, claimed: String?) async throws -> String {
-        try await users.user(for: request(authorization: authorization), claimed: claimed)
+        try await users.identity(for: request(authorization: authorization), claimed: claimed).userID
     }
 
     /// The 401 message, or `nil` when `body` did not throw one.
@@ -65,9 +65,15 @@ import Testing
             for header in ["Bearer \(fixture.alice)", "bearer \(fixture.alice)", "BEARER   \(fixture.alice)  "] {
                 let unclaimed = try await Self.user(users, authorization: header, claimed: nil)
                 #expect(unclaimed == "alice")
-                // The key wins over what the body claims.
-                let claimed = try await Self.user(users, authorization: header, claimed: "mallory")
-                #expect(claimed == "alice")
+                // Naming the key's own user is fine; a user key cannot name anyone else.
+                #expect(try await Self.user(users, authorization: header, claimed: "alice") == "alice")
+                await #expect {
+                    _ = try await Self.user(users, authorization: header, claimed: "mallory")
+                } throws: { error in
+                    guard let error = error as? APIError else { return false }
+                    return error.status == .forbidden && error.code == "user_not_allowed"
+                        && error.message.contains("service key")
+                }
             }
         }
     }
@@ -85,7 +91,7 @@ import Testing
             ]
             for (key, reason) in cases {
                 let message = await Self.unauthorizedMessage {
-                    try await users.user(for: Self.request(authorization: "Bearer \(key)"), claimed: "alice")
+                    try await users.identity(for: Self.request(authorization: "Bearer \(key)"), claimed: "alice").userID
                 }
                 #expect(message?.contains(reason) == true, "\(key): \(message ?? "no error")")
                 // Only the shown prefix of a key ever appears in a message.
@@ -109,7 +115,7 @@ import Testing
             }
             // The claimed user is still checked.
             await #expect {
-                try await users.user(for: Self.request(authorization: nil), claimed: "a\nb")
+                try await users.identity(for: Self.request(authorization: nil), claimed: "a\nb")
             } throws: { error in
                 (error as? APIError)?.code == "invalid_user"
             }
@@ -120,13 +126,13 @@ import Testing
         try await withFixture { fixture in
             let users = UserAuthenticator(keys: fixture.keys, required: true)
             let missing = await Self.unauthorizedMessage {
-                try await users.user(for: Self.request(authorization: nil), claimed: "carol")
+                try await users.identity(for: Self.request(authorization: nil), claimed: "carol").userID
             }
             #expect(missing?.contains("requires a Switchyard API key") == true)
             #expect(missing?.contains("switchyard keys create") == true)
             for header in ["Bearer none", "Bearer sk-proj-abc123", "Basic YWxpY2U6c2VjcmV0", "Bearer", ""] {
                 let message = await Self.unauthorizedMessage {
-                    try await users.user(for: Self.request(authorization: header), claimed: "carol")
+                    try await users.identity(for: Self.request(authorization: header), claimed: "carol").userID
                 }
                 #expect(message?.contains("does not carry a Switchyard API key") == true, "\(header)")
             }

@@ -12,18 +12,29 @@ struct UserKeyTests {
         return try await server.ledger("SELECT user_id FROM requests WHERE id = '\(id)'").first?.first?.description
     }
 
-    @Test func aValidKeyWinsOverTheClaimedUser() async throws {
+    @Test func aUserKeyMakesRequestsAsItsUserAndCannotNameAnother() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
             let created = try await APIKeyStore(database: server.runtime.database).createKey(userID: "keyed")
             let bearer = ["authorization": "Bearer \(created.key)"]
 
-            let chat = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "mallory""#), headers: bearer)
+            let chat = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "keyed""#), headers: bearer)
             #expect(chat.status == 200)
             #expect(try await Self.user(of: chat, server) == "keyed")
 
-            let simple = try await server.post("/chat/completions", #"{"prompt": "hi", "user_id": "mallory"}"#, headers: bearer)
+            let simple = try await server.post("/chat/completions", #"{"prompt": "hi"}"#, headers: bearer)
             #expect(simple.status == 200)
             #expect(try await Self.user(of: simple, server) == "keyed")
+
+            // Naming someone else is refused before anything is reserved or recorded.
+            for (path, body) in [
+                ("/v1/chat/completions", chatBody(extra: #""user": "mallory""#)),
+                ("/chat/completions", #"{"prompt": "hi", "user_id": "mallory"}"#),
+            ] {
+                let refused = try await server.post(path, body, headers: bearer)
+                #expect(refused.status == 403, "\(path)")
+                #expect(refused.body.contains("user_not_allowed"), "\(path)")
+            }
+            #expect(try await server.ledger("SELECT count(*) FROM ledger WHERE user_id = 'mallory'").first?.first?.description == "0")
 
             let (head, _) = try await server.openStream(
                 "/v1/chat/completions", chatBody(extra: #""stream": true"#), headers: bearer)

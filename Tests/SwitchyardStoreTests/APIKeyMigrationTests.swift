@@ -11,7 +11,8 @@ import Testing
             let columns = try await database.query("SELECT name FROM pragma_table_info('api_keys') ORDER BY cid")
             #expect(
                 columns.rows.map { $0[0].description } == [
-                    "id", "key_prefix", "key_hash", "user_id", "name", "created_at", "revoked_at", "last_used_at",
+                    "id", "key_prefix", "key_hash", "user_id", "name", "created_at", "revoked_at", "last_used_at", "kind",
+                    "team",
                 ])
             // Lookups by hash and prefix use indexes, not scans.
             for (sql, index) in [
@@ -33,11 +34,20 @@ import Testing
             let old = try LedgerDatabase(path: path, migrate: false)
             try old.migrate(upTo: "0001_initial")
             #expect(try old.migrationStatus().pending.first == "0002_api_keys")
-            let budgets = SQLiteBudgetStore(database: old, now: { testDate() })
-            let reservation = try await budgets.reserve(userID: "alice", requestID: "r1", amount: 500)
-            try await budgets.settle(reservation, actualCost: 200)
-            try await budgets.setLimit(5_000_000, for: "bob")
+            // What version 0001 wrote for a reservation of 500 settled at 200, and a limit override.
             try await old.pool.write { db in
+                let at = LedgerTimestamp.string(from: testDate())
+                try db.execute(
+                    sql: """
+                        INSERT INTO ledger (user_id, request_id, kind, amount_usd_micros, at) VALUES
+                            ('alice', 'r1', 'reserve', 500, ?1), ('alice', 'r1', 'settle', 200, ?1),
+                            ('alice', 'r1', 'release', 300, ?1)
+                        """, arguments: [at])
+                try db.execute(
+                    sql: """
+                        INSERT INTO budgets (user_id, limit_usd_micros, spent_usd_micros, reserved_usd_micros, updated_at)
+                        VALUES ('alice', NULL, 200, 0, ?1), ('bob', 5000000, 0, 0, ?1);
+                        """, arguments: [at])
                 try db.execute(
                     sql: """
                         INSERT INTO requests (id, user_id, status, created_at) VALUES ('r1', 'alice', 'success', ?)

@@ -81,8 +81,8 @@ import Testing
             let byUser = try await database.costReport(since: since, until: until, groupedBy: [.user])
             #expect(
                 byUser.rows == [
-                    .init(user: "alice", requests: 2, attempts: 4, promptTokens: 30, completionTokens: 60, cost: 850),
-                    .init(user: "bob", requests: 2, attempts: 2, promptTokens: 20, completionTokens: 40, cost: 1_100),
+                    .init(values: [.user: "alice"], requests: 2, attempts: 4, promptTokens: 30, completionTokens: 60, cost: 850),
+                    .init(values: [.user: "bob"], requests: 2, attempts: 2, promptTokens: 20, completionTokens: 40, cost: 1_100),
                 ])
             #expect(
                 byUser.total == .init(requests: 4, attempts: 6, promptTokens: 50, completionTokens: 100, cost: 1_950))
@@ -188,7 +188,7 @@ import Testing
         #expect(reliability.range.since?.text == "1970-01-01T00:00:00Z")
 
         let refusals: [([String: String], String)] = [
-            (["group_by": "planet"], "'group_by' must be user, provider, model or day (comma-separated), not 'planet'"),
+            (["group_by": "planet"], "'group_by' must be user, provider, model, day, key, team, week, month (comma-separated), not 'planet'"),
             (["since": "yesterday"], "'since' must be a date (2026-11-21) or an ISO-8601 time, not 'yesterday'"),
             (["since": "2030-01-02", "until": "2030-01-01"], "'since' must be before 'until'"),
         ]

@@ -155,7 +155,16 @@ import Testing
             let path = directory.appending(path: "ledger.sqlite").path
             let old = try LedgerDatabase(path: path, migrate: false)
             try old.migrate(upTo: "0002_api_keys")
-            _ = try await SQLiteBudgetStore(database: old).reserve(userID: "heidi", requestID: "r1", amount: 1_000)
+            // An open reservation as version 0002 wrote it.
+            try await old.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO ledger (user_id, request_id, kind, amount_usd_micros, at)
+                        VALUES ('heidi', 'r1', 'reserve', 1000, '2025-01-01 00:00:00.000');
+                        INSERT INTO budgets (user_id, reserved_usd_micros, updated_at)
+                        VALUES ('heidi', 1000, '2025-01-01 00:00:00.000');
+                        """)
+            }
             try old.close()
 
             let database = try LedgerDatabase(path: path)

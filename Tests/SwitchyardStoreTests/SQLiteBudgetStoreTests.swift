@@ -90,7 +90,7 @@ import Testing
             await #expect { try await budgets.setLimit(-1, for: "carol") } throws: {
                 ($0 as? LedgerError)?.code == .invalidAmount
             }
-            #expect(try await budgets.allStatuses().map(\.userID) == ["carol"])
+            #expect(try await budgets.allStatuses().map(\.scopeID) == ["carol"])
         }
     }
 
@@ -150,9 +150,9 @@ import Testing
             #expect(
                 try await budgets.verify() == [
                     BudgetDiscrepancy(
-                        userID: "frank", storedSpent: 699, storedReserved: 0, ledgerSpent: 700, ledgerReserved: 0),
+                        scopeID: "frank", storedSpent: 699, storedReserved: 0, ledgerSpent: 700, ledgerReserved: 0),
                     BudgetDiscrepancy(
-                        userID: "ghost", storedSpent: 0, storedReserved: 0, ledgerSpent: 99, ledgerReserved: 0),
+                        scopeID: "ghost", storedSpent: 0, storedReserved: 0, ledgerSpent: 99, ledgerReserved: 0),
                 ])
         }
     }

@@ -22,6 +22,18 @@ public struct BudgetReservation: Sendable, Hashable {
         self.init(subject: BudgetSubject(userID: userID), requestID: requestID, amount: amount)
     }
 
+    /// Reservations are equal when they hold the same amount for the same request of the same scopes, whatever
+    /// ``tightest`` reported.
+    public static func == (lhs: BudgetReservation, rhs: BudgetReservation) -> Bool {
+        lhs.subject == rhs.subject && lhs.requestID == rhs.requestID && lhs.amount == rhs.amount
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(subject)
+        hasher.combine(requestID)
+        hasher.combine(amount)
+    }
+
     /// The tightest limit once the request is settled at `actualCost`: what was reserved for it goes back and the
     /// cost is spent (other requests' movements since the reservation are not seen).
     public func tightestAfterSettling(at actualCost: MicroDollars) -> BudgetStatus? {
