@@ -86,8 +86,8 @@ extension SQLiteBudgetStore {
     ) throws -> MicroDollars {
         let start = LedgerTimestamp.string(from: window.start)
         let key: StatementArguments = [scope.rawValue, id, period.rawValue, timeZone.identifier, start]
-        if let row = try Row.fetchCursor(db.cachedStatement(sql: selectWindow), arguments: key).next() {
-            return MicroDollars(row[0] as Int64)
+        if let stored = try Int64.fetchOne(db.cachedStatement(sql: selectWindow), arguments: key) {
+            return MicroDollars(stored)
         }
         let end = LedgerTimestamp.string(from: window.end)
         let sumSQL = """
