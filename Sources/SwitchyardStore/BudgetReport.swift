@@ -4,7 +4,8 @@ import Foundation
 
 /// Budget figures as the admin API (`GET /budgets…`) and `switchyard budget show|list --format json` write them:
 /// `{"budgets": [...]}`, one entry per limit of a scope, snake_case keys, money as exact decimal dollars (`*_usd`)
-/// and micro-dollars (`*_usd_micros`), `window_start` and `resets_at` (ISO 8601) for calendar periods only.
+/// and micro-dollars (`*_usd_micros`), `window_start` and `resets_at` (ISO 8601) for calendar periods only. The
+/// lifetime figures of a scope without a lifetime limit have `limit_usd` and `remaining_usd` null.
 public struct BudgetReport: Sendable, Encodable {
     public var budgets: [BudgetStatus]
 
@@ -35,12 +36,14 @@ public struct BudgetReport: Sendable, Encodable {
             try container.encode(status.scope, forKey: .scope)
             try container.encode(status.scopeID, forKey: .scopeID)
             try container.encode(status.period, forKey: .period)
+            let unlimited = status.isUnlimited
             for (amount, text, micros) in [
-                (status.limit, CodingKeys.limit, CodingKeys.limitMicros), (status.spent, .spent, .spentMicros),
-                (status.reserved, .reserved, .reservedMicros), (status.remaining, .remaining, .remainingMicros),
+                (unlimited ? nil : status.limit, CodingKeys.limit, CodingKeys.limitMicros),
+                (status.spent, .spent, .spentMicros), (status.reserved, .reserved, .reservedMicros),
+                (unlimited ? nil : status.remaining, .remaining, .remainingMicros),
             ] {
-                try container.encode(amount.decimalString, forKey: text)
-                try container.encode(amount.rawValue, forKey: micros)
+                try container.encode(amount?.decimalString, forKey: text)
+                try container.encode(amount?.rawValue, forKey: micros)
             }
             try container.encodeIfPresent(status.window?.start.formatted(.iso8601), forKey: .windowStart)
             try container.encodeIfPresent(status.resetsAt?.formatted(.iso8601), forKey: .resetsAt)

@@ -75,18 +75,35 @@ extension SQLiteBudgetStore {
                     """)
             return try rows.flatMap { row -> [BudgetStatus] in
                 guard let rowScope = BudgetScope(rawValue: row[0]), scope == nil || rowScope == scope else { return [] }
-                return try Self.statuses(rowScope, row[1], at: at, defaults: defaults, caching: false, in: db)
+                return try Self.shownStatuses(rowScope, row[1], at: at, defaults: defaults, in: db)
             }
         }
     }
 
-    /// Every limit of one scope with its figures now (the configured defaults when it has none of its own).
+    /// Every limit of one scope with its figures now (the configured defaults when it has none of its own); a
+    /// scope without a lifetime limit also shows its lifetime figures, with ``BudgetStatus/unlimited`` as limit.
     public func statuses(_ scope: BudgetScope, id: String) async throws -> [BudgetStatus] {
         let at = LedgerTimestamp.string(from: now())
         let defaults = defaults
         return try await database.pool.read { db in
-            try Self.statuses(scope, id, at: at, defaults: defaults, caching: false, in: db)
+            try Self.shownStatuses(scope, id, at: at, defaults: defaults, in: db)
         }
+    }
+
+    /// What people are shown of a scope: its limits, and its lifetime figures even without a lifetime limit.
+    private static func shownStatuses(
+        _ scope: BudgetScope, _ id: String, at: String, defaults: BudgetDefaults, in db: Database
+    ) throws -> [BudgetStatus] {
+        var statuses = try Self.statuses(scope, id, at: at, defaults: defaults, caching: false, in: db)
+        if !statuses.contains(where: { $0.period == .lifetime }) {
+            let totals = try Self.totals(scope, id, in: db)
+            statuses.insert(
+                BudgetStatus(
+                    scope: scope, scopeID: id, period: .lifetime, limit: BudgetStatus.unlimited, spent: totals.spent,
+                    reserved: totals.reserved),
+                at: 0)
+        }
+        return statuses
     }
 
     /// Checks that every figure kept for speed equals what `ledger` adds up to: each `budgets` row (by user) and

@@ -56,6 +56,10 @@ private final class BudgetTestClock: Sendable {
             #expect(statuses.map(\.spent) == [4_000])
             #expect(statuses.map(\.reserved) == [15_000])
             #expect(try await budgets.statuses(.key, id: "7").first?.remaining == 16_000)
+            // A scope without limits still shows what it spent.
+            let carolKey = try await budgets.statuses(.key, id: "8")
+            #expect(carolKey.map(\.isUnlimited) == [true])
+            #expect(carolKey.first?.reserved == 15_000)
             // The money rows carry the key and team they were reserved for.
             #expect(try await database.integer("SELECT count(*) FROM ledger WHERE key_id = '7' AND team = 'research'") == 3)
             #expect(try await budgets.verify().isEmpty)
@@ -102,8 +106,9 @@ private final class BudgetTestClock: Sendable {
             }
             #expect(keys.count == 4 && keys.allSatisfy { $0 <= 200_000 })
             let team = try await budgets.statuses(.team, id: "research")
-            #expect(team.count == 1 && team[0].spent <= 500_000 && team[0].reserved == .zero)
-            #expect(team[0].spent == MicroDollars(spentByUser.reduce(0) { $0 + $1.1 }))
+            #expect(team.map(\.period) == [.lifetime, .monthly])
+            #expect(team[1].spent <= 500_000 && team[1].reserved == .zero)
+            #expect(team[1].spent == MicroDollars(spentByUser.reduce(0) { $0 + $1.1 }))
             #expect(try await budgets.verify().isEmpty)
         }
     }

@@ -15,6 +15,13 @@ public struct BudgetStatus: Sendable, Hashable, Codable {
     /// The calendar window the figures are for; `nil` for ``BudgetPeriod/lifetime``.
     public var window: BudgetWindow?
 
+    /// The limit of a scope's lifetime figures when it has no lifetime limit: they are shown (what a key spent),
+    /// never enforced or reported as the tightest.
+    public static let unlimited = MicroDollars(.max)
+
+    /// Whether this is the lifetime figures of a scope without a lifetime limit (see ``unlimited``).
+    public var isUnlimited: Bool { limit == Self.unlimited }
+
     /// What can still be reserved (never negative, never trapping).
     public var remaining: MicroDollars {
         let (committed, overflow) = spent.rawValue.addingReportingOverflow(reserved.rawValue)

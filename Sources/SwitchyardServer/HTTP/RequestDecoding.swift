@@ -28,6 +28,8 @@ extension Request {
                 throw APIError.badRequest("a number in the body is out of range for its field")
             }
             throw APIError.badRequest(error.apiMessage)
+        } catch let error as APIError {
+            throw error  // A body type's own check, with its own message.
         } catch {
             throw APIError.badRequest("the body is not valid JSON")
         }

@@ -38,7 +38,8 @@ struct BudgetCommand: AsyncParsableCommand {
             rows: statuses.map { status in
                 [
                     .text(status.scope.rawValue), .text(status.scopeID), .text(status.period.rawValue),
-                    .money(status.limit), .money(status.spent), .money(status.reserved), .money(status.remaining),
+                    status.isUnlimited ? .none : .money(status.limit), .money(status.spent), .money(status.reserved),
+                    status.isUnlimited ? .none : .money(status.remaining),
                     status.resetsAt.map { .text($0.formatted(.iso8601)) } ?? .none,
                 ]
             })
