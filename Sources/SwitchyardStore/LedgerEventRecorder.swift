@@ -12,7 +12,7 @@ import SwitchyardCore
 /// | attemptStarted | insert `attempts` with outcome `started` (kept if the attempt already finished) |
 /// | attemptFinished | upsert `attempts` with the outcome, tokens, cost and latency |
 /// | breakerTransition | insert `breaker_transitions` |
-/// | escalated, targetSkipped, queued | insert `request_events` (kind `escalated`, `target_skipped`, `queued`) |
+/// | escalated, targetSkipped, queued, downgraded | insert `request_events` (kind `escalated`, `target_skipped`, `queued`, `downgraded`) |
 /// | requestFinished | upsert `requests` with status, answering provider/model, tokens, cost, latency, error |
 ///
 /// A budget write (``BudgetWrite``) runs in a savepoint of its own: when it throws (a budget exceeded, an unknown
@@ -113,6 +113,11 @@ enum LedgerEventRecorder {
         case .queued(let event):
             try statement(.requestEvent).execute(arguments: [
                 event.requestID, "queued", nil, nil, nil, nil, nil, nil, event.queueLength,
+                LedgerTimestamp.string(from: event.at),
+            ])
+        case .downgraded(let event):
+            try statement(.requestEvent).execute(arguments: [
+                event.requestID, "downgraded", event.tier, nil, nil, nil, nil, event.reason.rawValue, nil,
                 LedgerTimestamp.string(from: event.at),
             ])
         case .requestFinished(let event):

@@ -90,6 +90,7 @@ struct RouterHarness {
             case .escalated(let e): "escalate \(e.fromProvider)->\(e.toProvider)"
             case .targetSkipped(let e): "skip \(e.provider) \(e.reason.rawValue)"
             case .queued: "queued"
+            case .downgraded(let e): "downgrade \(e.tier) \(e.reason.rawValue)"
             case .requestFinished(let e): "done \(e.status)"
             }
         }

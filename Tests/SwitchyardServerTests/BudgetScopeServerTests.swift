@@ -178,3 +178,85 @@ struct BudgetScopeServerTests {
         }
     }
 }
+
+@Suite("Downgrade ladder", .timeLimit(.minutes(1)))
+struct DowngradeTests {
+    static let yaml = """
+        providers:
+          - name: strong
+            kind: simulated
+            models: [{name: strong-1, input_usd_per_mtok: 10.00, output_usd_per_mtok: 10.00}]
+            simulated: {latency_ms: 0}
+          - name: cheap
+            kind: simulated
+            models: [{name: cheap-1, input_usd_per_mtok: 0.10, output_usd_per_mtok: 0.10}]
+            simulated: {latency_ms: 0}
+        routes:
+          - name: default
+            tiers:
+              - {name: best, targets: [strong/strong-1]}
+              - {name: thrifty, targets: [cheap/cheap-1]}
+            downgrade: {below_usd: 0.000500, tier: thrifty}
+        """
+
+    static func chat(_ user: String, maxTokens: Int) -> String {
+        chatBody(extra: #""user": "\#(user)", "max_tokens": \#(maxTokens)"#)
+    }
+
+    @Test func aLowBudgetIsServedByTheCheaperTierInsteadOfRefused() async throws {
+        try await withServer(try testConfig(Self.yaml)) { server in
+            #expect(try await server.put("/budgets/user/ann", #"{"limit_usd": "0.002000"}"#).status == 200)
+            var providers: [String] = []
+            var downgradedIDs: [String] = []
+            while providers.count < 200 {
+                let answer = try await server.post("/v1/chat/completions", Self.chat("ann", maxTokens: 10))
+                guard answer.status == 200 else {
+                    // Even the cheaper tier no longer fits: refused, as without a ladder.
+                    #expect(answer.status == 402)
+                    break
+                }
+                let provider = try #require(answer[header: "x-switchyard-provider"])
+                providers.append(provider)
+                if provider == "cheap" {
+                    #expect(answer[header: "x-switchyard-downgraded"] == "thrifty")
+                    #expect(answer.json?["switchyard"]?["downgraded"]?.bool == true)
+                    downgradedIDs.append(try #require(answer[header: "x-switchyard-request-id"]))
+                } else {
+                    #expect(answer[header: "x-switchyard-downgraded"] == nil)
+                    #expect(answer.json?["switchyard"]?["downgraded"] == nil)
+                }
+            }
+            // The strong tier first, then only the cheap one once less than $0.0005 was left.
+            let firstCheap = try #require(providers.firstIndex(of: "cheap"))
+            #expect(firstCheap > 0)
+            #expect(providers[firstCheap...].allSatisfy { $0 == "cheap" })
+            let events = try await server.ledger(
+                "SELECT reason, tier FROM request_events WHERE kind = 'downgraded' AND request_id = '\(downgradedIDs[0])'")
+            #expect(events.map { $0.map(\.description) } == [["budget_low", "thrifty"]])
+            #expect(try await server.runtime.budgets.verify().isEmpty)
+        }
+    }
+
+    @Test func aRequestWhoseWorstCaseNoLongerFitsIsDowngradedToo() async throws {
+        try await withServer(try testConfig(Self.yaml)) { server in
+            // $0.0006 left is above the ladder's threshold, but the strong tier's worst case for 100 tokens is not.
+            #expect(try await server.put("/budgets/user/bea", #"{"limit_usd": "0.000600"}"#).status == 200)
+            let answer = try await server.post("/v1/chat/completions", Self.chat("bea", maxTokens: 100))
+            #expect(answer.status == 200)
+            #expect(answer[header: "x-switchyard-provider"] == "cheap")
+            #expect(answer[header: "x-switchyard-downgraded"] == "thrifty")
+            let id = try #require(answer[header: "x-switchyard-request-id"])
+            let events = try await server.ledger(
+                "SELECT reason FROM request_events WHERE kind = 'downgraded' AND request_id = '\(id)'")
+            #expect(events.map { $0.map(\.description) } == [["budget_exceeded"]])
+        }
+    }
+
+    @Test func aLadderNamingAnUnknownTierIsAConfigError() throws {
+        #expect {
+            _ = try testConfig(Self.yaml.replacingOccurrences(of: "tier: thrifty}", with: "tier: thrify}"))
+        } throws: { error in
+            "\(error)".contains("routes[0].downgrade.tier") && "\(error)".contains("did you mean 'thrifty'")
+        }
+    }
+}

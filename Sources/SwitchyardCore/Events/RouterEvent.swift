@@ -12,6 +12,7 @@ public enum RouterEvent: Sendable, Hashable {
     case escalated(Escalation)
     case targetSkipped(TargetSkipped)
     case queued(Queued)
+    case downgraded(Downgraded)
     case requestFinished(RequestFinished)
 
     /// The client request the event belongs to; `nil` for breaker transitions, which belong to a provider.
@@ -24,6 +25,7 @@ public enum RouterEvent: Sendable, Hashable {
         case .escalated(let event): event.requestID
         case .targetSkipped(let event): event.requestID
         case .queued(let event): event.requestID
+        case .downgraded(let event): event.requestID
         case .requestFinished(let event): event.requestID
         }
     }
@@ -184,6 +186,30 @@ public struct Escalation: Sendable, Hashable {
         self.fromModel = fromModel
         self.toProvider = toProvider
         self.toModel = toModel
+        self.at = at
+    }
+}
+
+/// A request was served by its route's downgrade tier because its budget ran low (``BudgetDowngrade``).
+public struct Downgraded: Sendable, Hashable {
+    /// Why the route downgraded.
+    public enum Reason: String, Sendable, Hashable, Codable {
+        /// The remaining budget was below the route's threshold.
+        case budgetLow = "budget_low"
+        /// The route's worst case no longer fitted the budget; the tier's did.
+        case budgetExceeded = "budget_exceeded"
+    }
+
+    public var requestID: String
+    /// The tier that served the request.
+    public var tier: String
+    public var reason: Reason
+    public var at: Date
+
+    public init(requestID: String, tier: String, reason: Reason, at: Date) {
+        self.requestID = requestID
+        self.tier = tier
+        self.reason = reason
         self.at = at
     }
 }

@@ -45,28 +45,62 @@ extension RequestExecution {
             }
         }
 
-        // Reserve the worst case of one answer and one escalation; a failover that needs more extends it.
+        // A route with a downgrade ladder serves a request whose budget runs low from its cheaper tier.
+        let ladder = resolved.route.downgrade.flatMap { ladder in
+            tiers.first { $0.0.name == ladder.tier && !$0.1.isEmpty }.map { (ladder.belowRemaining, $0) }
+        }
+        var escalation = resolved.route.escalation
+        if let budget = router.budget {
+            var lowered: Downgraded.Reason?
+            if let (threshold, _) = ladder,
+                let tightest = BudgetStatus.tightest((try? await budget.statuses(of: request.budgetSubject)) ?? []),
+                tightest.remaining < threshold
+            {
+                lowered = .budgetLow
+            }
+            while reservation == nil {
+                let serving = lowered == nil || ladder == nil ? (tiers, escalationTargets) : ([ladder!.1], [])
+                do {
+                    reservation = try await reserve(from: budget, tiers: serving.0, escalationTargets: serving.1)
+                } catch let error as BudgetExceededError {
+                    // Instead of refusing, try the cheaper tier once: its worst case may still fit.
+                    guard lowered == nil, ladder != nil else { throw budgetExceeded(error) }
+                    lowered = .budgetExceeded
+                } catch {
+                    throw Self.ledgerUnavailable("the ledger could not reserve this request's budget (\(error))")
+                }
+            }
+            if let lowered, let (_, tier) = ladder {
+                (tiers, escalation, escalationTargets, downgradedTo) = ([tier], nil, [], tier.0.name)
+                router.emit(
+                    .downgraded(Downgraded(requestID: request.id, tier: tier.0.name, reason: lowered, at: router.now())))
+            }
+        }
+        return try await walk(tiers: tiers, escalation: escalation, escalationTargets: escalationTargets)
+    }
+
+    /// Reserves the worst case of one answer and one escalation (within `max_cost_usd`); a failover that needs
+    /// more extends it.
+    private func reserve(
+        from budget: any BudgetStore, tiers: [(Tier, [Candidate])], escalationTargets: [Candidate]
+    ) async throws -> BudgetReservation {
         var amount =
             (tiers.flatMap(\.1).map(\.upperBoundCost).max() ?? .zero)
             + (escalationTargets.map(\.upperBoundCost).max() ?? .zero)
         if let cap = request.maxCost { amount = min(amount, cap) }
-        if let budget = router.budget {
-            do {
-                reservation = try await budget.reserve(request.budgetSubject, requestID: request.id, amount: amount)
-            } catch let error as BudgetExceededError {
-                let status = error.status
-                let resets = status.resetsAt.map { "; it starts again at \($0.ISO8601Format())" } ?? ""
-                throw RoutingError(
-                    .budgetExceeded,
-                    "\(status.scopeDescription) has \(status.remaining) left of a \(status.limit) budget "
-                        + "(spent \(status.spent), reserved \(status.reserved)); this request may cost up to "
-                        + "\(amount)\(resets)",
-                    budget: error)
-            } catch {
-                throw Self.ledgerUnavailable("the ledger could not reserve this request's budget (\(error))")
-            }
-        }
-        return try await walk(tiers: tiers, escalation: resolved.route.escalation, escalationTargets: escalationTargets)
+        return try await budget.reserve(request.budgetSubject, requestID: request.id, amount: amount)
+    }
+
+    /// The 402 of a refused reservation, naming the limit that refused.
+    private func budgetExceeded(_ error: BudgetExceededError) -> RoutingError {
+        let status = error.status
+        let resets = status.resetsAt.map { "; it starts again at \($0.ISO8601Format())" } ?? ""
+        return RoutingError(
+            .budgetExceeded,
+            "\(status.scopeDescription) has \(status.remaining) left of a \(status.limit) budget (spent "
+                + "\(status.spent), reserved \(status.reserved)); this request may cost up to \(error.requested)"
+                + resets,
+            budget: error)
     }
 
     /// Whether `candidate`'s worst case fits on top of what the request has been billed so far: within

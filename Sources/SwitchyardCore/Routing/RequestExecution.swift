@@ -26,6 +26,8 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
     var delivered = false
     /// The money held for this request; grows (``BudgetStore/extend(_:by:)``) when a failover needs more.
     var reservation: BudgetReservation?
+    /// The downgrade tier serving the request, once its budget made the route downgrade.
+    var downgradedTo: String?
     /// Whether ``RequestReceived`` was emitted, so the request has a row to finish.
     var isRecorded = false
 
@@ -58,7 +60,7 @@ struct RequestExecution<C: Clock> where C.Duration == Duration {
             requestID: request.id, route: route, provider: answered.candidate.target.provider,
             model: answered.candidate.target.model, tier: answered.candidate.tier, response: answered.response,
             cost: cost, attempts: attempts, escalated: escalated, classification: classification,
-            latency: latency, budget: reservation?.tightestAfterSettling(at: cost))
+            latency: latency, budget: reservation?.tightestAfterSettling(at: cost), downgradedTo: downgradedTo)
     }
 
     /// The single exit: settles the reservation at what was billed, records how the request ended, and waits until

@@ -62,11 +62,16 @@ public struct Route: Sendable, Hashable {
     public var tiers: [Tier]
     /// Where a reply with the escalation marker goes; `nil` strips the marker and keeps the reply.
     public var escalation: EscalationPolicy?
+    /// The cheaper tier that serves a request whose budget runs low; `nil` refuses it (HTTP 402) instead.
+    public var downgrade: BudgetDowngrade?
 
-    public init(name: String, tiers: [Tier], escalation: EscalationPolicy? = nil) {
+    public init(
+        name: String, tiers: [Tier], escalation: EscalationPolicy? = nil, downgrade: BudgetDowngrade? = nil
+    ) {
         self.name = name
         self.tiers = tiers
         self.escalation = escalation
+        self.downgrade = downgrade
     }
 }
 

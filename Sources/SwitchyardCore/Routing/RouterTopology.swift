@@ -91,6 +91,14 @@ public struct RouterTopology: Sendable {
         try check(route.escalation?.targets ?? [], path: "\(path).escalation.to", duplicate: { target, _ in
             "target '\(target)' is listed twice"
         })
+        if let downgrade = route.downgrade, tierIndex[downgrade.tier] == nil {
+            let names = route.tiers.map(\.name)
+            var message = "no tier named '\(downgrade.tier)' in this route (tiers: \(names.joined(separator: ", ")))"
+            if let suggestion = Suggestion.closest(to: downgrade.tier, among: names) {
+                message += "; did you mean '\(suggestion)'?"
+            }
+            throw RouterConfigurationError(.unknownReference, path: "\(path).downgrade.tier", message: message)
+        }
     }
 
     /// Each target names a served model, once.

@@ -65,6 +65,9 @@ public struct RoutedResponse: Sendable, Hashable {
     /// The tightest budget limit of the request's scopes once it is settled (`nil` without budgets): what the
     /// answer's `x-switchyard-budget-*` headers report.
     public var budget: BudgetStatus?
+    /// The tier of the route's downgrade ladder that served the request because its budget ran low; `nil` when
+    /// it was not downgraded.
+    public var downgradedTo: String?
 }
 
 /// A piece of a streamed answer with the provider that produced it.

@@ -45,4 +45,6 @@ extension HTTPField.Name {
     static let switchyardBudgetResetsAt = HTTPField.Name("x-switchyard-budget-resets-at")!
     /// `scope:period` of the limit the other budget headers describe, e.g. `user:daily`.
     static let switchyardBudgetScope = HTTPField.Name("x-switchyard-budget-scope")!
+    /// The tier that served a request its route downgraded because its budget ran low.
+    static let switchyardDowngraded = HTTPField.Name("x-switchyard-downgraded")!
 }

@@ -152,6 +152,7 @@ extension ChatController {
             .switchyardCost: routed.cost.decimalString,
         ]
         if let budget = BudgetState(routed.budget) { headers.append(contentsOf: budget.headers) }
+        if let tier = routed.downgradedTo { headers[.switchyardDowngraded] = tier }
         return headers
     }
 }

@@ -82,8 +82,10 @@ struct Summary: Encodable {
     var classification: String
     /// The tightest budget limit once settled; absent without budgets.
     var budget: BudgetState?
+    /// Present (`true`) when the route downgraded the request because its budget ran low.
+    var downgraded: Bool?
     enum CodingKeys: String, CodingKey {
-        case route, provider, model, tier, attempts, escalated, classification, budget
+        case route, provider, model, tier, attempts, escalated, classification, budget, downgraded
         case requestID = "request_id"
         case costUSD = "cost_usd"
     }
@@ -98,6 +100,7 @@ struct Summary: Encodable {
         escalated = routed.escalated
         classification = routed.classification.rawValue
         budget = BudgetState(routed.budget)
+        downgraded = routed.downgradedTo.map { _ in true }
     }
 }
 

@@ -28,6 +28,19 @@ extension Route {
                 nested: { _, prefix in
                     EscalationPolicy.settings(tiers: []).reference(EscalationPolicy(targets: []), prefix: prefix + ".")
                 }),
+            .custom(
+                "downgrade",
+                "A cheaper tier of the route for requests whose budget runs low (default none: they are refused with 402).",
+                read: { value, route in
+                    guard !value.isNull else { return route.downgrade = nil }
+                    var downgrade = BudgetDowngrade(belowRemaining: .zero, tier: "")
+                    try BudgetDowngrade.settings.read(value, into: &downgrade)
+                    route.downgrade = downgrade
+                },
+                write: { route in route.downgrade.map(BudgetDowngrade.settings.node) },
+                nested: { _, prefix in
+                    BudgetDowngrade.settings.reference(BudgetDowngrade(belowRemaining: .zero, tier: ""), prefix: prefix + ".")
+                }),
         ])
     }
 
@@ -56,6 +69,21 @@ extension Route {
                     name: provider.name,
                     targets: provider.models.map { RouteTarget(provider: provider.name, model: $0.name) })
             })
+    }
+}
+
+extension BudgetDowngrade {
+    /// A route's `downgrade:`.
+    static var settings: SettingsSection<BudgetDowngrade> {
+        SettingsSection([
+            SettingKey.value("below_usd", \.belowRemaining,
+                "The remaining budget (of the tightest limit) below which the route serves from `tier`.",
+                read: { try $0.dollars() }, write: YAMLTree.dollars
+            ).required("a dollar amount"),
+            SettingKey.value("tier", \.tier, "The tier of this route that serves downgraded requests.",
+                read: { try $0.name("tier") }, write: YAMLTree.string
+            ).required("a tier name"),
+        ])
     }
 }
 
