@@ -165,10 +165,12 @@ enum RawHTTP {
 
     /// `send` with a JSON text body.
     static func post(
-        port: Int, path: String = "/v1/chat/completions", json: String, hangUp: HangUp = .never,
-        timeout: Duration = .seconds(15)
+        port: Int, path: String = "/v1/chat/completions", json: String, headers: [(String, String)] = [],
+        hangUp: HangUp = .never, timeout: Duration = .seconds(15)
     ) async throws -> HTTPExchange {
-        try await send(port: port, path: path, body: Array(json.utf8), hangUp: hangUp, timeout: timeout)
+        try await send(
+            port: port, path: path, body: Array(json.utf8), headers: [("content-type", "application/json")] + headers,
+            hangUp: hangUp, timeout: timeout)
     }
 
     static func get(port: Int, path: String, timeout: Duration = .seconds(10)) async throws -> HTTPExchange {
