@@ -127,3 +127,54 @@ struct BudgetCommandTests {
         #expect(try Parse.csv(csv.stdout).records.map { $0["id"] } == ["bob"])
     }
 }
+
+@Suite("switchyard budget: keys, teams and periods", .timeLimit(.minutes(2)))
+struct BudgetScopeCommandTests {
+    @Test("set, show and list a team's and a key's limits; keys create --service --team; alerts")
+    func teamAndKeyLimits() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let path = try fixture.copy()
+        let created = try await CLI.run([
+            "keys", "create", "--user", "shop", "--service", "--team", "research", "--db", path,
+        ])
+        #expect(created.status == 0, "\(created)")
+        let list = try Parse.jsonArray(try await CLI.run(["keys", "list", "--db", path, "--format", "json"]).stdout)
+        let key = try #require(list.last)
+        #expect(key["kind"] as? String == "service" && key["team"] as? String == "research")
+        let prefix = try #require(key["prefix"] as? String)
+
+        let team = try await CLI.run([
+            "budget", "set", "--team", "research", "--period", "monthly", "--limit-usd", "100", "--db", path,
+            "--format", "csv",
+        ])
+        #expect(team.status == 0, "\(team)")
+        let rows = try Parse.csv(team.stdout).records
+        #expect(rows.map { $0["period"] } == ["lifetime", "monthly"])
+        #expect(rows.first?["limit_usd"] == "", "no lifetime limit: \(rows)")
+        #expect(rows.last?["limit_usd"] == "100.000000")
+        #expect(rows.last?["resets_at"]?.hasSuffix("-01T00:00:00Z") == true)
+        #expect(team.stderr.contains("team 'research''s monthly limit is now $100.000000"))
+
+        let byPrefix = try await CLI.run(["budget", "set", "--key", prefix, "--limit-usd", "5", "--db", path])
+        #expect(byPrefix.status == 0, "\(byPrefix)")
+        let shown = try Parse.jsonArray(
+            try await CLI.run(["budget", "show", "--key", prefix, "--db", path, "--format", "json"]).stdout)
+        #expect(shown.map { $0["limit_usd"] as? String } == ["5.000000"])
+        #expect(shown.first?["scope"] as? String == "key")
+
+        let teams = try Parse.jsonArray(
+            try await CLI.run(["budget", "list", "--scope", "team", "--db", path, "--format", "json"]).stdout)
+        #expect(Set(teams.compactMap { $0["id"] as? String }) == ["research"])
+
+        let unknown = try await CLI.run(["budget", "show", "--key", "sy-nope", "--db", path])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no API key with id or prefix 'sy-nope'"))
+        let both = try await CLI.run(["budget", "show", "alice", "--team", "research", "--db", path])
+        #expect(both.status == 2, "\(both)")
+
+        let alerts = try await CLI.run(["budget", "alerts", "--db", path, "--format", "json"])
+        #expect(alerts.status == 0, "\(alerts)")
+        #expect(try Parse.jsonArray(alerts.stdout).isEmpty)
+        #expect(try await CLI.run(["budget", "verify", "--db", path]).status == 0)
+    }
+}

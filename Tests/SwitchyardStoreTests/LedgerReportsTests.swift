@@ -75,6 +75,38 @@ import Testing
         }
     }
 
+    @Test func costsByKeyTeamWeekAndMonth() async throws {
+        try await withLedger { database in
+            try await withRunningSink(LedgerEventSink(database: database)) { sink in
+                // 2025-06-15 is a Sunday: r3, a day later, falls in the next ISO week; r4 (a Saturday) in July.
+                for (id, key, team, offset, cost) in [
+                    ("r1", "1", "research", 0.0, 100), ("r2", "2", "research", 60.0, 200), ("r3", "3", "ops", 86_400.0, 400),
+                    ("r4", "1", "research", 86_400.0 * 20, 800), ("r5", nil, nil, 0.0, 1_600),
+                ] as [(String, String?, String?, Double, Int64)] {
+                    let at = testDate(offset)
+                    sink.emit(Events.received(id, key: key, team: team))
+                    sink.emit(
+                        Events.finished(
+                            id, seq: 1, provider: "A", model: "a1", outcome: .success, cost: MicroDollars(cost),
+                            latencyMs: 10, at: at))
+                }
+            }
+            let range = (since, testDate(86_400 * 40))
+            let byTeamMonth = try await database.costReport(
+                since: range.0, until: range.1, groupedBy: [.team, .month])
+            #expect(
+                byTeamMonth.rows.map { "\($0.values[.team] ?? "-") \($0.values[.month]!) \($0.cost.rawValue)" } == [
+                    "- 2025-06 1600", "ops 2025-06 400", "research 2025-06 300", "research 2025-07 800",
+                ])
+            let byKey = try await database.costReport(since: range.0, until: range.1, groupedBy: [.key])
+            #expect(byKey.rows.map { "\($0.values[.key] ?? "-") \($0.cost.rawValue)" } == ["- 1600", "1 900", "2 200", "3 400"])
+            let byWeek = try await database.costReport(since: range.0, until: range.1, groupedBy: [.week])
+            #expect(byWeek.rows.map { $0.values[.week]! } == ["2025-06-09", "2025-06-16", "2025-06-30"])
+            let json = String(decoding: try SwitchyardJSON.encoder.encode(byTeamMonth), as: UTF8.self)
+            #expect(json.contains(#""month":"2025-07""#) && json.contains(#""team":"research""#))
+        }
+    }
+
     @Test func costTotalsByEachDimension() async throws {
         try await withLedger { database in
             try await fill(database)

@@ -57,12 +57,13 @@ func testDate(_ seconds: Double = 0) -> Date {
 /// The events of one request, built with sensible defaults.
 enum Events {
     static func received(
-        _ id: String, user: String = "alice", at: Date = testDate(), route: String = "default"
+        _ id: String, user: String = "alice", at: Date = testDate(), route: String = "default", key: String? = nil,
+        team: String? = nil
     ) -> RouterEvent {
         .requestReceived(
             RequestReceived(
                 requestID: id, userID: user, route: route, requestedModel: "auto", priority: .cost,
-                classification: .code, stream: false, at: at))
+                classification: .code, stream: false, at: at, keyID: key, team: team))
     }
 
     static func started(

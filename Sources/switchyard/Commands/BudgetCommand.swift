@@ -24,6 +24,7 @@ struct BudgetCommand: AsyncParsableCommand {
             """,
         subcommands: [
             BudgetShowCommand.self, BudgetSetCommand.self, BudgetListCommand.self, BudgetVerifyCommand.self,
+            BudgetAlertsCommand.self,
         ])
 
     /// The columns of `show`, `set` and `list`: one row per limit.
