@@ -153,7 +153,7 @@ struct BudgetScopeCommandTests {
         #expect(rows.first?["limit_usd"] == "", "no lifetime limit: \(rows)")
         #expect(rows.last?["limit_usd"] == "100.000000")
         #expect(rows.last?["resets_at"]?.hasSuffix("-01T00:00:00Z") == true)
-        #expect(team.stderr.contains("team 'research''s monthly limit is now $100.000000"))
+        #expect(team.stderr.contains("the monthly limit of team 'research' is now $100.000000"))
 
         let byPrefix = try await CLI.run(["budget", "set", "--key", prefix, "--limit-usd", "5", "--db", path])
         #expect(byPrefix.status == 0, "\(byPrefix)")

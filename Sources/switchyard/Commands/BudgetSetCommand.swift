@@ -51,10 +51,8 @@ struct BudgetSetCommand: AsyncParsableCommand {
             let statuses = try await budgets.statuses(scope, id: id)
             Console.write(BudgetCommand.table(statuses).rendered(as: format))
             let current = statuses.first { $0.period == period }
-            let name = "\(scope.rawValue) '\(id)'"
-            Console.note(
-                current.map { "\(name)'s \(period.rawValue) limit is now \($0.limit.formatted)" }
-                    ?? "\(name) now has no \(period.rawValue) limit")
+            let name = "the \(period.rawValue) limit of \(scope.rawValue) '\(id)'"
+            Console.note(current.map { "\(name) is now \($0.limit.formatted)" } ?? "\(name) is now none")
         }
     }
 }
