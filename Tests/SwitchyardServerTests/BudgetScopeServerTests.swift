@@ -150,7 +150,9 @@ struct BudgetScopeServerTests {
                       default_limit_usd: 0.000100
                       alerts: {thresholds_percent: [50], webhook_url: "\(webhook.baseURL)/chat/completions"}
                     """)
-            try await withServer(config) { server in
+            try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("ledger.sqlite").path
+            try await withServer(config, databasePath: path) { server in
                 while try await server.post("/v1/chat/completions", Self.chat("zed")).status == 200 {}
                 let alerts = BudgetAlertStore(database: server.runtime.database)
                 try await waitUntil("the alert is recorded") { try await !alerts.list().isEmpty }
@@ -174,6 +176,15 @@ struct BudgetScopeServerTests {
                 #expect(webhook.hits == 2)
                 let listed = try await server.get("/budgets/alerts")
                 #expect(listed.json?["alerts"]?[0]?["threshold_percent"]?.int == 50)
+            }
+            // After a restart on the same ledger, nothing is sent again: more refused requests, no new alert.
+            try await withServer(config, databasePath: path) { server in
+                #expect(try await server.post("/v1/chat/completions", Self.chat("zed")).status == 402)
+                let notifier = try #require(server.runtime.alertNotifier)
+                #expect(await notifier.deliverUnsent())
+                #expect(try await BudgetAlertStore(database: server.runtime.database).list().count == 1)
+                #expect(webhook.hits == 2)
+            }
             }
         }
     }
