@@ -55,6 +55,25 @@ struct ClientPlan: Sendable {
     }
 }
 
+/// The spending tests' provider `shop`: 6 completion words per answer with a little latency that varies by call,
+/// ~$0.0061 per answer (12 × $10 + 60 × $100 per million tokens) and ~$0.0105 reserved (100 tokens).
+func shopConfig(_ upstream: FakeUpstream, budgets: String) -> String {
+    upstream.script("shop") { call, request in
+        .answer(request, "one two three four five six", usage: (12, 60), gap: .milliseconds(call * 7919 % 20))
+    }
+    return baseConfig(
+        """
+        \(budgets)
+        providers:
+          - name: shop
+            kind: openai
+            base_url: \(upstream.baseURL("shop"))
+            models:
+              - {name: m, input_usd_per_mtok: 10.00, output_usd_per_mtok: 100.00, max_output_tokens: 100}
+            timeout: {connect_ms: 1000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 10000}
+        """)
+}
+
 extension Reliability {
     @Suite("Concurrent spending from one budget", .timeLimit(.minutes(2)))
     struct ConcurrentSpendingTests {
@@ -62,31 +81,12 @@ extension Reliability {
         static let concurrency = 32
         static let seed: UInt64 = 0x5EED_0009
 
+        // The $1.00 limit binds after about 160 answers.
         @Test("300 concurrent requests against $1.00, streamed and not, clients hanging up at random: spend ≤ limit")
         func concurrentSpending() async throws {
             try await Stage.run(
                 "concurrent-spending",
-                config: { upstream in
-                    upstream.script("shop") { call, request in
-                        // 6 words, so 6 completion tokens; a little latency that varies by call.
-                        .answer(
-                            request, "one two three four five six", usage: (12, 60),
-                            gap: .milliseconds(call * 7919 % 20))
-                    }
-                    // ~$0.0061 per answer (12 × $10 + 60 × $100 per million); reservations ~$0.0105 (100 tokens): the
-                    // $1.00 limit binds after about 160 answers.
-                    return baseConfig(
-                        """
-                        budgets: {default_limit_usd: 1.00}
-                        providers:
-                          - name: shop
-                            kind: openai
-                            base_url: \(upstream.baseURL("shop"))
-                            models:
-                              - {name: m, input_usd_per_mtok: 10.00, output_usd_per_mtok: 100.00, max_output_tokens: 100}
-                            timeout: {connect_ms: 1000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 10000}
-                        """)
-                }
+                config: { upstream in shopConfig(upstream, budgets: "budgets: {default_limit_usd: 1.00}") }
             ) { stage in
                 let plans = ClientPlan.draw(Self.requests, seed: Self.seed, hangUpShare: 0.15)
                 let port = stage.port

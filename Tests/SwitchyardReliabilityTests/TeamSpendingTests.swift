@@ -12,26 +12,9 @@ extension Reliability {
         func teamSpending() async throws {
             try await Stage.run(
                 "team-spending",
-                config: { upstream in
-                    upstream.script("shop") { call, request in
-                        .answer(
-                            request, "one two three four five six", usage: (12, 60),
-                            gap: .milliseconds(call * 7919 % 20))
-                    }
-                    // ~$0.0061 per answer, ~$0.0105 reserved: each user's $0.08 binds after about 13 answers, the
-                    // service key's $0.06 after about 10, the team's monthly $0.25 after about 40.
-                    return baseConfig(
-                        """
-                        budgets: {default_limit_usd: 0.08}
-                        providers:
-                          - name: shop
-                            kind: openai
-                            base_url: \(upstream.baseURL("shop"))
-                            models:
-                              - {name: m, input_usd_per_mtok: 10.00, output_usd_per_mtok: 100.00, max_output_tokens: 100}
-                            timeout: {connect_ms: 1000, first_byte_ms: 5000, idle_ms: 5000, total_ms: 10000}
-                        """)
-                }
+                // Each user's $0.08 binds after about 13 answers, the service key's $0.06 after about 10, the team's
+                // monthly $0.25 after about 40.
+                config: { upstream in shopConfig(upstream, budgets: "budgets: {default_limit_usd: 0.08}") }
             ) { stage in
                 let common = ["--config", stage.configPath, "--db", stage.databasePath]
                 var keys: [String] = []

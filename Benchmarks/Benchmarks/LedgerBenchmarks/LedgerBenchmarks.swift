@@ -16,6 +16,8 @@ final class LedgerFixture: Sendable {
     let database: LedgerDatabase
     let sink: LedgerEventSink
     let budgets: SQLiteBudgetStore
+    /// Budgets with a limit on every scope: users lifetime and daily, keys and teams monthly.
+    let scopedBudgets: SQLiteBudgetStore
     private let writer: Task<Void, any Error>
     private let counter = Atomic<Int>(0)
 
@@ -27,7 +29,13 @@ final class LedgerFixture: Sendable {
             path: directory.appending(path: "ledger.sqlite").path,
             configuration: LedgerConfiguration(durability: durability))
         sink = LedgerEventSink(database: database)
-        budgets = SQLiteBudgetStore(database: database, defaultLimit: MicroDollars(1_000_000_000_000_000))
+        let huge = MicroDollars(1_000_000_000_000_000)
+        budgets = SQLiteBudgetStore(database: database, defaultLimit: huge)
+        scopedBudgets = SQLiteBudgetStore(
+            database: database,
+            defaults: BudgetDefaults(limits: [
+                .user: [.lifetime: huge, .daily: huge], .key: [.monthly: huge], .team: [.monthly: huge],
+            ]))
         let sink = sink
         writer = Task { try await sink.run() }
     }
@@ -201,4 +209,22 @@ let benchmarks: @Sendable () -> Void = {
             }
         },
         setup: register(reserveAndSettle), teardown: unregister(reserveAndSettle))
+
+    let scoped = "Budget: reserve + settle, user + key + team, 4 limits"
+    Benchmark(
+        scoped, configuration: latency,
+        closure: { benchmark in
+            let fixture = fixture(scoped)
+            for _ in 0..<100 {
+                let number = fixture.next()
+                let subject = BudgetSubject(
+                    userID: "user-\(number % 100)", keyID: "\(number % 10)", team: "team-\(number % 3)")
+                let start = (ContinuousClock.now, threadCPUNanoseconds())
+                let reservation = try await fixture.scopedBudgets.reserve(
+                    subject, requestID: "scoped-\(number)", amount: 2_500)
+                try await fixture.scopedBudgets.settle(reservation, actualCost: 1_234)
+                benchmark.record(since: start)
+            }
+        },
+        setup: register(scoped), teardown: unregister(scoped))
 }

@@ -59,7 +59,8 @@ extension RequestExecution {
                 lowered = .budgetLow
             }
             while reservation == nil {
-                let serving = lowered == nil || ladder == nil ? (tiers, escalationTargets) : ([ladder!.1], [])
+                var serving = (tiers, escalationTargets)
+                if lowered != nil, let (_, tier) = ladder { serving = ([tier], []) }
                 do {
                     reservation = try await reserve(from: budget, tiers: serving.0, escalationTargets: serving.1)
                 } catch let error as BudgetExceededError {

@@ -104,9 +104,12 @@ enum RawHTTP {
         let sentHead = head
         do {
             return try await async.executeThenClose { inbound, outbound in
-                try await outbound.write(.head(sentHead))
-                if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-                try await outbound.write(.end(nil))
+                // In one write and flush: a server that answers as soon as it has the head (a GET) and closes the
+                // connection must not find a part of the request still to come.
+                var parts: [HTTPClientRequestPart] = [.head(sentHead)]
+                if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                parts.append(.end(nil))
+                try await outbound.write(contentsOf: parts)
                 switch hangUp {
                 case .when(let event):
                     try await event()
