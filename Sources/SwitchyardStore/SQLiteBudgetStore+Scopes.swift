@@ -49,10 +49,11 @@ extension SQLiteBudgetStore {
             limits[period] = MicroDollars(row[1] as Int64)
         }
         guard !limits.isEmpty else { return [] }
-        let date = LedgerTimestamp.date(from: at) ?? Date()
+        // Windows are those of `at` as stored (to the millisecond), so a row and its window always agree.
+        lazy var date = LedgerTimestamp.date(from: at) ?? Date()
         return try BudgetPeriod.allCases.compactMap { period -> BudgetStatus? in
             guard let limit = limits[period] else { return nil }
-            guard let window = period.window(containing: date, in: defaults.timeZone) else {
+            guard period != .lifetime, let window = period.window(containing: date, in: defaults.timeZone) else {
                 return BudgetStatus(
                     scope: scope, scopeID: id, period: period, limit: limit, spent: totals.spent,
                     reserved: totals.reserved)
