@@ -190,6 +190,33 @@ struct BudgetScopeServerTests {
     }
 }
 
+extension BudgetScopeServerTests {
+    @Test func moreUnsentAlertsThanOnePageAreAllDeliveredInOneRound() async throws {
+        try await withFakeUpstream({ _ in OpenAIReply.json("{}") }) { webhook in
+            try await withServer(try testConfig(simulatedYAML)) { server in
+                // 250 users each reach half of their $0.0001.
+                let budgets = SQLiteBudgetStore(
+                    database: server.runtime.database, defaults: BudgetDefaults(userLifetimeLimit: 100),
+                    alertThresholds: [50])
+                for index in 0..<250 {
+                    let reservation = try await budgets.reserve(userID: "u\(index)", requestID: "r\(index)", amount: 60)
+                    try await budgets.settle(reservation, actualCost: 60)
+                }
+                let client = HTTPClient(eventLoopGroupProvider: .singleton)
+                let alerts = BudgetAlertStore(database: server.runtime.database)
+                let notifier = BudgetAlertNotifier(
+                    alerts: alerts, recorded: LedgerSignal(), webhookURL: "\(webhook.baseURL)/chat/completions",
+                    client: client)
+                let delivered = await notifier.deliverUnsent()
+                try await client.shutdown()
+                #expect(delivered)
+                #expect(webhook.hits == 250)
+                #expect(try await alerts.unsent().isEmpty)
+            }
+        }
+    }
+}
+
 @Suite("Downgrade ladder", .timeLimit(.minutes(1)))
 struct DowngradeTests {
     static let yaml = """

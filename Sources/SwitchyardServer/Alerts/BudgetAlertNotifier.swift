@@ -75,13 +75,25 @@ public struct BudgetAlertNotifier: Sendable {
     /// - Returns: `true` when none is left unsent.
     @discardableResult
     public func deliverUnsent() async -> Bool {
-        let unsent: [BudgetAlert]
-        do {
-            unsent = try await alerts.unsent()
-        } catch {
-            logger.warning("cannot read budget alerts", metadata: ["error": "\(error)"])
-            return false
+        while true {
+            let unsent: [BudgetAlert]
+            do {
+                unsent = try await alerts.unsent(limit: Self.page)
+            } catch {
+                logger.warning("cannot read budget alerts", metadata: ["error": "\(error)"])
+                return false
+            }
+            guard await deliver(unsent) else { return false }
+            // A full page that all went out may have more behind it.
+            if unsent.count < Self.page { return true }
         }
+    }
+
+    /// Alerts read from the table at a time.
+    static let page = 100
+
+    /// Posts `unsent` in order. - Returns: `true` when every one was accepted.
+    private func deliver(_ unsent: [BudgetAlert]) async -> Bool {
         var delivered = true
         for alert in unsent {
             do {
