@@ -130,6 +130,13 @@ public final class SwitchyardRuntime: Sendable {
                 eventSink: metrics, budget: budgets)
             router.restoreBreakers(from: try database.lastBreakerTransitions())
             let alerts = config.budgets.alerts
+            if alerts.webhookURL != nil, alerts.thresholds.isEmpty {
+                logger.warning(
+                    """
+                    budgets.alerts.webhook_url is set but budgets.alerts.thresholds_percent is empty: no alert is \
+                    ever recorded, so none is sent; set thresholds such as [80, 100]
+                    """)
+            }
             if let url = alerts.webhookURL {
                 alertNotifier = BudgetAlertNotifier(
                     alerts: BudgetAlertStore(database: database), recorded: budgets.alertsRecorded, webhookURL: url,
