@@ -213,7 +213,8 @@ extension SQLiteBudgetStore {
         SELECT w.scope, w.scope_id, w.period, w.window_start, w.spent_usd_micros, coalesce((
             SELECT sum(l.amount_usd_micros) FROM ledger l
             WHERE l.kind IN ('settle', 'adjust') AND l.at >= w.window_start AND l.at < w.window_end
-              AND CASE w.scope WHEN 'user' THEN l.user_id WHEN 'key' THEN l.key_id ELSE l.team END = w.scope_id
+              AND CASE w.scope \(BudgetScope.allCases.map { "WHEN '\($0.rawValue)' THEN l.\($0.ledgerColumn)" }
+                                     .joined(separator: " ")) END = w.scope_id
         ), 0) AS ledger_spent
         FROM budget_windows w
         WHERE w.spent_usd_micros <> ledger_spent

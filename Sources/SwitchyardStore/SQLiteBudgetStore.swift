@@ -49,9 +49,6 @@ public import struct Foundation.Date
 public final class SQLiteBudgetStore: BudgetStore {
     /// The limits of scopes without their own, and the time zone of calendar windows.
     public let defaults: BudgetDefaults
-    /// The lifetime limit of a user whose `budgets.limit_usd_micros` is `NULL` (or who has no row yet); the largest
-    /// amount when users have no default lifetime limit.
-    public var defaultLimit: MicroDollars { defaults.limit(.user, .lifetime) ?? MicroDollars(.max) }
     /// Percentages of a limit whose crossing records a budget alert (see ``BudgetAlertStore``); empty for none.
     public let alertThresholds: [Int]
     public let database: LedgerDatabase

@@ -9,8 +9,11 @@ public struct BudgetDefaults: Sendable, Hashable {
     /// Where daily, weekly and monthly windows start and end. Default UTC.
     public var timeZone: TimeZone
 
+    /// Every user's lifetime limit unless configured: $1.00.
+    public static let userLifetimeLimit: MicroDollars = 1_000_000
+
     public init(
-        limits: [BudgetScope: [BudgetPeriod: MicroDollars]] = [.user: [.lifetime: 1_000_000]],
+        limits: [BudgetScope: [BudgetPeriod: MicroDollars]] = [.user: [.lifetime: userLifetimeLimit]],
         timeZone: TimeZone = TimeZone(identifier: "UTC")!
     ) {
         self.limits = limits

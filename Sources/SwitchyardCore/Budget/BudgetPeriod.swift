@@ -7,7 +7,7 @@ import struct Foundation.DateComponents
 ///
 /// A window's spend is the sum of the ledger's `settle` and `adjust` rows whose `at` falls inside it, so nothing
 /// resets and every past window stays queryable. Weeks start on Monday (ISO 8601).
-public enum BudgetPeriod: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+public enum BudgetPeriod: String, Sendable, Hashable, Codable, CaseIterable {
     /// One limit for the scope's whole history (the default, and the only period before calendar windows).
     case lifetime
     case daily
@@ -30,9 +30,5 @@ public enum BudgetPeriod: String, Sendable, Hashable, Codable, CaseIterable, Com
             let end = calendar.date(byAdding: step, to: interval.start)
         else { return nil }
         return BudgetWindow(start: interval.start, end: end)
-    }
-
-    public static func < (lhs: BudgetPeriod, rhs: BudgetPeriod) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }

@@ -172,7 +172,7 @@ public struct BudgetSettings: Sendable, Hashable {
     public var alerts: BudgetAlertSettings
 
     public init(
-        defaultLimit: MicroDollars = 1_000_000, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        defaultLimit: MicroDollars = BudgetDefaults.userLifetimeLimit, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
         users: PeriodLimits = PeriodLimits(), keys: PeriodLimits = PeriodLimits(), teams: PeriodLimits = PeriodLimits(),
         alerts: BudgetAlertSettings = BudgetAlertSettings()
     ) {
