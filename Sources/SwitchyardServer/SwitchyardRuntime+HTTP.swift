@@ -26,7 +26,7 @@ extension SwitchyardRuntime {
         ).register(on: routes, admin: admin)
         AnalyticsController(database: database, router: router).register(on: admin)
         BudgetsController(budgets: budgets, bodyLimit: bodyLimit).register(on: admin)
-        ReportsController(database: database).register(on: admin)
+        ReportsController(database: database, prices: config.priceTable).register(on: admin)
         HealthController(router: router, ledger: ledger, metrics: metrics).register(on: routes)
         return (routes, admin.endpoints)
     }

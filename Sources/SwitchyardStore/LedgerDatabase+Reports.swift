@@ -1,6 +1,13 @@
 import GRDB
 import SwitchyardCore
 
+extension LedgerDatabase.RepricedFigures {
+    mutating func add(_ other: Self) {
+        cost += other.cost
+        unpriced += other.unpriced
+    }
+}
+
 public import struct Foundation.Date
 
 extension LedgerDatabase {
@@ -20,11 +27,22 @@ extension LedgerDatabase {
         var seen = Set<CostDimension>()
         let dimensions = request.groupedBy.filter { seen.insert($0).inserted }
         let range = request.range.ledgerBounds
+        let repricing = request.repricing
         return try await readReport("the cost report") { db in
-            let rows = try Self.costRows(db, dimensions: dimensions, range: range)
-            let total =
+            var rows = try Self.costRows(db, dimensions: dimensions, range: range)
+            var total =
                 try Self.costRows(db, dimensions: [], range: range).first
                 ?? CostReport.Row(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: .zero)
+            if let repricing {
+                let repriced = try Self.repricedCosts(db, dimensions: dimensions, range: range, at: repricing)
+                for index in rows.indices {
+                    let figures = repriced.groups[dimensions.map { rows[index].values[$0] }] ?? .init()
+                    rows[index].repricedCost = figures.cost
+                    rows[index].unpricedAttempts = figures.unpriced
+                }
+                total.repricedCost = repriced.total.cost
+                total.unpricedAttempts = repriced.total.unpriced
+            }
             return CostReport(range: request.range, groupedBy: dimensions, rows: rows, total: total)
         }
     }
@@ -78,7 +96,10 @@ extension LedgerDatabase {
         let sql = """
             SELECT \(columns.map { $0 + ", " }.joined())
                    count(DISTINCT a.request_id), count(*), coalesce(sum(a.prompt_tokens), 0),
-                   coalesce(sum(a.completion_tokens), 0), coalesce(sum(a.cost_usd_micros), 0)
+                   coalesce(sum(a.completion_tokens), 0), coalesce(sum(a.cost_usd_micros), 0),
+                   coalesce(sum(a.cached_prompt_tokens), 0),
+                   coalesce(sum(a.cache_write_tokens), 0) + coalesce(sum(a.cache_write_1h_tokens), 0),
+                   coalesce(sum(a.reasoning_tokens), 0)
             FROM attempts a \(join)
             WHERE a.started_at >= ?1 AND a.started_at < ?2 AND a.outcome <> 'started'
             \(grouping) \(ordering)
@@ -90,12 +111,62 @@ extension LedgerDatabase {
             guard attempts > 0 || dimensions.isEmpty else { return nil }
             var result = CostReport.Row(
                 requests: row[figures], attempts: attempts, promptTokens: row[figures + 2],
-                completionTokens: row[figures + 3], cost: MicroDollars(row[figures + 4] as Int64))
+                completionTokens: row[figures + 3], cachedPromptTokens: row[figures + 5],
+                cacheWriteTokens: row[figures + 6], reasoningTokens: row[figures + 7],
+                cost: MicroDollars(row[figures + 4] as Int64))
             for (index, dimension) in dimensions.enumerated() {
                 result.values[dimension] = row[index]
             }
             return result
         }
+    }
+
+    /// What one group's calls would cost at other prices.
+    struct RepricedFigures {
+        var cost = MicroDollars.zero
+        /// Calls whose provider and model the prices do not have (counted at their billed cost).
+        var unpriced = 0
+    }
+
+    /// Every call of the range re-priced at `prices` from its recorded tokens, by group (the dimensions' values) and
+    /// in total. A call is priced on its own (its long-context tier, its rounding), as it was billed.
+    private static func repricedCosts(
+        _ db: Database, dimensions: [CostDimension], range: (String, String), at prices: PriceTable
+    ) throws -> (groups: [[String?]: RepricedFigures], total: RepricedFigures) {
+        let columns = dimensions.map(\.sqlExpression)
+        let join = dimensions.contains(where: \.needsRequest) ? "LEFT JOIN requests r ON r.id = a.request_id" : ""
+        let sql = """
+            SELECT \(columns.map { $0 + ", " }.joined())
+                   a.provider, a.model, a.prompt_tokens, coalesce(a.completion_tokens, 0),
+                   coalesce(a.cached_prompt_tokens, 0), coalesce(a.cache_write_tokens, 0),
+                   coalesce(a.cache_write_1h_tokens, 0), coalesce(a.reasoning_tokens, 0), a.cost_usd_micros
+            FROM attempts a \(join)
+            WHERE a.started_at >= ?1 AND a.started_at < ?2 AND a.outcome <> 'started'
+            """
+        var groups: [[String?]: RepricedFigures] = [:]
+        var total = RepricedFigures()
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: [range.0, range.1])
+        let first = dimensions.count
+        while let row = try rows.next() {
+            let key: [String?] = (0..<first).map { row[$0] }
+            let billed = MicroDollars(row[first + 8] as Int64)
+            var figures = RepricedFigures()
+            if let pricing = prices.pricing(provider: row[first], model: row[first + 1]) {
+                if let prompt = row[first + 2] as Int? {
+                    figures.cost = pricing.cost(
+                        of: TokenUsage(
+                            promptTokens: prompt, completionTokens: row[first + 3],
+                            cachedPromptTokens: row[first + 4], cacheWriteTokens: row[first + 5],
+                            cacheWrite1hTokens: row[first + 6], reasoningTokens: row[first + 7]))
+                }
+            } else {
+                figures.cost = billed
+                figures.unpriced = row[first + 2] as Int? == nil ? 0 : 1
+            }
+            groups[key, default: .init()].add(figures)
+            total.add(figures)
+        }
+        return (groups, total)
     }
 
     // MARK: Reliability

@@ -10,7 +10,7 @@ import SwitchyardCore
 /// | --- | --- |
 /// | requestReceived | insert `requests` (status `in_progress`) |
 /// | attemptStarted | insert `attempts` with outcome `started` (kept if the attempt already finished) |
-/// | attemptFinished | upsert `attempts` with the outcome, tokens, cost and latency |
+/// | attemptFinished | upsert `attempts` with the outcome, tokens, cost and latency; insert its price into `prices` if new |
 /// | breakerTransition | insert `breaker_transitions` |
 /// | escalated, targetSkipped, queued, downgraded | insert `request_events` (kind `escalated`, `target_skipped`, `queued`, `downgraded`) |
 /// | requestFinished | upsert `requests` with status, answering provider/model, tokens, cost, latency, error |
@@ -53,8 +53,16 @@ enum LedgerEventRecorder {
     private struct Statements {
         let db: Database
         var cache: [Kind: Statement] = [:]
+        /// `prices.id` by provider, model and digest, for this transaction (a rolled-back batch takes its ids with it).
+        var priceIDs: [PriceKey: Int64] = [:]
 
-        enum Kind { case request, startedAttempt, finishedAttempt, breaker, requestEvent, finishedRequest }
+        enum Kind { case request, startedAttempt, finishedAttempt, breaker, requestEvent, finishedRequest, price }
+
+        struct PriceKey: Hashable {
+            var provider: String
+            var model: String
+            var digest: String
+        }
 
         init(db: Database) { self.db = db }
 
@@ -68,10 +76,25 @@ enum LedgerEventRecorder {
                 case .breaker: insertBreakerTransition
                 case .requestEvent: insertRequestEvent
                 case .finishedRequest: upsertFinishedRequest
+                case .price: upsertPrice
                 }
             let statement = try db.cachedStatement(sql: sql)
             cache[kind] = statement
             return statement
+        }
+
+        /// The id of `pricing`'s row for `provider`/`model`, inserted (first used `at`) if there is none.
+        mutating func priceID(_ pricing: ModelPricing, provider: String, model: String, at: String) throws -> Int64? {
+            let figures = pricing.ledgerFigures
+            let key = PriceKey(provider: provider, model: model, digest: ModelPricing.ledgerDigest(figures))
+            if let id = priceIDs[key] { return id }
+            var values: [(any DatabaseValueConvertible)?] = [provider, model, key.digest]
+            values += figures.map { $0 }
+            values.append(at)
+            let arguments = StatementArguments(values)
+            let id = try Int64.fetchOne(try self(.price), arguments: arguments)
+            priceIDs[key] = id
+            return id
         }
     }
 
@@ -89,11 +112,17 @@ enum LedgerEventRecorder {
                 LedgerTimestamp.string(from: event.at),
             ])
         case .attemptFinished(let event):
+            let startedAt = LedgerTimestamp.string(from: event.startedAt)
+            let priceID = try event.pricing.flatMap {
+                try statement.priceID($0, provider: event.provider, model: event.model, at: startedAt)
+            }
+            let usage = event.usage
             try statement(.finishedAttempt).execute(arguments: [
                 event.requestID, event.seq, event.tier, event.provider, event.model, event.isEscalation,
                 event.outcome.rawValue, event.httpStatus, event.errorCode, event.errorMessage,
-                event.usage?.promptTokens, event.usage?.completionTokens, event.usage?.isEstimated ?? false,
-                event.cost.rawValue, event.latency.roundedMilliseconds, LedgerTimestamp.string(from: event.startedAt),
+                usage?.promptTokens, usage?.completionTokens, usage?.isEstimated ?? false,
+                event.cost.rawValue, event.latency.roundedMilliseconds, startedAt, usage?.cachedPromptTokens,
+                usage?.cacheWriteTokens, usage?.cacheWrite1hTokens, usage?.reasoningTokens, priceID,
             ])
         case .breakerTransition(let event):
             try statement(.breaker).execute(arguments: [
@@ -150,15 +179,31 @@ enum LedgerEventRecorder {
     private static let upsertFinishedAttempt = """
         INSERT INTO attempts (
             request_id, seq, tier, provider, model, is_escalation, outcome, http_status, error_code, error,
-            prompt_tokens, completion_tokens, tokens_estimated, cost_usd_micros, latency_ms, started_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            prompt_tokens, completion_tokens, tokens_estimated, cost_usd_micros, latency_ms, started_at,
+            cached_prompt_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, price_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (request_id, seq) DO UPDATE SET
             tier = excluded.tier, provider = excluded.provider, model = excluded.model,
             is_escalation = excluded.is_escalation, outcome = excluded.outcome, http_status = excluded.http_status,
             error_code = excluded.error_code, error = excluded.error, prompt_tokens = excluded.prompt_tokens,
             completion_tokens = excluded.completion_tokens, tokens_estimated = excluded.tokens_estimated,
             cost_usd_micros = excluded.cost_usd_micros, latency_ms = excluded.latency_ms,
-            started_at = excluded.started_at
+            started_at = excluded.started_at, cached_prompt_tokens = excluded.cached_prompt_tokens,
+            cache_write_tokens = excluded.cache_write_tokens, cache_write_1h_tokens = excluded.cache_write_1h_tokens,
+            reasoning_tokens = excluded.reasoning_tokens, price_id = excluded.price_id
+        """
+
+    private static let upsertPrice = """
+        INSERT INTO prices (
+            provider, model, digest, input_usd_micros_per_mtok, output_usd_micros_per_mtok,
+            cached_input_usd_micros_per_mtok, cache_write_usd_micros_per_mtok, cache_write_1h_usd_micros_per_mtok,
+            reasoning_usd_micros_per_mtok, long_context_above_tokens, long_context_input_usd_micros_per_mtok,
+            long_context_output_usd_micros_per_mtok, long_context_cached_input_usd_micros_per_mtok,
+            long_context_cache_write_usd_micros_per_mtok, long_context_cache_write_1h_usd_micros_per_mtok,
+            long_context_reasoning_usd_micros_per_mtok, first_used_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (provider, model, digest) DO UPDATE SET digest = excluded.digest
+        RETURNING id
         """
 
     private static let insertBreakerTransition = """

@@ -1,4 +1,5 @@
 public import struct Foundation.Date
+public import SwitchyardCore
 
 /// A report's parameters by name, as `GET /reports/...` takes them in its query string: `since`, `until`,
 /// `group_by`.
@@ -10,10 +11,13 @@ public struct ReportParameters: Sendable {
     public var values: [String: String]
     /// When the request was made: an open `until` is a day after it.
     public var now: Date
+    /// The prices in effect, for a cost report with `reprice=true`.
+    public var currentPrices: PriceTable
 
-    public init(_ values: [String: String], now: Date = Date()) {
+    public init(_ values: [String: String], now: Date = Date(), currentPrices: PriceTable = PriceTable()) {
         self.values = values
         self.now = now
+        self.currentPrices = currentPrices
     }
 
     public subscript(name: String) -> String? { values[name] }

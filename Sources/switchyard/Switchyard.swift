@@ -32,7 +32,7 @@ struct Switchyard: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, ChatCommand.self, ReportCommand.self, QueryCommand.self,
-            BudgetCommand.self, KeysCommand.self, ProvidersCommand.self, ConfigCommand.self,
+            BudgetCommand.self, KeysCommand.self, ProvidersCommand.self, PricesCommand.self, ConfigCommand.self,
         ])
 
     /// Parses and runs the command, mapping failures to the documented exit codes: ArgumentParser's usage errors

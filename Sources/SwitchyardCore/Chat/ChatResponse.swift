@@ -37,37 +37,3 @@ public struct FinishReason: RawRepresentable, Sendable, Hashable, Codable, Custo
     public static let contentFilter = FinishReason(rawValue: "content_filter")
     public var description: String { rawValue }
 }
-
-/// Tokens used by one call.
-public struct TokenUsage: Sendable, Hashable, Codable {
-    public var promptTokens: Int
-    public var completionTokens: Int
-    /// `true` when the provider reported no usage and these figures were counted by Switchyard instead.
-    public var isEstimated: Bool
-
-    /// The largest count kept: a trillion tokens. Counts from outside (a provider's `usage`) are clamped to
-    /// `0...maximumCount`, so sums and prices of them can never overflow.
-    public static let maximumCount = 1_000_000_000_000
-
-    public var totalTokens: Int { Self.clamp(promptTokens) + Self.clamp(completionTokens) }
-
-    /// Counts are clamped to `0...maximumCount`.
-    public init(promptTokens: Int, completionTokens: Int, isEstimated: Bool = false) {
-        self.promptTokens = Self.clamp(promptTokens)
-        self.completionTokens = Self.clamp(completionTokens)
-        self.isEstimated = isEstimated
-    }
-
-    /// `count` limited to `0...maximumCount`.
-    static func clamp(_ count: Int) -> Int { min(max(count, 0), maximumCount) }
-
-    /// The two usages together (clamped, never trapping).
-    public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
-        TokenUsage(
-            promptTokens: clamp(lhs.promptTokens) + clamp(rhs.promptTokens),
-            completionTokens: clamp(lhs.completionTokens) + clamp(rhs.completionTokens),
-            isEstimated: lhs.isEstimated || rhs.isEstimated)
-    }
-
-    public static let zero = TokenUsage(promptTokens: 0, completionTokens: 0)
-}

@@ -121,13 +121,15 @@ public struct AttemptFinished: Sendable, Hashable {
     public var usage: TokenUsage?
     /// What the call cost (zero when it failed before any usage).
     public var cost: MicroDollars
+    /// The prices the call was billed at; `nil` when unknown.
+    public var pricing: ModelPricing?
     public var latency: Duration
     public var startedAt: Date
 
     public init(
         requestID: String, seq: Int, tier: String, provider: String, model: String, outcome: AttemptOutcome,
         isEscalation: Bool, httpStatus: Int?, errorCode: String?, errorMessage: String?, usage: TokenUsage?,
-        cost: MicroDollars, latency: Duration, startedAt: Date
+        cost: MicroDollars, pricing: ModelPricing? = nil, latency: Duration, startedAt: Date
     ) {
         self.requestID = requestID
         self.seq = seq
@@ -141,6 +143,7 @@ public struct AttemptFinished: Sendable, Hashable {
         self.errorMessage = errorMessage
         self.usage = usage
         self.cost = cost
+        self.pricing = pricing
         self.latency = latency
         self.startedAt = startedAt
     }

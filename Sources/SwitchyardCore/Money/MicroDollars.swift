@@ -80,6 +80,16 @@ public struct MicroDollars: Sendable, Hashable, Comparable, Codable, Expressible
         return overflow ? Self(rhs.rawValue < 0 ? .max : .min) : Self(difference)
     }
 
+    /// `self × numerator / denominator`, rounded up; saturating. For prices derived from others (`1.25 ×` is
+    /// `scaled(by: 5, over: 4)`).
+    public func scaled(by numerator: Int64, over denominator: Int64) -> Self {
+        precondition(numerator >= 0 && denominator > 0, "a non-negative ratio")
+        let (product, overflow) = rawValue.multipliedReportingOverflow(by: numerator)
+        guard !overflow else { return Self(rawValue > 0 ? .max : .min) }
+        let quotient = product / denominator
+        return Self(quotient + (product % denominator > 0 ? 1 : 0))
+    }
+
     public static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
     public static func -= (lhs: inout Self, rhs: Self) { lhs = lhs - rhs }
 

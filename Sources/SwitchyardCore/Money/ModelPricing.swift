@@ -1,42 +1,76 @@
-/// The price of one model, per million tokens, in micro-dollars.
+/// The price of one model: its base ``TokenPrices`` and, optionally, a long-context tier.
 ///
-/// `$0.15 / MTok` is `ModelPricing(inputPerMillionTokens: 150_000, ...)`.
+/// `$0.15 / MTok` in and `$0.60 / MTok` out is `ModelPricing(inputPerMillionTokens: 150_000,
+/// outputPerMillionTokens: 600_000)`. The cost of a call prices every part of its ``TokenUsage`` (uncached and cached
+/// input, cache writes, answer and reasoning tokens) at its own price and rounds the sum **up** to a whole
+/// micro-dollar, so spend is never under-counted.
 public struct ModelPricing: Sendable, Hashable, Codable {
-    /// Price of one million prompt (input) tokens.
-    public var inputPerMillionTokens: MicroDollars
-    /// Price of one million completion (output) tokens.
-    public var outputPerMillionTokens: MicroDollars
+    /// The prices of calls whose prompt is not above the long-context threshold.
+    public var base: TokenPrices
+    /// Higher prices for long prompts, if the model has them.
+    public var longContext: LongContextPricing?
 
+    public init(_ base: TokenPrices, longContext: LongContextPricing? = nil) {
+        self.base = base
+        self.longContext = longContext
+    }
+
+    /// Only input and output prices: cache reads at the input price, reasoning at the output price.
     public init(inputPerMillionTokens: MicroDollars, outputPerMillionTokens: MicroDollars) {
-        self.inputPerMillionTokens = inputPerMillionTokens
-        self.outputPerMillionTokens = outputPerMillionTokens
+        self.init(TokenPrices(inputPerMillionTokens: inputPerMillionTokens, outputPerMillionTokens: outputPerMillionTokens))
     }
 
     /// A model that costs nothing (a local model, a simulated one).
     public static let free = ModelPricing(inputPerMillionTokens: .zero, outputPerMillionTokens: .zero)
 
-    /// The cost of a call that used these tokens, rounded **up** to the next whole micro-dollar so that spend is
-    /// never under-counted.
-    ///
-    /// Never traps: token counts and prices from outside are multiplied with 128-bit intermediates and the result
-    /// saturates at `Int64.max` micro-dollars.
-    public func cost(promptTokens: Int, completionTokens: Int) -> MicroDollars {
-        let prompt = Int64(max(promptTokens, 0))
-        let completion = Int64(max(completionTokens, 0))
-        let input = max(inputPerMillionTokens.rawValue, 0)
-        let output = max(outputPerMillionTokens.rawValue, 0)
-        // The usual case in 64 bits; 128-bit division is a slow library call.
-        let (inputCost, overflow1) = prompt.multipliedReportingOverflow(by: input)
-        let (outputCost, overflow2) = completion.multipliedReportingOverflow(by: output)
-        let (sum, overflow3) = inputCost.addingReportingOverflow(outputCost)
-        let (rounded, overflow4) = sum.addingReportingOverflow(999_999)
-        if !(overflow1 || overflow2 || overflow3 || overflow4) { return MicroDollars(rounded / 1_000_000) }
-        let micros = (Int128(prompt) * Int128(input) + Int128(completion) * Int128(output) + 999_999) / 1_000_000
-        return MicroDollars(micros > Int128(Int64.max) ? .max : Int64(micros))
+    /// The base price of one million uncached prompt tokens.
+    public var inputPerMillionTokens: MicroDollars {
+        get { base.inputPerMillionTokens }
+        set { base.inputPerMillionTokens = newValue }
     }
 
-    /// The cost of a reply from its reported (or estimated) usage.
+    /// The base price of one million completion tokens.
+    public var outputPerMillionTokens: MicroDollars {
+        get { base.outputPerMillionTokens }
+        set { base.outputPerMillionTokens = newValue }
+    }
+
+    /// The prices a call with `promptTokens` prompt tokens is billed at.
+    public func prices(forPromptTokens promptTokens: Int) -> TokenPrices {
+        if let longContext, promptTokens > longContext.abovePromptTokens { return longContext.prices }
+        return base
+    }
+
+    /// The cost of a call that used `usage`, rounded up to the next whole micro-dollar. Never traps: the result
+    /// saturates at `Int64.max` micro-dollars.
     public func cost(of usage: TokenUsage) -> MicroDollars {
-        cost(promptTokens: usage.promptTokens, completionTokens: usage.completionTokens)
+        Self.micros(prices(forPromptTokens: usage.promptTokens).rates.millionthsOfMicros(usage))
+    }
+
+    /// The cost of plain (uncached, non-reasoning) tokens.
+    public func cost(promptTokens: Int, completionTokens: Int) -> MicroDollars {
+        cost(of: TokenUsage(promptTokens: promptTokens, completionTokens: completionTokens))
+    }
+
+    /// The most a call of at most `promptTokens` prompt and `completionTokens` completion tokens can cost, whatever
+    /// part of them is cached, written to a cache or reasoning: every token at the highest price it can have, in
+    /// every tier the prompt can reach. Budgets reserve this.
+    public func upperBoundCost(promptTokens: Int, completionTokens: Int) -> MicroDollars {
+        var tiers = [base.rates]
+        if let longContext, promptTokens > longContext.abovePromptTokens { tiers.append(longContext.prices.rates) }
+        let promptRate = tiers.map(\.highestPrompt).max() ?? 0
+        let completionRate = tiers.map(\.highestCompletion).max() ?? 0
+        return Self.micros(
+            Int128(TokenUsage.clamp(promptTokens)) * Int128(promptRate)
+                + Int128(TokenUsage.clamp(completionTokens)) * Int128(completionRate))
+    }
+
+    /// Millionths of a micro-dollar → whole micro-dollars, rounded up, saturating. Divides in 64 bits when it can:
+    /// 128-bit division is a slow library call.
+    private static func micros(_ millionths: Int128) -> MicroDollars {
+        let rounded = millionths + 999_999
+        if rounded <= Int128(Int64.max) { return MicroDollars(Int64(rounded) / 1_000_000) }
+        let micros = rounded / 1_000_000
+        return MicroDollars(micros > Int128(Int64.max) ? .max : Int64(micros))
     }
 }

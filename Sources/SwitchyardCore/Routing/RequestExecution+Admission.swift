@@ -144,7 +144,8 @@ extension RequestExecution {
             tier: tier, resolved: target,
             expectedCost: model.pricing.cost(
                 promptTokens: pricing.expectedPromptTokens, completionTokens: min(maxTokens, 512)),
-            upperBoundCost: model.pricing.cost(promptTokens: pricing.upperBoundPromptTokens, completionTokens: maxTokens),
+            upperBoundCost: model.pricing.upperBoundCost(
+                promptTokens: pricing.upperBoundPromptTokens, completionTokens: maxTokens),
             maxTokens: maxTokens, upperBoundPromptTokens: pricing.upperBoundPromptTokens)
     }
 }

@@ -79,7 +79,8 @@ extension RequestExecution {
                     AttemptFinished(
                         requestID: request.id, seq: seq, tier: candidate.tier, provider: provider,
                         model: candidate.target.model, outcome: .success, isEscalation: isEscalation, httpStatus: nil,
-                        errorCode: nil, errorMessage: bill.note, usage: bill.usage, cost: bill.cost, latency: latency,
+                        errorCode: nil, errorMessage: bill.note, usage: bill.usage, cost: bill.cost,
+                        pricing: candidate.model.pricing, latency: latency,
                         startedAt: wallStart))
                 return .answered(
                     Answer(candidate: candidate, response: response, isComplete: isComplete),
@@ -99,7 +100,8 @@ extension RequestExecution {
                     model: candidate.target.model, outcome: failure.outcome, isEscalation: isEscalation,
                     httpStatus: failure.error.httpStatus, errorCode: failure.error.code.rawValue,
                     errorMessage: [failure.error.message, bill.note].compactMap { $0 }.joined(separator: "; "),
-                    usage: bill.usage, cost: bill.cost, latency: latency, startedAt: wallStart)
+                    usage: bill.usage, cost: bill.cost, pricing: candidate.model.pricing, latency: latency,
+                    startedAt: wallStart)
                 attempts.append(attempt)
                 router.emit(.attemptFinished(attempt))
 

@@ -1,3 +1,4 @@
+package import SwitchyardCore
 package import SwitchyardSettings
 
 extension AnthropicProvider {
@@ -71,5 +72,14 @@ extension AnthropicProvider: ConfigurableHTTPProvider {
                 "`max_tokens` of a request that sets none (Anthropic requires one).", in: 1...Int(Int32.max),
                 "a number of tokens"),
         ]
+    }
+
+    /// Anthropic's published prompt-caching prices, the same multiples of the input price for every model: a cache
+    /// read is 0.1 ×, a 5-minute cache write 1.25 ×, a 1-hour cache write 2 ×.
+    package static func completePrices(_ prices: inout TokenPrices) {
+        let input = prices.inputPerMillionTokens
+        if prices.cachedInputPerMillionTokens == nil { prices.cachedInputPerMillionTokens = input.scaled(by: 1, over: 10) }
+        if prices.cacheWritePerMillionTokens == nil { prices.cacheWritePerMillionTokens = input.scaled(by: 5, over: 4) }
+        if prices.cacheWrite1hPerMillionTokens == nil { prices.cacheWrite1hPerMillionTokens = input.scaled(by: 2, over: 1) }
     }
 }

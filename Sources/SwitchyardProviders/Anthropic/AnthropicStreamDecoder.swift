@@ -11,8 +11,8 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
     let request: ChatRequest
     let mapper: UpstreamErrorMapper
     private(set) var isFinished = false
-    private var promptTokens: Int?
-    private var completionTokens: Int?
+    /// The counts so far: `message_start`'s, updated by each `message_delta`.
+    private var usage = AnthropicUsage()
     private var stopReason: String?
     /// Tool-call index of each open `tool_use` block, by block index, and whether it received arguments.
     private var toolBlocks: [Int: (index: Int, hasArguments: Bool)] = [:]
@@ -28,8 +28,7 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
         let payload = try JSONCoding.decode(AnthropicStreamEvent.self, event: event, mapper: mapper)
         switch payload.type {
         case "message_start":
-            promptTokens = payload.message?.usage?.promptTokens?.value
-            completionTokens = payload.message?.usage?.outputTokens?.value
+            if let reported = payload.message?.usage { usage = reported }
             return []
         case "content_block_start":
             guard let block = payload.contentBlock, let blockIndex = payload.index else { return [] }
@@ -76,8 +75,7 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
         case "message_delta":
             if let reason = payload.delta?.stopReason { stopReason = reason }
             // Counts here are cumulative and replace those of `message_start`; a garbage one is estimated instead.
-            if let output = payload.usage?.outputTokens { completionTokens = output.value }
-            if let input = payload.usage?.promptTokens, input.value != 0 { promptTokens = input.value }
+            if let reported = payload.usage { usage.update(with: reported) }
             return []
         case "message_stop":
             isFinished = true
@@ -96,11 +94,8 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
 
     private func finalChunk() -> ChatStreamChunk {
         let estimate = UsageEstimate.estimate(request: request, output: output)
-        let usage = TokenUsage(
-            promptTokens: promptTokens ?? estimate.promptTokens,
-            completionTokens: completionTokens ?? estimate.completionTokens,
-            isEstimated: promptTokens == nil || completionTokens == nil)
         return ChatStreamChunk(
-            finishReason: AnthropicStopReason.finishReason(stopReason, hasToolCalls: toolCount > 0), usage: usage)
+            finishReason: AnthropicStopReason.finishReason(stopReason, hasToolCalls: toolCount > 0),
+            usage: usage.tokenUsage(estimate: estimate))
     }
 }

@@ -144,19 +144,47 @@ struct AnthropicMessagesBody: Encodable {
     }
 }
 
-/// Anthropic's `usage` object (the input side counts cache writes and reads too); counts are checked
+/// `usage` of a reply or of a stream's `message_start` / `message_delta`; its counts are checked
 /// (``UpstreamTokenCount``).
+///
+/// Anthropic's `input_tokens` are only the uncached ones: the prompt is `input_tokens + cache_read_input_tokens +
+/// cache_creation_input_tokens`. `cache_creation` splits the writes into 5-minute and 1-hour ones; without it every
+/// write is a 5-minute one.
 struct AnthropicUsage: Decodable {
     enum CodingKeys: String, CodingKey {
         case inputTokens = "input_tokens"
         case outputTokens = "output_tokens"
         case cacheCreationInputTokens = "cache_creation_input_tokens"
         case cacheReadInputTokens = "cache_read_input_tokens"
+        case cacheCreation = "cache_creation"
+    }
+    struct CacheCreation: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case fiveMinutes = "ephemeral_5m_input_tokens"
+            case oneHour = "ephemeral_1h_input_tokens"
+        }
+        var fiveMinutes: UpstreamTokenCount?
+        var oneHour: UpstreamTokenCount?
     }
     var inputTokens: UpstreamTokenCount?
     var outputTokens: UpstreamTokenCount?
     var cacheCreationInputTokens: UpstreamTokenCount?
     var cacheReadInputTokens: UpstreamTokenCount?
+    var cacheCreation: CacheCreation?
+
+    /// Nothing reported.
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputTokens = try container.decodeIfPresent(UpstreamTokenCount.self, forKey: .inputTokens)
+        outputTokens = try container.decodeIfPresent(UpstreamTokenCount.self, forKey: .outputTokens)
+        cacheCreationInputTokens = try container.decodeIfPresent(
+            UpstreamTokenCount.self, forKey: .cacheCreationInputTokens)
+        cacheReadInputTokens = try container.decodeIfPresent(UpstreamTokenCount.self, forKey: .cacheReadInputTokens)
+        // A split of another shape is ignored (every write is then a 5-minute one) rather than failing the answer.
+        cacheCreation = try? container.decodeIfPresent(CacheCreation.self, forKey: .cacheCreation)
+    }
 
     /// All prompt tokens, cached or not: `nil` when none was reported, a garbage count when one of them is garbage.
     var promptTokens: UpstreamTokenCount? {
@@ -165,6 +193,34 @@ struct AnthropicUsage: Decodable {
         }
         return UpstreamTokenCount(
             UpstreamTokenCount.sum(inputTokens, cacheCreationInputTokens, cacheReadInputTokens))
+    }
+
+    /// A stream's later report (`message_delta`, cumulative) over this one: the counts it carries replace these;
+    /// a prompt count of zero there means "not repeated" and keeps the earlier one.
+    mutating func update(with later: AnthropicUsage) {
+        if let output = later.outputTokens { outputTokens = output }
+        guard let prompt = later.promptTokens, prompt.value != 0 else { return }
+        inputTokens = later.inputTokens
+        cacheCreationInputTokens = later.cacheCreationInputTokens
+        cacheReadInputTokens = later.cacheReadInputTokens
+        if let split = later.cacheCreation { cacheCreation = split }
+    }
+
+    /// The usage in Switchyard's shape; a count missing or garbage is taken from `estimate` and marks it estimated.
+    func tokenUsage(estimate: TokenUsage) -> TokenUsage {
+        let prompt = promptTokens?.value
+        let completion = outputTokens?.value
+        guard let prompt else {
+            return TokenUsage(
+                promptTokens: estimate.promptTokens, completionTokens: completion ?? estimate.completionTokens,
+                isEstimated: true)
+        }
+        let writes = cacheCreationInputTokens?.value ?? 0
+        let oneHour = min(cacheCreation?.oneHour?.value ?? 0, writes)
+        return TokenUsage(
+            promptTokens: prompt, completionTokens: completion ?? estimate.completionTokens,
+            cachedPromptTokens: cacheReadInputTokens?.value ?? 0, cacheWriteTokens: writes - oneHour,
+            cacheWrite1hTokens: oneHour, isEstimated: completion == nil)
     }
 }
 
@@ -210,11 +266,7 @@ struct AnthropicMessageResponse: Decodable {
         let content: String? = hasText || calls.isEmpty ? text : nil
         let estimate = UsageEstimate.estimate(
             request: request, output: text + calls.map { $0.name + $0.arguments }.joined())
-        let prompt = usage?.promptTokens?.value
-        let completion = usage?.outputTokens?.value
-        let tokens = TokenUsage(
-            promptTokens: prompt ?? estimate.promptTokens, completionTokens: completion ?? estimate.completionTokens,
-            isEstimated: prompt == nil || completion == nil)
+        let tokens = (usage ?? AnthropicUsage()).tokenUsage(estimate: estimate)
         return ChatResponse(
             id: id, model: model ?? request.model, content: content, toolCalls: calls,
             finishReason: AnthropicStopReason.finishReason(stopReason, hasToolCalls: !calls.isEmpty), usage: tokens)

@@ -1,4 +1,5 @@
 import Foundation
+package import SwitchyardCore
 import Yams
 package import SwitchyardSettings
 
@@ -7,10 +8,18 @@ package protocol ConfigurableHTTPProvider: HTTPProvider {
     /// The kind's own keys, after the shared `base_url`, `api_key_env`, `timeout`, `extra_headers`,
     /// `max_response_bytes` and `max_stream_bytes`.
     static var configurationKeys: [SettingKey<Configuration>] { get }
+    /// See ``ConfigurableProviderKind/completePrices(_:)``.
+    static func completePrices(_ prices: inout TokenPrices)
+}
+
+extension ConfigurableHTTPProvider {
+    package static func completePrices(_ prices: inout TokenPrices) {}
 }
 
 extension HTTPProviderOptions: ConfigurableProviderKind where Provider: ConfigurableHTTPProvider {
     package static var family: String? { "HTTP providers" }
+
+    package static func completePrices(_ prices: inout TokenPrices) { Provider.completePrices(&prices) }
 
     package init(defaults: ProviderDefaults) {
         self.init()

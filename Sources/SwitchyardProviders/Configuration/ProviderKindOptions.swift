@@ -32,11 +32,15 @@ package protocol ConfigurableProviderKind: ProviderKindOptions {
     init(defaults: ProviderDefaults)
     /// The `expected_latency_ms` of a provider that does not write one, when the kind knows better than the default.
     var expectedLatency: Duration? { get }
+    /// Fills in prices the configuration left unset when the kind's provider publishes how they follow from the
+    /// others (Anthropic's cache multipliers). Applied to every price tier of every model of the kind.
+    static func completePrices(_ prices: inout TokenPrices)
 }
 
 extension ConfigurableProviderKind {
     package static var family: String? { nil }
     package var expectedLatency: Duration? { nil }
+    package static func completePrices(_ prices: inout TokenPrices) {}
 }
 
 /// What building a provider may use.

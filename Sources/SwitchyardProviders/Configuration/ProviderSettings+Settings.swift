@@ -120,6 +120,27 @@ extension ProviderSettings {
         YAMLTree.mapping(Self.identitySettings.pairs(self) + Self.optionPairs(options) + Self.profileSettings.pairs(self))
     }
 
+    /// Fills in the prices the entry left unset that its kind knows (``ConfigurableProviderKind/completePrices(_:)``),
+    /// in every tier of every model.
+    package mutating func completePrices() {
+        guard let options = options as? any ConfigurableProviderKind else { return }
+        profile.models = Self.completingPrices(of: profile.models, options)
+    }
+
+    private static func completingPrices<Options: ConfigurableProviderKind>(
+        of models: [ModelProfile], _: Options
+    ) -> [ModelProfile] {
+        models.map { model in
+            var model = model
+            Options.completePrices(&model.pricing.base)
+            if var tier = model.pricing.longContext {
+                Options.completePrices(&tier.prices)
+                model.pricing.longContext = tier
+            }
+            return model
+        }
+    }
+
     private static func optionPairs(_ options: any ProviderKindOptions) -> [(String, Node)] {
         guard let options = options as? any ConfigurableProviderKind else { return [] }
         return pairs(of: options)

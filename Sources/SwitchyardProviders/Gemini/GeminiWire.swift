@@ -160,22 +160,30 @@ struct GeminiResponse: Decodable {
         var name: String?
         var args: JSONValue?
     }
-    /// Token counts, checked (``UpstreamTokenCount``).
+    /// Token counts, checked (``UpstreamTokenCount``). `promptTokenCount` includes `cachedContentTokenCount`;
+    /// `thoughtsTokenCount` (thinking) and `toolUsePromptTokenCount` are counted apart and billed as output and
+    /// input.
     struct UsageMetadata: Decodable {
         var promptTokenCount: UpstreamTokenCount?
         var candidatesTokenCount: UpstreamTokenCount?
         var thoughtsTokenCount: UpstreamTokenCount?
+        var cachedContentTokenCount: UpstreamTokenCount?
+        var toolUsePromptTokenCount: UpstreamTokenCount?
 
         /// Some count was sent, garbage or not.
         var isReported: Bool { promptTokenCount != nil || candidatesTokenCount != nil }
 
         /// The usage reported; `nil` when none was, or when a count is garbage (the caller then estimates).
-        /// Thinking tokens are billed as output, so they count as completion tokens.
+        /// Thinking tokens are reasoning tokens, part of the completion. A garbage cached count counts as no cached
+        /// tokens (billed as plain input).
         var tokenUsage: TokenUsage? {
-            guard isReported, let prompt = UpstreamTokenCount.sum(promptTokenCount),
+            guard isReported, let prompt = UpstreamTokenCount.sum(promptTokenCount, toolUsePromptTokenCount),
+                let thoughts = UpstreamTokenCount.sum(thoughtsTokenCount),
                 let completion = UpstreamTokenCount.sum(candidatesTokenCount, thoughtsTokenCount)
             else { return nil }
-            return TokenUsage(promptTokens: prompt, completionTokens: completion)
+            return TokenUsage(
+                promptTokens: prompt, completionTokens: completion,
+                cachedPromptTokens: cachedContentTokenCount?.value ?? 0, reasoningTokens: thoughts)
         }
     }
     struct PromptFeedback: Decodable {

@@ -49,13 +49,39 @@ struct OpenAIChatBody: Encodable {
 }
 
 /// `usage` of a completion or of a stream's last chunk; its counts are checked (``UpstreamTokenCount``).
+///
+/// `prompt_tokens` includes `prompt_tokens_details.cached_tokens` and `completion_tokens` includes
+/// `completion_tokens_details.reasoning_tokens`. A details object or count that cannot be read counts as none of
+/// those tokens: billed as plain input or output, never as nothing.
 struct OpenAIUsage: Decodable {
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
+        case promptTokensDetails = "prompt_tokens_details"
+        case completionTokensDetails = "completion_tokens_details"
+    }
+    struct PromptDetails: Decodable {
+        enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+        var cachedTokens: UpstreamTokenCount?
+    }
+    struct CompletionDetails: Decodable {
+        enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+        var reasoningTokens: UpstreamTokenCount?
     }
     var promptTokens: UpstreamTokenCount?
     var completionTokens: UpstreamTokenCount?
+    var promptTokensDetails: PromptDetails?
+    var completionTokensDetails: CompletionDetails?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        promptTokens = try container.decodeIfPresent(UpstreamTokenCount.self, forKey: .promptTokens)
+        completionTokens = try container.decodeIfPresent(UpstreamTokenCount.self, forKey: .completionTokens)
+        // Details of another shape (a string, a list) are ignored rather than failing the whole answer.
+        promptTokensDetails = try? container.decodeIfPresent(PromptDetails.self, forKey: .promptTokensDetails)
+        completionTokensDetails = try? container.decodeIfPresent(
+            CompletionDetails.self, forKey: .completionTokensDetails)
+    }
 
     /// Some count was sent, garbage or not.
     var isReported: Bool { promptTokens != nil || completionTokens != nil }
@@ -65,7 +91,10 @@ struct OpenAIUsage: Decodable {
         guard isReported, let prompt = UpstreamTokenCount.sum(promptTokens),
             let completion = UpstreamTokenCount.sum(completionTokens)
         else { return nil }
-        return TokenUsage(promptTokens: prompt, completionTokens: completion)
+        return TokenUsage(
+            promptTokens: prompt, completionTokens: completion,
+            cachedPromptTokens: promptTokensDetails?.cachedTokens?.value ?? 0,
+            reasoningTokens: completionTokensDetails?.reasoningTokens?.value ?? 0)
     }
 }
 

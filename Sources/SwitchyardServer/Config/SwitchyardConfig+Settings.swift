@@ -21,6 +21,10 @@ extension SwitchyardConfig {
             .section("keys", \.keys, "Users' API keys.", KeySettings.settings),
             .section("defaults", \.defaults, "What every provider gets unless its entry says otherwise.",
                 ProviderDefaults.settings),
+            .optional("prices_file", \.pricesFile,
+                "A local copy of LiteLLM's price table (`model_prices_and_context_window.json`) that prices every model "
+                    + "whose entry sets no price; a path relative to the working directory (default none).",
+                read: { try $0.string("a file path") }, write: YAMLTree.string),
             SettingKey.custom(
                 "providers", "The providers, at least one.",
                 read: { value, config in

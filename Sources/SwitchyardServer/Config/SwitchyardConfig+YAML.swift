@@ -52,6 +52,7 @@ extension SwitchyardConfig {
     static func read(_ root: ConfigValue) throws -> SwitchyardConfig {
         var config = SwitchyardConfig()
         try settings.read(root.mapping(keys: settings.names, ignoringExtensionKeys: true), into: &config)
+        try config.resolvePrices(root)
         do {
             _ = try RouterTopology(config.routerConfiguration)
         } catch {

@@ -13,6 +13,9 @@ public struct SwitchyardConfig: Sendable, Hashable {
     public var keys: KeySettings
     /// Resilience settings every provider gets unless it overrides them.
     public var defaults: ProviderDefaults
+    /// A local copy of LiteLLM's price table that prices the models whose entry sets no price (read when the
+    /// configuration is). Default none.
+    public var pricesFile: String?
     public var providers: [ProviderSettings]
     public var routes: [Route]
     /// The route for requests that name none (and for the simple API). Default: the first route.
@@ -28,6 +31,7 @@ public struct SwitchyardConfig: Sendable, Hashable {
         budgets: BudgetSettings = BudgetSettings(),
         keys: KeySettings = KeySettings(),
         defaults: ProviderDefaults = ProviderDefaults(),
+        pricesFile: String? = nil,
         providers: [ProviderSettings] = [],
         routes: [Route] = [],
         defaultRoute: String? = nil,
@@ -40,6 +44,7 @@ public struct SwitchyardConfig: Sendable, Hashable {
         self.budgets = budgets
         self.keys = keys
         self.defaults = defaults
+        self.pricesFile = pricesFile
         self.providers = providers
         self.routes = routes
         self.defaultRoute = defaultRoute
@@ -47,6 +52,9 @@ public struct SwitchyardConfig: Sendable, Hashable {
         self.healthChecks = healthChecks
         self.specialtyBoost = specialtyBoost
     }
+
+    /// Every model's price, by provider and model.
+    public var priceTable: PriceTable { PriceTable(providers.map(\.profile)) }
 
     /// The router's part of the configuration.
     public var routerConfiguration: RouterConfiguration {

@@ -52,20 +52,34 @@ struct OpenAIChatResponse: Encodable {
     }
 }
 
-/// OpenAI's `usage` object.
+/// OpenAI's `usage` object, with the cached and reasoning parts of the counts (zero when there were none).
 struct Usage: Encodable {
+    struct PromptDetails: Encodable {
+        var cachedTokens: Int
+        enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+    }
+    struct CompletionDetails: Encodable {
+        var reasoningTokens: Int
+        enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+    }
     var promptTokens: Int
     var completionTokens: Int
     var totalTokens: Int
+    var promptTokensDetails: PromptDetails
+    var completionTokensDetails: CompletionDetails
     enum CodingKeys: String, CodingKey {
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case totalTokens = "total_tokens"
+        case promptTokensDetails = "prompt_tokens_details"
+        case completionTokensDetails = "completion_tokens_details"
     }
     init(_ usage: TokenUsage) {
         promptTokens = usage.promptTokens
         completionTokens = usage.completionTokens
         totalTokens = usage.totalTokens
+        promptTokensDetails = PromptDetails(cachedTokens: usage.cachedPromptTokens)
+        completionTokensDetails = CompletionDetails(reasoningTokens: usage.reasoningTokens)
     }
 }
 

@@ -67,16 +67,66 @@ struct ProviderEntry: Encodable {
     var inFlight: Int
     var score: Double
 
+    /// A model with its prices in effect (defaults applied), dollars per million tokens.
     struct Model: Encodable {
         var name: String
-        var inputUSDPerMTok: String
-        var outputUSDPerMTok: String
+        var prices: Prices
+        var longContext: LongContext?
         var maxOutputTokens: Int
+
+        init(_ model: ModelProfile) {
+            name = model.name
+            prices = Prices(model.pricing.base.rates)
+            longContext = model.pricing.longContext.map {
+                LongContext(abovePromptTokens: $0.abovePromptTokens, prices: Prices($0.prices.rates))
+            }
+            maxOutputTokens = model.maxOutputTokens
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try prices.encode(to: encoder)
+            try container.encodeIfPresent(longContext, forKey: .longContext)
+            try container.encode(maxOutputTokens, forKey: .maxOutputTokens)
+        }
+
         enum CodingKeys: String, CodingKey {
             case name
-            case inputUSDPerMTok = "input_usd_per_mtok"
-            case outputUSDPerMTok = "output_usd_per_mtok"
+            case longContext = "long_context"
             case maxOutputTokens = "max_output_tokens"
+        }
+
+        struct LongContext: Encodable {
+            var abovePromptTokens: Int
+            var prices: Prices
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(abovePromptTokens, forKey: .abovePromptTokens)
+                try prices.encode(to: encoder)
+            }
+            enum CodingKeys: String, CodingKey { case abovePromptTokens = "above_prompt_tokens" }
+        }
+
+        /// The keys of the configuration's price keys, as exact decimal strings.
+        struct Prices: Encodable {
+            var rates: TokenPrices.Rates
+            init(_ rates: TokenPrices.Rates) { self.rates = rates }
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                let figures: [(CodingKeys, Int64)] = [
+                    (.input, rates.input), (.output, rates.output), (.cachedInput, rates.cachedInput),
+                    (.cacheWrite, rates.cacheWrite), (.cacheWrite1h, rates.cacheWrite1h), (.reasoning, rates.reasoning),
+                ]
+                for (key, micros) in figures { try container.encode(MicroDollars(micros).decimalString, forKey: key) }
+            }
+            enum CodingKeys: String, CodingKey {
+                case input = "input_usd_per_mtok", output = "output_usd_per_mtok"
+                case cachedInput = "cached_input_usd_per_mtok", cacheWrite = "cache_write_usd_per_mtok"
+                case cacheWrite1h = "cache_write_1h_usd_per_mtok", reasoning = "reasoning_usd_per_mtok"
+            }
         }
     }
 
@@ -85,11 +135,7 @@ struct ProviderEntry: Encodable {
         name = profile.name
         self.kind = kind
         model = profile.models.first?.name ?? ""
-        models = profile.models.map {
-            Model(
-                name: $0.name, inputUSDPerMTok: $0.pricing.inputPerMillionTokens.decimalString,
-                outputUSDPerMTok: $0.pricing.outputPerMillionTokens.decimalString, maxOutputTokens: $0.maxOutputTokens)
-        }
+        models = profile.models.map(Model.init)
         let first = profile.models.first?.pricing ?? .free
         // Dollars per token, input and output averaged (display only).
         costPerToken = Double(first.inputPerMillionTokens.rawValue + first.outputPerMillionTokens.rawValue) / 2 / 1e12

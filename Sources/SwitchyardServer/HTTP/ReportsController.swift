@@ -1,4 +1,5 @@
 import Hummingbird
+import SwitchyardCore
 import SwitchyardStore
 
 /// `GET /reports/costs` and `GET /reports/reliability` (admin): the ledger's reports over a time range.
@@ -7,6 +8,8 @@ import SwitchyardStore
 /// encodes the response body.
 struct ReportsController: Sendable {
     let database: LedgerDatabase
+    /// The prices in effect, for `reprice=true`.
+    let prices: PriceTable
 
     func register(on admin: AdminRoutes) {
         add("/reports/costs", CostReport.Request.self, on: admin)
@@ -16,9 +19,10 @@ struct ReportsController: Sendable {
     /// Serves `GET path`: the report `ReportRequest` reads from the query string, as JSON; 400 `invalid_request` for a
     /// parameter it refuses.
     func add<ReportRequest: LedgerReportRequest>(_ path: RouterPath, _: ReportRequest.Type, on admin: AdminRoutes) {
-        admin.get(path) { [database] request, _ in
+        admin.get(path) { [database, prices] request, _ in
             let parameters = ReportParameters(
-                Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first })
+                Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
+                currentPrices: prices)
             let reportRequest: ReportRequest
             do {
                 reportRequest = try ReportRequest(parameters: parameters)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwitchyardServer
 import SwitchyardStore
 
 /// `switchyard report costs`: money spent on provider calls, grouped by user, key, team, provider, model or period.
@@ -18,6 +19,12 @@ struct ReportCostsCommand: AsyncParsableCommand {
               switchyard report costs --by day --format csv > costs.csv
               switchyard report costs --by team --period month
               switchyard report costs --by key --since 2026-11-01
+              switchyard report costs --by model --since 2026-11-01 --reprice --config switchyard.yaml
+
+            --reprice adds what each group's calls would cost at the configuration's prices today, computed \
+            from the tokens recorded for every call (cached, cache-write and reasoning tokens priced as such); the \
+            ledger is not changed. Calls of a model the configuration no longer has keep their billed cost and \
+            are counted as UNPRICED.
 
             Sample output:
               USER   REQUESTS  ATTEMPTS  PROMPT TOKENS  COMPLETION TOKENS  COST (USD)
@@ -53,13 +60,17 @@ struct ReportCostsCommand: AsyncParsableCommand {
         }
     }
 
+    @Flag(help: "Also show what the calls would cost at the configuration's prices (the ledger is not changed).")
+    var reprice = false
+
     @Option(help: OutputFormat.help)
     var format: OutputFormat = .table
 
     func run() async throws {
         var groups = dimensions.isEmpty ? [CostDimension.user] : dimensions
         if let period, !groups.contains(period.dimension) { groups.append(period.dimension) }
-        let request = CostReport.Request(range: range.report, groupedBy: groups)
+        let repricing = reprice ? try options.resolve().config.priceTable : nil
+        let request = CostReport.Request(range: range.report, groupedBy: groups, repricing: repricing)
         try await ReportOutput.run(request, options: options, format: format, progress: "computing the cost report") {
             report, format in Self.table(report).rendered(as: format)
         }
@@ -69,17 +80,22 @@ struct ReportCostsCommand: AsyncParsableCommand {
         let dimensionColumns: [OutputTable.Column] = report.groupedBy.map {
             .text($0.rawValue, $0.rawValue.uppercased())
         }
+        let repricedColumns: [OutputTable.Column] =
+            report.isRepriced
+            ? [.number("repriced_cost_usd", "REPRICED (USD)"), .number("unpriced_attempts", "UNPRICED")] : []
         var table = OutputTable(
             columns: dimensionColumns + [
                 .number("requests", "REQUESTS"), .number("attempts", "ATTEMPTS"),
                 .number("prompt_tokens", "PROMPT TOKENS"), .number("completion_tokens", "COMPLETION TOKENS"),
                 .number("cost_usd", "COST (USD)"),
-            ])
+            ] + repricedColumns)
         func figures(_ row: CostReport.Row) -> [Cell] {
             [
                 .integer(row.requests), .integer(row.attempts), .integer(row.promptTokens),
                 .integer(row.completionTokens), .money(row.cost),
             ]
+                + (report.isRepriced
+                    ? [row.repricedCost.map(Cell.money) ?? .none, .integer(row.unpricedAttempts ?? 0)] : [])
         }
         for row in report.rows {
             let keys: [Cell] = report.groupedBy.map { row.values[$0].map(Cell.text) ?? .none }
