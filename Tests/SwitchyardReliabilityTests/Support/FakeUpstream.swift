@@ -42,6 +42,8 @@ enum UpstreamReply: Sendable {
     enum StreamEnding: Sendable {
         /// `data: [DONE]` and the chunked terminator.
         case done
+        /// The chunked terminator alone (Anthropic's and Gemini's streams have no `[DONE]`).
+        case end
         /// Close the connection mid-body (no terminator).
         case cut
         /// Stop sending but keep the connection open until the peer hangs up.
@@ -281,6 +283,9 @@ final class FakeUpstream: Sendable {
             switch ending {
             case .done:
                 try await outbound.write(Self.chunk("data: [DONE]\n\n"))
+                try await outbound.write(ByteBuffer(string: "0\r\n\r\n"))
+                return true
+            case .end:
                 try await outbound.write(ByteBuffer(string: "0\r\n\r\n"))
                 return true
             case .cut:
