@@ -119,10 +119,15 @@ extension ModelProfile {
     /// The entry as `switchyard prices import` writes it: `name`, the prices that are set (unset ones, which take
     /// their defaults, left out), and `max_output_tokens` when `includingLimit`.
     func pricedEntry(includingLimit: Bool) -> Node {
-        YAMLTree.mapping(
-            Self.settings.pairs(self).filter { name, node in
-                node != YAMLTree.null && (includingLimit || name != "max_output_tokens")
-            })
+        func withoutNulls(_ pairs: [(String, Node)]) -> [(String, Node)] {
+            pairs.compactMap { name, node in
+                guard node != YAMLTree.null else { return nil }
+                guard case .mapping(let mapping) = node else { return (name, node) }
+                return (name, YAMLTree.mapping(withoutNulls(mapping.map { ($0.key.string ?? "", $0.value) })))
+            }
+        }
+        return YAMLTree.mapping(
+            withoutNulls(Self.settings.pairs(self)).filter { includingLimit || $0.0 != "max_output_tokens" })
     }
 
     /// `models:` with these entries, as YAML.
