@@ -3,6 +3,8 @@
 Sources/SwitchyardServer/HTTP/OpenAPIDocument.swift. Edit this file, then run it; a test checks both agree."""
 import json, pathlib
 
+PRICES = {k: {"type": "string", "description": "Dollars per million tokens, defaults applied."} for k in ["input_usd_per_mtok", "output_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_usd_per_mtok", "cache_write_1h_usd_per_mtok", "reasoning_usd_per_mtok"]}
+
 root = pathlib.Path(__file__).resolve().parent.parent
 
 def ref(name): return {"$ref": f"#/components/schemas/{name}"}
@@ -79,8 +81,9 @@ doc = {
                                     "parameters": range_params,
                                     "responses": {"200": ok({"type": "object", "properties": {"alerts": {"type": "array", "items": ref("BudgetAlert")}}}), "400": err("Bad dates."), "401": err("Missing or wrong admin key.")}}},
         "/reports/costs": {"get": {"summary": "Cost totals grouped by user, key, team, provider, model, day, week or month (admin)", "security": admin,
-                                   "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "default": "user"}, "description": "user, key, team, provider, model, day, week, month, or several comma-separated"}] + range_params,
-                                   "responses": {"200": ok(ref("CostReport")), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
+                                   "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "default": "user"}, "description": "user, key, team, provider, model, day, week, month, or several comma-separated"},
+                                                  {"name": "reprice", "in": "query", "schema": {"type": "boolean", "default": False}, "description": "Also what the calls would cost at the service's prices now, each call re-priced from its recorded tokens (the ledger is not changed)."}] + range_params,
+                                   "responses": {"200": ok(ref("CostReport")), "400": err("Bad group_by, reprice or dates."), "401": err("Missing or wrong admin key.")}}},
         "/reports/reliability": {"get": {"summary": "Requests, success rate, failovers, escalations, breaker trips and p50/p95 latency (admin)", "security": admin,
                                          "parameters": [{"name": "group_by", "in": "query", "schema": {"type": "string", "enum": ["provider", "model"], "default": "provider"}}] + range_params,
                                          "responses": {"200": ok(ref("ReliabilityReport")), "400": err("Bad group_by or dates."), "401": err("Missing or wrong admin key.")}}},
@@ -113,7 +116,7 @@ doc = {
                 "switchyard": {"type": "object", "description": "Routing options, never forwarded.", "properties": {
                     "priority": {"type": "string", "enum": ["cost", "speed", "quality"]}, "max_cost_usd": {"type": "number"}, "timeout_ms": {"type": "integer"}}}}},
             "ChatCompletion": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "created": {"type": "integer"}, "model": {"type": "string"},
-                               "choices": {"type": "array", "items": {"type": "object"}}, "usage": {"type": "object"},
+                               "choices": {"type": "array", "items": {"type": "object"}}, "usage": ref("Usage"),
                                "switchyard": {"type": "object", "properties": {k: {"type": "string"} for k in ["request_id", "route", "provider", "model", "tier", "cost_usd", "classification"]}
                                               | {"budget": ref("BudgetState")}}}},
             "BudgetState": {"type": "object", "description": "The tightest budget limit once the request is settled; absent without budgets.", "properties": {
@@ -138,8 +141,14 @@ doc = {
                          "quality_score": {"type": "number"}, "is_down": {"type": "boolean"}, "circuit_status": {"type": "string", "enum": ["CLOSED", "OPEN", "HALF_OPEN"]},
                          "success_rate": {"type": "number"}, "score": {"type": "number"}, "forced_down": {"type": "boolean"}, "healthy": {"type": "boolean"},
                          "requests": {"type": "integer"}, "failures": {"type": "integer"}, "breaker_trips": {"type": "integer"}, "in_flight": {"type": "integer"},
-                         "models": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "input_usd_per_mtok": {"type": "string"},
-                                                                                              "output_usd_per_mtok": {"type": "string"}, "max_output_tokens": {"type": "integer"}}}}}},
+                         "models": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "max_output_tokens": {"type": "integer"},
+                                                                                              **PRICES,
+                                                                                              "long_context": {"type": "object", "description": "Prices of calls whose prompt has more than above_prompt_tokens tokens.",
+                                                                                                               "properties": {"above_prompt_tokens": {"type": "integer"}, **PRICES}}}}}}},
+            "Usage": {"type": "object", "description": "OpenAI's usage: cached_tokens are part of prompt_tokens, reasoning_tokens part of completion_tokens.", "properties": {
+                "prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"},
+                "prompt_tokens_details": {"type": "object", "properties": {"cached_tokens": {"type": "integer"}}},
+                "completion_tokens_details": {"type": "object", "properties": {"reasoning_tokens": {"type": "integer"}}}}},
             "Analytics": {"type": "object", "properties": {"global": {"type": "object", "properties": {k: {"type": "number"} for k in ["total_requests", "total_success", "total_failures", "avg_latency_ms", "total_cost", "success_rate"]}},
                           "providers": {"type": "object", "additionalProperties": {"type": "object", "properties": {
                               "requests": {"type": "integer"}, "success": {"type": "integer"}, "failures": {"type": "integer"}, "success_rate": {"type": "number"},
@@ -147,13 +156,20 @@ doc = {
             "CostReport": {"type": "object", "properties": {
                 "since": {"type": "string", "format": "date-time"}, "until": {"type": "string", "format": "date-time"},
                 "group_by": {"type": "array", "items": {"type": "string", "enum": ["user", "provider", "model", "day", "key", "team", "week", "month"]}},
+                "repriced": {"type": "boolean", "description": "Whether rows carry repriced_cost_usd (reprice=true)."},
                 "rows": {"type": "array", "items": ref("CostRow")}, "total": ref("CostRow")}},
             "CostRow": {"type": "object", "description": "One group; dimensions not grouped by are absent.", "properties": {
                 "user": {"type": "string"}, "provider": {"type": "string"}, "model": {"type": "string"}, "day": {"type": "string", "description": "YYYY-MM-DD (UTC)"},
                 "key": {"type": "string", "description": "api_keys.id"}, "team": {"type": "string"}, "week": {"type": "string", "description": "The Monday, YYYY-MM-DD (UTC)"},
                 "month": {"type": "string", "description": "YYYY-MM (UTC)"},
                 "requests": {"type": "integer"}, "attempts": {"type": "integer"}, "prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"},
-                "cost_usd": {"type": "string", "description": "Exact dollars, six decimals."}, "cost_usd_micros": {"type": "integer"}}},
+                "cached_prompt_tokens": {"type": "integer", "description": "Of prompt_tokens, read from a prompt cache."},
+                "cache_write_tokens": {"type": "integer", "description": "Of prompt_tokens, written to a prompt cache (5-minute and 1-hour)."},
+                "reasoning_tokens": {"type": "integer", "description": "Of completion_tokens."},
+                "cost_usd": {"type": "string", "description": "Exact dollars, six decimals."}, "cost_usd_micros": {"type": "integer"},
+                "repriced_cost_usd": {"type": "string", "description": "With reprice=true: the calls at today's prices."},
+                "repriced_cost_usd_micros": {"type": "integer"},
+                "unpriced_attempts": {"type": "integer", "description": "With reprice=true: calls of a model no longer configured, counted at their billed cost."}}},
             "ReliabilityReport": {"type": "object", "properties": {
                 "since": {"type": "string", "format": "date-time"}, "until": {"type": "string", "format": "date-time"},
                 "group_by": {"type": "string", "enum": ["provider", "model"]},

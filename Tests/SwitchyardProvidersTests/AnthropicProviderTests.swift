@@ -74,7 +74,8 @@ struct AnthropicProviderTests {
                 request.messages.append(.user("Thanks, and summarise."))
                 let second = try await provider.chat(request, options: .init())
                 #expect(second.finishReason == .length)
-                #expect(second.usage == TokenUsage(promptTokens: 140, completionTokens: 2))
+                // 40 uncached + 100 read from the cache.
+                #expect(second.usage == TokenUsage(promptTokens: 140, completionTokens: 2, cachedPromptTokens: 100))
                 let sent = try #require(upstream.requests.last)
                 #expect(sent.json("messages", 1, "content", 1, "type") == .string("tool_use"))
                 #expect(sent.json("messages", 1, "content", 1, "input", "days") == .number(3))

@@ -67,7 +67,8 @@ struct GeminiProviderTests {
                 request.messages.append(ChatMessage(role: .tool, content: "sunny", toolCallID: call.id))
                 let second = try await provider.chat(request, options: .init())
                 #expect(second.content == "Sunny in Paris.")
-                #expect(second.usage == TokenUsage(promptTokens: 30, completionTokens: 14))
+                // Thinking tokens are reasoning tokens, part of the completion.
+                #expect(second.usage == TokenUsage(promptTokens: 30, completionTokens: 14, reasoningTokens: 10))
                 let sent = try #require(upstream.requests.last)
                 #expect(sent.json("contents", 1, "role") == .string("model"))
                 #expect(sent.json("contents", 1, "parts", 0, "functionCall", "name") == .string("get_weather"))

@@ -130,6 +130,83 @@ struct UpstreamNumbersTests {
         }
     }
 
+    /// The parts of a usage that are priced apart, read from each kind's fields; a part that cannot be read is billed
+    /// at the plain price (counted as none), never fails the answer and never makes it free.
+    @Test func cachedWriteAndReasoningCountsAreReadOrIgnored() async throws {
+        let cases: [(ProviderKind, String, TokenUsage)] = [
+            (
+                .openAI,
+                #"{"choices":[{"index":0,"message":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":50,"prompt_tokens_details":{"cached_tokens":60,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":20}}}"#,
+                TokenUsage(promptTokens: 100, completionTokens: 50, cachedPromptTokens: 60, reasoningTokens: 20)
+            ),
+            (
+                .openAI,
+                #"{"choices":[{"index":0,"message":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":100,"completion_tokens":50,"prompt_tokens_details":"many","completion_tokens_details":{"reasoning_tokens":-3}}}"#,
+                TokenUsage(promptTokens: 100, completionTokens: 50)
+            ),
+            (
+                .anthropic,
+                #"{"type":"message","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"cache_read_input_tokens":20,"cache_creation_input_tokens":30,"output_tokens":5}}"#,
+                TokenUsage(promptTokens: 60, completionTokens: 5, cachedPromptTokens: 20, cacheWriteTokens: 30)
+            ),
+            (
+                .anthropic,
+                #"{"type":"message","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"output_tokens":5}}"#,
+                TokenUsage(promptTokens: 40, completionTokens: 5, cacheWriteTokens: 10, cacheWrite1hTokens: 20)
+            ),
+            (
+                .anthropic,
+                #"{"type":"message","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"cache_creation_input_tokens":30,"cache_creation":[1,2],"output_tokens":5}}"#,
+                TokenUsage(promptTokens: 40, completionTokens: 5, cacheWriteTokens: 30)
+            ),
+            (
+                .gemini,
+                #"{"candidates":[{"content":{"parts":[{"text":"hi"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":100,"cachedContentTokenCount":40,"toolUsePromptTokenCount":7,"candidatesTokenCount":9,"thoughtsTokenCount":11}}"#,
+                TokenUsage(
+                    promptTokens: 107, completionTokens: 20, cachedPromptTokens: 40, reasoningTokens: 11)
+            ),
+            (
+                .gemini,
+                #"{"candidates":[{"content":{"parts":[{"text":"hi"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":100,"cachedContentTokenCount":"x","candidatesTokenCount":9}}"#,
+                TokenUsage(promptTokens: 100, completionTokens: 9)
+            ),
+        ]
+        try await withTestClient { client in
+            for (kind, body, expected) in cases {
+                try await withFakeUpstream({ _ in Reply.json(body) }) { upstream in
+                    let provider = makeProvider(kind, baseURL: upstream.baseURL, client: client)
+                    let reply = try await provider.chat(helloRequest, options: .init())
+                    #expect(reply.content == "hi")
+                    #expect(reply.usage == expected, "\(kind): \(body)")
+                }
+            }
+        }
+    }
+
+    /// Anthropic's `message_delta` may repeat the input counts, cumulatively: they replace `message_start`'s.
+    @Test func anAnthropicMessageDeltaWithCacheCountsReplacesTheStartsCounts() async throws {
+        let events = Reply.sse(
+            [
+                #"{"type":"message_start","message":{"id":"m","type":"message","role":"assistant","content":[],"usage":{"input_tokens":5,"cache_read_input_tokens":0,"output_tokens":1}}}"#,
+                #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
+                #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}"#,
+                #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":5,"cache_read_input_tokens":900,"cache_creation_input_tokens":100,"output_tokens":42}}"#,
+                #"{"type":"message_stop"}"#,
+            ],
+            event: ["message_start", "content_block_start", "content_block_delta", "message_delta", "message_stop"])
+        try await withTestClient { client in
+            try await withFakeUpstream({ _ in Reply.events(events) }) { upstream in
+                let provider = makeProvider(.anthropic, baseURL: upstream.baseURL, client: client)
+                let (chunks, error) = await drain(try await provider.streamChat(helloRequest, options: .init()))
+                #expect(error == nil)
+                #expect(
+                    chunks.last?.usage
+                        == TokenUsage(
+                            promptTokens: 1_005, completionTokens: 42, cachedPromptTokens: 900, cacheWriteTokens: 100))
+            }
+        }
+    }
+
     @Test(arguments: httpKinds)
     func anAbsurdRetryAfterIsCappedAtADay(kind: ProviderKind) async throws {
         let handlers: [FakeUpstream.Handler] = [

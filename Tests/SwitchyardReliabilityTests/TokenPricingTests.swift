@@ -98,20 +98,21 @@ extension Reliability {
                     body: #"{"id":"msg_1","type":"message","role":"assistant","model":"sonnet","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":200,"cache_read_input_tokens":1000,"cache_creation_input_tokens":800,"cache_creation":{"ephemeral_5m_input_tokens":500,"ephemeral_1h_input_tokens":300},"output_tokens":150}}"#
                 ),
                 parts: (2000, 150, 1000, 500, 300, 0), expectedMicros: 6_825),
-            // message_start's input counts, message_delta's output: 7 × 3.00 + 1,200 × 0.30 + 77 × 15.00 = 1,536 µ$.
+            // message_start's input counts (cache reads and both writes), message_delta's output:
+            // 7 × 3.00 + 1,200 × 0.30 + 100 × 3.75 + 200 × 6.00 + 77 × 15.00 = 3,111 µ$.
             Case(
                 name: "anthropic, streamed: message_start and message_delta usage", model: "claude/sonnet",
                 stream: true,
                 reply: .stream(
                     events: [
-                        #"{"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"sonnet","content":[],"stop_reason":null,"usage":{"input_tokens":7,"cache_read_input_tokens":1200,"cache_creation_input_tokens":0,"output_tokens":1}}}"#,
+                        #"{"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"sonnet","content":[],"stop_reason":null,"usage":{"input_tokens":7,"cache_read_input_tokens":1200,"cache_creation_input_tokens":300,"cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200},"output_tokens":1}}}"#,
                         #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#,
                         #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"ok"}}"#,
                         #"{"type":"content_block_stop","index":0}"#,
                         #"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":77}}"#,
                         #"{"type":"message_stop"}"#,
                     ], ending: .end),
-                parts: (1207, 77, 1200, 0, 0, 0), expectedMicros: 1_536),
+                parts: (1507, 77, 1200, 100, 200, 0), expectedMicros: 3_111),
             // Below the tier: 800 × 1.25 + 1,000 × 0.125 + 100 × 10.00 + 50 × 10.00 = 2,625 µ$.
             Case(
                 name: "gemini, whole: cachedContentTokenCount and thoughtsTokenCount", model: "gem/pro", stream: false,

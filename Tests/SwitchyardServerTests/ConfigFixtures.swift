@@ -70,6 +70,18 @@ enum ConfigFixtures {
               - name: gpt-4o-mini
                 input_usd_per_mtok: 0.15
                 output_usd_per_mtok: 0.60
+                cached_input_usd_per_mtok: 0.075
+                cache_write_usd_per_mtok: 0.20
+                cache_write_1h_usd_per_mtok: 0.30
+                reasoning_usd_per_mtok: 0.80
+                long_context:
+                  above_prompt_tokens: 128000
+                  input_usd_per_mtok: 0.30
+                  output_usd_per_mtok: 1.20
+                  cached_input_usd_per_mtok: 0.15
+                  cache_write_usd_per_mtok: 0.40
+                  cache_write_1h_usd_per_mtok: 0.60
+                  reasoning_usd_per_mtok: 1.60
                 max_output_tokens: 4096
               - gpt-4o
             timeout:
@@ -148,7 +160,17 @@ enum ConfigFixtures {
                 models: [
                     ModelProfile(
                         name: "gpt-4o-mini",
-                        pricing: ModelPricing(inputPerMillionTokens: 150_000, outputPerMillionTokens: 600_000),
+                        pricing: ModelPricing(
+                            TokenPrices(
+                                inputPerMillionTokens: 150_000, outputPerMillionTokens: 600_000,
+                                cachedInputPerMillionTokens: 75_000, cacheWritePerMillionTokens: 200_000,
+                                cacheWrite1hPerMillionTokens: 300_000, reasoningPerMillionTokens: 800_000),
+                            longContext: LongContextPricing(
+                                abovePromptTokens: 128_000,
+                                prices: TokenPrices(
+                                    inputPerMillionTokens: 300_000, outputPerMillionTokens: 1_200_000,
+                                    cachedInputPerMillionTokens: 150_000, cacheWritePerMillionTokens: 400_000,
+                                    cacheWrite1hPerMillionTokens: 600_000, reasoningPerMillionTokens: 1_600_000))),
                         maxOutputTokens: 4096),
                     ModelProfile(name: "gpt-4o"),
                 ],

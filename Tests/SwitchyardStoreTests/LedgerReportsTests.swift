@@ -178,8 +178,10 @@ import Testing
             let row = try #require((costJSON["rows"] as? [[String: Any]])?.first)
             #expect(
                 Set(row.keys) == [
-                    "user", "requests", "attempts", "prompt_tokens", "completion_tokens", "cost_usd", "cost_usd_micros",
+                    "user", "requests", "attempts", "prompt_tokens", "completion_tokens", "cached_prompt_tokens",
+                    "cache_write_tokens", "reasoning_tokens", "cost_usd", "cost_usd_micros",
                 ])
+            #expect(costJSON["repriced"] as? Bool == false)
             #expect(row["cost_usd"] as? String == "0.000850")
             #expect((row["cost_usd_micros"] as? NSNumber)?.int64Value == 850)
             #expect((costJSON["total"] as? [String: Any])?["user"] == nil)

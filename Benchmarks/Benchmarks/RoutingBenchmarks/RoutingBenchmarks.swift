@@ -38,4 +38,24 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         try await route(router, prioritised, count: benchmark.scaledIterations.count)
     }
+
+    // The billing arithmetic alone: a usage with every priced part, in the long-context tier, and a reservation's
+    // bound. Figures are per 1,000 calls of each (the scaling factor).
+    Benchmark("price: cost of a usage with cached, cache-write and reasoning tokens + upper bound") { benchmark in
+        let pricing = ModelPricing(
+            TokenPrices(
+                inputPerMillionTokens: 3_000_000, outputPerMillionTokens: 15_000_000,
+                cachedInputPerMillionTokens: 300_000, cacheWritePerMillionTokens: 3_750_000),
+            longContext: LongContextPricing(
+                abovePromptTokens: 200_000,
+                prices: TokenPrices(inputPerMillionTokens: 6_000_000, outputPerMillionTokens: 22_500_000)))
+        let usage = TokenUsage(
+            promptTokens: 250_000, completionTokens: 1_000, cachedPromptTokens: 100_000, cacheWriteTokens: 20_000,
+            reasoningTokens: 300)
+        benchmark.startMeasurement()
+        for _ in 0..<benchmark.scaledIterations.count {
+            blackHole(pricing.cost(of: identity(usage)))
+            blackHole(pricing.upperBoundCost(promptTokens: identity(300_000), completionTokens: 4_096))
+        }
+    }
 }

@@ -56,10 +56,14 @@ public struct ModelPricing: Sendable, Hashable, Codable {
     /// part of them is cached, written to a cache or reasoning: every token at the highest price it can have, in
     /// every tier the prompt can reach. Budgets reserve this.
     public func upperBoundCost(promptTokens: Int, completionTokens: Int) -> MicroDollars {
-        var tiers = [base.rates]
-        if let longContext, promptTokens > longContext.abovePromptTokens { tiers.append(longContext.prices.rates) }
-        let promptRate = tiers.map(\.highestPrompt).max() ?? 0
-        let completionRate = tiers.map(\.highestCompletion).max() ?? 0
+        let rates = base.rates
+        var promptRate = rates.highestPrompt
+        var completionRate = rates.highestCompletion
+        if let longContext, promptTokens > longContext.abovePromptTokens {
+            let tier = longContext.prices.rates
+            promptRate = max(promptRate, tier.highestPrompt)
+            completionRate = max(completionRate, tier.highestCompletion)
+        }
         return Self.micros(
             Int128(TokenUsage.clamp(promptTokens)) * Int128(promptRate)
                 + Int128(TokenUsage.clamp(completionTokens)) * Int128(completionRate))
