@@ -19,11 +19,21 @@ import SwitchyardCore
 /// reservation, a constraint), only its rows are undone and its error is its answer; the batch goes on. Only a
 /// database fault (`LedgerFault`) fails the whole batch, to be retried.
 enum LedgerEventRecorder {
+    /// A price's identity in `prices`.
+    struct PriceKey: Hashable, Sendable {
+        var provider: String
+        var model: String
+        var digest: String
+    }
+
     /// Records `writes` in order.
-    /// - Returns: the result of each budget write, in order.
-    static func record(_ writes: [LedgerWrite], in db: Database) throws -> [Result<BudgetWrite.Outcome, any Error>] {
+    /// - Parameter priceIDs: the `prices` rows already committed, by price.
+    /// - Returns: the result of each budget write, in order, and `priceIDs` with the rows this transaction added.
+    static func record(
+        _ writes: [LedgerWrite], in db: Database, priceIDs: [PriceKey: Int64] = [:]
+    ) throws -> (results: [Result<BudgetWrite.Outcome, any Error>], priceIDs: [PriceKey: Int64]) {
         // Look each statement up once per batch: `cachedStatement(sql:)` hashes the whole SQL text on every call.
-        var statements = Statements(db: db)
+        var statements = Statements(db: db, priceIDs: priceIDs)
         var results: [Result<BudgetWrite.Outcome, any Error>] = []
         for write in writes {
             switch write {
@@ -32,7 +42,7 @@ enum LedgerEventRecorder {
             case .answered: break
             }
         }
-        return results
+        return (results, statements.priceIDs)
     }
 
     private static func apply(_ write: BudgetWrite, in db: Database) throws -> Result<BudgetWrite.Outcome, any Error> {
@@ -53,18 +63,15 @@ enum LedgerEventRecorder {
     private struct Statements {
         let db: Database
         var cache: [Kind: Statement] = [:]
-        /// `prices.id` by provider, model and digest, for this transaction (a rolled-back batch takes its ids with it).
-        var priceIDs: [PriceKey: Int64] = [:]
+        /// `prices.id` by price: those committed before, and those this transaction adds.
+        var priceIDs: [PriceKey: Int64]
 
         enum Kind { case request, startedAttempt, finishedAttempt, breaker, requestEvent, finishedRequest, price }
 
-        struct PriceKey: Hashable {
-            var provider: String
-            var model: String
-            var digest: String
+        init(db: Database, priceIDs: [PriceKey: Int64]) {
+            self.db = db
+            self.priceIDs = priceIDs
         }
-
-        init(db: Database) { self.db = db }
 
         mutating func callAsFunction(_ kind: Kind) throws -> Statement {
             if let statement = cache[kind] { return statement }

@@ -143,9 +143,11 @@ extension LedgerEventSink {
     private func commit(_ writes: [LedgerWrite]) async -> Result<Answers, any Error> {
         do {
             // `.cancellable` costs no extra task, and nothing cancels the writer's loop (see `run()`).
-            let results = try await database.writeTransaction(.cancellable) { db in
-                try LedgerEventRecorder.record(writes, in: db)
+            let known = committedPriceIDs.withLock { $0 }
+            let (results, priceIDs) = try await database.writeTransaction(.cancellable) { db in
+                try LedgerEventRecorder.record(writes, in: db, priceIDs: known)
             }
+            if priceIDs.count != known.count { committedPriceIDs.withLock { $0 = priceIDs } }
             return .success(zip(writes.compactMap(\.budgetWrite), results).map { ($0, $1) })
         } catch {
             return .failure(error)

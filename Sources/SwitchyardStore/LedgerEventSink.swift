@@ -80,6 +80,9 @@ public final class LedgerEventSink: RouterEventSink {
     let clock: any Clock<Duration>
     let logger: Logger
     let state = Mutex(State())
+    /// `prices.id` of every price this writer has committed a row for, so that a batch looks a price up only once per
+    /// process. Only the writer's loop uses it; ids learned in a transaction join it only once that transaction commits.
+    let committedPriceIDs = Mutex<[LedgerEventRecorder.PriceKey: Int64]>([:])
     /// Time on `clock` since the sink was made.
     let elapsed: @Sendable () -> Duration
 

@@ -36,6 +36,8 @@ import Testing
                 cacheWrite1hTokens: 50, reasoningTokens: 120)
             try await withRunningSink(LedgerEventSink(database: database)) { sink in
                 sink.emit(Self.attempt("r1", usage: usage, pricing: Self.billed, cost: 2_700))
+                // A later batch finds the price among those committed.
+                try await sink.flush()
                 sink.emit(Self.attempt("r2", usage: usage, pricing: Self.billed, cost: 2_700))
                 sink.emit(Self.attempt("r3", usage: usage, pricing: raised, cost: 3_000))
                 sink.emit(Self.attempt("r4", model: "other", usage: usage, pricing: Self.billed, cost: 2_700))

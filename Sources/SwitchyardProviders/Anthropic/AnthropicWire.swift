@@ -195,14 +195,14 @@ struct AnthropicUsage: Decodable {
             UpstreamTokenCount.sum(inputTokens, cacheCreationInputTokens, cacheReadInputTokens))
     }
 
-    /// A stream's later report (`message_delta`, cumulative) over this one: the counts it carries replace these;
-    /// a prompt count of zero there means "not repeated" and keeps the earlier one.
+    /// A stream's later report (`message_delta`, cumulative) over this one: each count it carries replaces this
+    /// one's, the others stay; prompt counts adding up to zero there mean "not repeated" and keep the earlier ones.
     mutating func update(with later: AnthropicUsage) {
         if let output = later.outputTokens { outputTokens = output }
         guard let prompt = later.promptTokens, prompt.value != 0 else { return }
-        inputTokens = later.inputTokens
-        cacheCreationInputTokens = later.cacheCreationInputTokens
-        cacheReadInputTokens = later.cacheReadInputTokens
+        if let input = later.inputTokens { inputTokens = input }
+        if let writes = later.cacheCreationInputTokens { cacheCreationInputTokens = writes }
+        if let reads = later.cacheReadInputTokens { cacheReadInputTokens = reads }
         if let split = later.cacheCreation { cacheCreation = split }
     }
 
