@@ -126,8 +126,10 @@ extension LedgerEventSink {
                     answerFailFastWrites(in: &single, after: error)
                     guard await backOff(after: error) else { return false }
                 case .failure(let error):
-                    recovered()
+                    // Counted as dropped before the writer says it is writable again, so that whoever sees it
+                    // writable also sees the drop.
                     dropped(single[0], sequence: writeSequence, error: error)
+                    recovered()
                     continue writes
                 }
             }

@@ -80,10 +80,10 @@ public struct MicroDollars: Sendable, Hashable, Comparable, Codable, Expressible
         return overflow ? Self(rhs.rawValue < 0 ? .max : .min) : Self(difference)
     }
 
-    /// `self × numerator / denominator`, rounded up; saturating. For prices derived from others (`1.25 ×` is
-    /// `scaled(by: 5, over: 4)`).
+    /// `self × numerator / denominator`, rounded up; saturating, never trapping (a ratio that is not a non-negative
+    /// fraction leaves the amount as it is). For prices derived from others: `1.25 ×` is `scaled(by: 5, over: 4)`.
     public func scaled(by numerator: Int64, over denominator: Int64) -> Self {
-        precondition(numerator >= 0 && denominator > 0, "a non-negative ratio")
+        guard numerator >= 0, denominator > 0 else { return self }
         let (product, overflow) = rawValue.multipliedReportingOverflow(by: numerator)
         guard !overflow else { return Self(rawValue > 0 ? .max : .min) }
         let quotient = product / denominator

@@ -55,17 +55,21 @@ struct PricesImportCommand: AsyncParsableCommand {
         if models.isEmpty {
             (yaml, count) = try fromConfiguration(prices)
         } else {
-            let missing = models.filter { prices.pricing(for: $0, prefixes: []) == nil }
+            var entries: [ModelProfile] = []
+            var missing: [String] = []
+            for name in models {
+                guard let found = prices.pricing(for: name, prefixes: []) else {
+                    missing.append(name)
+                    continue
+                }
+                var model = ModelProfile(name: name)
+                model.pricing = found.pricing
+                entries.append(model)
+            }
             guard missing.isEmpty else {
                 throw CLIError(
-                    "'\(file)' has no price for \(missing.map { "'\($0)'" }.joined(separator: ", "))"
-                        + "; models are named as its keys are (gpt-4o, "
-                        + "claude-sonnet-4-5, gemini/gemini-2.5-pro)")
-            }
-            let entries = models.map { name in
-                var model = ModelProfile(name: name)
-                model.pricing = prices.pricing(for: name, prefixes: [])!.pricing
-                return model
+                    "'\(file)' has no price for \(missing.map { "'\($0)'" }.joined(separator: ", ")); models are named "
+                        + "as its keys are (gpt-4o, claude-sonnet-4-5, gemini/gemini-2.5-pro)")
             }
             (yaml, count) = (ModelProfile.pricedYAML(entries), entries.count)
         }
