@@ -62,14 +62,13 @@ extension Reliability {
             }
         }
 
-        struct Case: Sendable, CustomTestStringConvertible {
+        struct Case: Sendable {
             var name: String
             var model: String
             var stream: Bool
             var reply: UpstreamReply
             var parts: (Int, Int, Int, Int, Int, Int)
             var expectedMicros: Int64
-            var testDescription: String { name }
         }
 
         static let cases: [Case] = [
@@ -134,60 +133,77 @@ extension Reliability {
                 parts: (3000, 17, 2000, 0, 0, 7), expectedMicros: 3_255),
         ]
 
-        @Test("each provider kind's usage fields, whole and streamed", arguments: cases)
-        func billsEveryPart(_ example: Case) async throws {
+        /// One server for every case (six `serve` processes at once would only load the machine): each fake
+        /// provider answers a call with its case, whole or streamed as the call asks.
+        @Test("each provider kind's usage fields, whole and streamed")
+        func billsEveryPart() async throws {
             try await Stage.run(
                 "pricing",
                 config: { upstream in
-                    for name in ["oai", "claude", "gem"] { upstream.always(name, example.reply) }
+                    for name in ["oai", "claude", "gem"] {
+                        let mine = Self.cases.filter { $0.model.hasPrefix(name + "/") }
+                        upstream.script(name) { _, request in
+                            (mine.first { $0.stream == request.isStream } ?? mine[0]).reply
+                        }
+                    }
                     return Self.config(upstream)
                 }
             ) { stage in
-                let answer = try await RawHTTP.post(
-                    port: stage.port,
-                    json: chatBody(Self.prompt, model: example.model, user: "pricing", stream: example.stream))
-                #expect(answer.status == 200, "\(answer)")
-                let id = try #require(answer.requestID)
-                let row = try await stage.finishedRequest(id)
-                #expect(row.costMicros == example.expectedMicros, "\(row)")
-                #expect(!row.tokensEstimated, "\(row)")
-                let (prompt, completion, cached, write, write1h, reasoning) = example.parts
-                let expected = Parts(
-                    prompt: prompt, completion: completion, cached: cached, cacheWrite: write, cacheWrite1h: write1h,
-                    reasoning: reasoning)
-                let recorded = try stage.ledger.read { db -> (Parts, Int64, Int64?) in
-                    let row = try #require(
-                        try Row.fetchOne(
-                            db,
-                            sql: """
-                                SELECT prompt_tokens, completion_tokens, cached_prompt_tokens, cache_write_tokens,
-                                       cache_write_1h_tokens, reasoning_tokens, cost_usd_micros, price_id
-                                FROM attempts WHERE request_id = ?
-                                """, arguments: [id]))
-                    return (
-                        Parts(
-                            prompt: row[0], completion: row[1], cached: row[2], cacheWrite: row[3],
-                            cacheWrite1h: row[4], reasoning: row[5]), row[6], row[7]
-                    )
+                for (index, example) in Self.cases.enumerated() {
+                    try await Self.check(example, user: "pricing-\(index)", on: stage)
                 }
-                #expect(recorded.0 == expected)
-                #expect(recorded.1 == example.expectedMicros)
-                let priceID = try #require(recorded.2, "the attempt names the price it was billed at")
-                let price = try stage.ledger.read { db in
-                    try String.fetchOne(
-                        db, sql: "SELECT provider || '/' || model FROM prices WHERE id = ?", arguments: [priceID])
-                }
-                #expect(price == example.model)
-                #expect(try await RawHTTP.budget(port: stage.port, user: "pricing").spent == example.expectedMicros)
-
-                // The client sees the cached and reasoning counts in OpenAI's shape.
-                let usage = try #require(Self.usage(of: answer, stream: example.stream), "\(answer)")
-                #expect(usage["prompt_tokens"] as? Int == prompt)
-                #expect(usage["completion_tokens"] as? Int == completion)
-                #expect((usage["prompt_tokens_details"] as? [String: Any])?["cached_tokens"] as? Int == cached)
-                #expect(
-                    (usage["completion_tokens_details"] as? [String: Any])?["reasoning_tokens"] as? Int == reasoning)
             }
+        }
+
+        static func check(_ example: Case, user: String, on stage: Stage) async throws {
+            let answer = try await RawHTTP.post(
+                port: stage.port, json: chatBody(Self.prompt, model: example.model, user: user, stream: example.stream))
+            #expect(answer.status == 200, "\(example.name): \(answer)")
+            let id = try #require(answer.requestID, "\(example.name)")
+            let row = try await stage.finishedRequest(id)
+            #expect(row.costMicros == example.expectedMicros, "\(example.name): \(row)")
+            #expect(!row.tokensEstimated, "\(example.name): \(row)")
+            let (prompt, completion, cached, write, write1h, reasoning) = example.parts
+            let expected = Parts(
+                prompt: prompt, completion: completion, cached: cached, cacheWrite: write, cacheWrite1h: write1h,
+                reasoning: reasoning)
+            let recorded = try stage.ledger.read { db -> (Parts, Int64, Int64?) in
+                let row = try #require(
+                    try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT prompt_tokens, completion_tokens, cached_prompt_tokens, cache_write_tokens,
+                                   cache_write_1h_tokens, reasoning_tokens, cost_usd_micros, price_id
+                            FROM attempts WHERE request_id = ?
+                            """, arguments: [id]))
+                return (
+                    Parts(
+                        prompt: row[0], completion: row[1], cached: row[2], cacheWrite: row[3], cacheWrite1h: row[4],
+                        reasoning: row[5]), row[6], row[7]
+                )
+            }
+            #expect(recorded.0 == expected, "\(example.name)")
+            #expect(recorded.1 == example.expectedMicros, "\(example.name)")
+            let priceID = try #require(recorded.2, "\(example.name): the attempt names the price it was billed at")
+            let price = try stage.ledger.read { db in
+                try String.fetchOne(
+                    db, sql: "SELECT provider || '/' || model FROM prices WHERE id = ?", arguments: [priceID])
+            }
+            #expect(price == example.model, "\(example.name)")
+            #expect(
+                try await RawHTTP.budget(port: stage.port, user: user).spent == example.expectedMicros,
+                "\(example.name)")
+
+            // The client sees the cached and reasoning counts in OpenAI's shape.
+            let usage = try #require(Self.usage(of: answer, stream: example.stream), "\(example.name): \(answer)")
+            #expect(usage["prompt_tokens"] as? Int == prompt, "\(example.name)")
+            #expect(usage["completion_tokens"] as? Int == completion, "\(example.name)")
+            #expect(
+                (usage["prompt_tokens_details"] as? [String: Any])?["cached_tokens"] as? Int == cached,
+                "\(example.name)")
+            #expect(
+                (usage["completion_tokens_details"] as? [String: Any])?["reasoning_tokens"] as? Int == reasoning,
+                "\(example.name)")
         }
 
         /// `usage` of the answer, or of the stream's usage chunk.

@@ -8,6 +8,8 @@ import Synchronization
 struct UpstreamRequest: Sendable {
     /// The provider, from the first path segment (`/NAME/v1/chat/completions`).
     var provider: String
+    /// Path and query, as sent.
+    var uri: String
     var body: String
 
     /// The body parsed as a JSON object.
@@ -15,7 +17,8 @@ struct UpstreamRequest: Sendable {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
     }
 
-    var isStream: Bool { json?["stream"] as? Bool == true }
+    /// A streamed call: `"stream": true` in the body, or Gemini's `:streamGenerateContent`.
+    var isStream: Bool { json?["stream"] as? Bool == true || uri.contains(":streamGenerateContent") }
 
     /// The `max_tokens` (or `max_completion_tokens`) Switchyard sent.
     var maxTokens: Int? {
@@ -236,7 +239,7 @@ final class FakeUpstream: Sendable {
             }
             guard let head else { return }
             let provider = head.uri.split(separator: "/").first.map(String.init) ?? ""
-            let request = UpstreamRequest(provider: provider, body: String(buffer: body))
+            let request = UpstreamRequest(provider: provider, uri: head.uri, body: String(buffer: body))
             let (index, script) = state.withLock { state -> (Int, Script?) in
                 let index = state.calls[provider] ?? 0
                 state.calls[provider] = index + 1
