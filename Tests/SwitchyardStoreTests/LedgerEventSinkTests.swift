@@ -136,7 +136,10 @@ import Testing
 
     @Test func largeBacklogsAreSplitIntoBatches() async throws {
         try await withLedger { database in
-            let sink = LedgerEventSink(database: database, configuration: .init(maxBatchSize: 7))
+            // A batching test, not a latency one: a flush deadline far above the 10 s default, so a machine busy
+            // with the other suites at the start of a run cannot fail it.
+            let sink = LedgerEventSink(
+                database: database, configuration: .init(maxBatchSize: 7, flushTimeout: .seconds(120)))
             for index in 0..<100 { sink.emit(Events.received("r\(index)")) }
             #expect(sink.pendingEventCount == 100)
             try await withRunningSink(sink) { sink in
