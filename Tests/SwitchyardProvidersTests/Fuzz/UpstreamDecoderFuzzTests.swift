@@ -125,10 +125,13 @@ struct UpstreamDecoderFuzzTests {
         #expect((0...maximumTokens).contains(usage.completionTokens))
     }
 
-    @Test func mutatedAnswersGiveAnAnswerOrAProviderError() throws {
+    // The fuzz loops yield once a round: seconds of decoding on one of the few cooperative threads would starve the
+    // other suites' timing tests at the start of a run.
+    @Test func mutatedAnswersGiveAnAnswerOrAProviderError() async throws {
         var fuzzer = UpstreamFuzzer(seed: 0x5EED_0001)
         var tried = 0
         for round in 0..<500 {
+            await Task.yield()
             for (kind, answer) in Self.answers {
                 let input = round % 3 == 0 ? Array(fuzzer.mutateStructure(answer).utf8) : fuzzer.mutate(answer)
                 tried += 1
@@ -149,6 +152,7 @@ struct UpstreamDecoderFuzzTests {
         var fuzzer = UpstreamFuzzer(seed: 0x5EED_0002)
         var tried = 0
         for round in 0..<400 {
+            await Task.yield()
             for (kind, events, names) in Self.streams {
                 var events = events
                 if round % 2 == 0 {
@@ -173,10 +177,11 @@ struct UpstreamDecoderFuzzTests {
         #expect(tried == 1_200)
     }
 
-    @Test func mutatedErrorsAndWaitsAreClassifiedAndBounded() {
+    @Test func mutatedErrorsAndWaitsAreClassifiedAndBounded() async {
         var fuzzer = UpstreamFuzzer(seed: 0x5EED_0003)
         var tried = 0
         for _ in 0..<1_500 {
+            await Task.yield()
             let status = fuzzer.pick([400, 401, 402, 403, 404, 405, 408, 413, 422, 429, 500, 503, 529, 302])
             var headers = HTTPHeaders()
             if fuzzer.chance(0.5) { headers.add(name: "retry-after", value: fuzzer.waitValue()) }
