@@ -19,11 +19,11 @@ import SwitchyardCore
 /// reservation, a constraint), only its rows are undone and its error is its answer; the batch goes on. Only a
 /// database fault (`LedgerFault`) fails the whole batch, to be retried.
 enum LedgerEventRecorder {
-    /// A price's identity in `prices`.
+    /// A price of a provider's model, as the writer caches its `prices` row.
     struct PriceKey: Hashable, Sendable {
         var provider: String
         var model: String
-        var digest: String
+        var pricing: ModelPricing
     }
 
     /// Records `writes` in order.
@@ -92,10 +92,11 @@ enum LedgerEventRecorder {
 
         /// The id of `pricing`'s row for `provider`/`model`, inserted (first used `at`) if there is none.
         mutating func priceID(_ pricing: ModelPricing, provider: String, model: String, at: String) throws -> Int64? {
-            let figures = pricing.ledgerFigures
-            let key = PriceKey(provider: provider, model: model, digest: ModelPricing.ledgerDigest(figures))
+            // The row's figures and digest are built only for a price not seen yet.
+            let key = PriceKey(provider: provider, model: model, pricing: pricing)
             if let id = priceIDs[key] { return id }
-            var values: [(any DatabaseValueConvertible)?] = [provider, model, key.digest]
+            let figures = pricing.ledgerFigures
+            var values: [(any DatabaseValueConvertible)?] = [provider, model, ModelPricing.ledgerDigest(figures)]
             values += figures.map { $0 }
             values.append(at)
             let arguments = StatementArguments(values)
