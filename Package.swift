@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "switchyard", targets: ["switchyard"]),
         .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
         .library(name: "SwitchyardStore", targets: ["SwitchyardStore"]),
+        .library(name: "SwitchyardPostgres", targets: ["SwitchyardPostgres"]),
         .library(name: "SwitchyardProviders", targets: ["SwitchyardProviders"]),
         .library(name: "SwitchyardSettings", targets: ["SwitchyardSettings"]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -64,6 +67,21 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedMigrations"]
         ),
+        // The PostgreSQL ledger, for several instances sharing budgets and history: the same seams as the SQLite
+        // store (event sink, budgets, keys, breakers, reports, read-only SQL), migrations from `migrations/postgres/`.
+        .target(
+            name: "SwitchyardPostgres",
+            dependencies: [
+                "SwitchyardCore",
+                "SwitchyardStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedMigrations"]
+        ),
         // Real providers over HTTP: OpenAI-compatible, Anthropic, Gemini.
         .target(
             name: "SwitchyardProviders",
@@ -81,6 +99,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardCore",
                 "SwitchyardStore",
+                "SwitchyardPostgres",
                 "SwitchyardProviders",
                 "SwitchyardSettings",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -148,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "SwitchyardStoreTests",
             dependencies: [
-                "SwitchyardStore", "SwitchyardCore", "SwitchyardTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                "SwitchyardStore", "SwitchyardPostgres", "SwitchyardCore", "SwitchyardTesting",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,12 +1,14 @@
 import Foundation
 import PackagePlugin
 
-/// Embeds the package's top-level `migrations/*.sql` files into generated Swift source, so the built binary carries
-/// its schema and can migrate a new database with no source tree beside it.
+/// Embeds the package's migrations into generated Swift source, so the built binary carries its schema and can
+/// migrate a new database with no source tree beside it: `migrations/*.sql` (SQLite) for most targets,
+/// `migrations/<folder>/*.sql` for a target named in ``folders``.
 @main
 struct EmbedMigrations: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {
-        let migrationsDirectory = context.package.directoryURL.appending(path: "migrations")
+        var migrationsDirectory = context.package.directoryURL.appending(path: "migrations")
+        if let folder = Self.folders[target.name] { migrationsDirectory.append(path: folder) }
         let files = try FileManager.default
             .contentsOfDirectory(at: migrationsDirectory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" }
@@ -22,4 +24,7 @@ struct EmbedMigrations: BuildToolPlugin {
             )
         ]
     }
+
+    /// The migrations folder of each target whose engine is not SQLite.
+    static let folders = ["SwitchyardPostgres": "postgres"]
 }

@@ -99,7 +99,7 @@ extension LedgerEventSink {
                 deliver(answers)
                 resolveWaiters(processedThrough: sequence + UInt64(chunk.count))
                 return true
-            case .failure(let error) where LedgerFault.isRetryable(error):
+            case .failure(let error) where committer.isRetryable(error):
                 answerFailFastWrites(in: &chunk, after: error)
                 guard await backOff(after: error) else { return false }
             case .failure(let error):
@@ -122,7 +122,7 @@ extension LedgerEventSink {
                     deliver(answers)
                     resolveWaiters(processedThrough: writeSequence)
                     continue writes
-                case .failure(let error) where LedgerFault.isRetryable(error):
+                case .failure(let error) where committer.isRetryable(error):
                     answerFailFastWrites(in: &single, after: error)
                     guard await backOff(after: error) else { return false }
                 case .failure(let error):
@@ -144,12 +144,7 @@ extension LedgerEventSink {
     /// - Returns: the answers of its budget writes, or the error that rolled the transaction back.
     private func commit(_ writes: [LedgerWrite]) async -> Result<Answers, any Error> {
         do {
-            // `.cancellable` costs no extra task, and nothing cancels the writer's loop (see `run()`).
-            let known = committedPriceIDs.withLock { $0 }
-            let (results, priceIDs) = try await database.writeTransaction(.cancellable) { db in
-                try LedgerEventRecorder.record(writes, in: db, priceIDs: known)
-            }
-            if priceIDs.count != known.count { committedPriceIDs.withLock { $0 = priceIDs } }
+            let results = try await committer.commit(writes)
             return .success(zip(writes.compactMap(\.budgetWrite), results).map { ($0, $1) })
         } catch {
             return .failure(error)
@@ -169,7 +164,7 @@ extension LedgerEventSink {
                 .failure(
                     LedgerError(
                         .unavailable,
-                        "the ledger at '\(database.path)' cannot be written now (\(error)); nothing was reserved. "
+                        "the ledger at '\(committer.location)' cannot be written now (\(error)); nothing was reserved. "
                             + "Try again later: the ledger recovers by itself when the cause (a lock, a full disk) "
                             + "goes away.")))
         }
@@ -184,7 +179,7 @@ extension LedgerEventSink {
         if Task.isCancelled { finish() }
         let now = Date()
         let failure = LedgerError(
-            .unavailable, "the ledger at '\(database.path)' cannot be written: \(error). Retrying with backoff.")
+            .unavailable, "the ledger at '\(committer.location)' cannot be written: \(error). Retrying with backoff.")
         let (failures, since, expired) = state.withLock { state in
             state.consecutiveFailures += 1
             if state.unwritableSince == nil { state.unwritableSince = now }
@@ -235,7 +230,7 @@ extension LedgerEventSink {
         }
         let failure = LedgerError(
             .writeFailed,
-            "a ledger write of request '\(requestID)' was rejected by the ledger at '\(database.path)' and dropped: "
+            "a ledger write of request '\(requestID)' was rejected by the ledger at '\(committer.location)' and dropped: "
                 + "\(error)")
         state.withLock { state in
             state.droppedEvents += 1
@@ -271,7 +266,7 @@ extension LedgerEventSink {
     private func lostAtShutdown(_ what: String) -> LedgerError {
         LedgerError(
             .writeFailed,
-            "\(what) were not written: the ledger at '\(database.path)' could not be written for "
+            "\(what) were not written: the ledger at '\(committer.location)' could not be written for "
                 + "\(configuration.shutdownTimeout) after shutdown began")
     }
 }

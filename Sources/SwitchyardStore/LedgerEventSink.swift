@@ -75,14 +75,12 @@ public final class LedgerEventSink: RouterEventSink {
         var pending: Int { Int(clamping: emitted - processed) }
     }
 
-    let database: LedgerDatabase
+    /// Where the batches are committed.
+    let committer: any LedgerCommitter
     let configuration: Configuration
     let clock: any Clock<Duration>
     let logger: Logger
     let state = Mutex(State())
-    /// `prices.id` of every price this writer has committed a row for, so that a batch looks a price up only once per
-    /// process. Only the writer's loop uses it; ids learned in a transaction join it only once that transaction commits.
-    let committedPriceIDs = Mutex<[LedgerEventRecorder.PriceKey: Int64]>([:])
     /// Time on `clock` since the sink was made.
     let elapsed: @Sendable () -> Duration
 
@@ -91,13 +89,25 @@ public final class LedgerEventSink: RouterEventSink {
     ///   - configuration: group commit, flush time-out, backlog bound and retry waits.
     ///   - clock: what the retry waits and the flush time-out are measured on; injectable for tests.
     ///   - logger: where failed commits and recoveries are reported.
-    public init(
+    public convenience init(
         database: LedgerDatabase,
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger = Logger(label: "switchyard.ledger")
     ) {
-        self.database = database
+        self.init(
+            committer: SQLiteLedgerCommitter(database: database), configuration: configuration, clock: clock,
+            logger: logger)
+    }
+
+    /// A writer that commits its batches with `committer` (the PostgreSQL store's, or SQLite's).
+    package init(
+        committer: any LedgerCommitter,
+        configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "switchyard.ledger")
+    ) {
+        self.committer = committer
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
@@ -315,7 +325,7 @@ public final class LedgerEventSink: RouterEventSink {
         let reason = cause.map { "it cannot write: \($0.message)" } ?? "the writer is behind"
         return LedgerError(
             .unavailable,
-            "the ledger at '\(database.path)' did not commit within \(configuration.flushTimeout) (\(reason); "
+            "the ledger at '\(committer.location)' did not commit within \(configuration.flushTimeout) (\(reason); "
                 + "\(pending) event(s) pending). The events stay queued and are written when it recovers; retry later.")
     }
 

@@ -117,7 +117,7 @@ public enum LedgerTimestamp {
 
 extension Duration {
     /// The duration in whole milliseconds, rounded to the nearest.
-    var roundedMilliseconds: Int64 {
+    package var roundedMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + (attoseconds + 500_000_000_000_000) / 1_000_000_000_000_000
     }

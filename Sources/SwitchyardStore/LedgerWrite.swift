@@ -1,45 +1,45 @@
-import GRDB
-import SwitchyardCore
+package import GRDB
+package import SwitchyardCore
 import Synchronization
 
 /// One item of the ledger writer's queue: a router event, or a money movement of ``SQLiteBudgetStore`` that
 /// commits in the same group commit as the events around it.
-enum LedgerWrite: Sendable {
+package enum LedgerWrite: Sendable {
     case event(RouterEvent)
     case budget(BudgetWrite)
     /// A budget write already answered (it failed fast during a database fault); keeps its place in the numbering.
     case answered
 
-    var budgetWrite: BudgetWrite? {
+    package var budgetWrite: BudgetWrite? {
         if case .budget(let write) = self { write } else { nil }
     }
 }
 
 /// A money movement the ledger writer runs inside a batch's transaction, in a savepoint of its own, and answers
 /// once the batch is committed.
-struct BudgetWrite: Sendable {
+package struct BudgetWrite: Sendable {
     /// Whether a database fault answers it at once with `ledger_unavailable` (reservations: nothing is reserved,
     /// the request is refused before any provider call) instead of keeping it queued until the database recovers
     /// (settlements: money is never dropped).
-    enum FaultHandling: Sendable {
+    package enum FaultHandling: Sendable {
         case failFast
         case keepUntilWritten
     }
 
     /// What a budget write answers: the amount it reserved or settled, and the tightest limit right after.
-    struct Outcome: Sendable {
-        var amount: MicroDollars
-        var tightest: BudgetStatus?
+    package struct Outcome: Sendable {
+        package var amount: MicroDollars
+        package var tightest: BudgetStatus?
         /// Budget alerts the write recorded (a settlement that crossed thresholds).
-        var alerts = 0
+        package var alerts = 0
     }
 
     /// What the reservation or settlement writes; its result is the answer. Errors it throws (a budget exceeded,
     /// an unknown reservation) undo its rows only, not the batch's.
-    var apply: @Sendable (Database) throws -> Outcome
-    var faults: FaultHandling
+    package var apply: @Sendable (Database) throws -> Outcome
+    package var faults: FaultHandling
     /// Called once: with the result after the commit, or with the error that ended the write.
-    var answer: Answer
+    package var answer: Answer
 
     init(
         faults: FaultHandling, apply: @escaping @Sendable (Database) throws -> Outcome,
@@ -51,14 +51,14 @@ struct BudgetWrite: Sendable {
     }
 
     /// A callback that runs at most once, however many of the writer's paths (commit, fault, shutdown) answer.
-    final class Answer: Sendable {
+    package final class Answer: Sendable {
         private let callback: Mutex<(@Sendable (Result<BudgetWrite.Outcome, any Error>) -> Void)?>
 
         init(_ callback: @escaping @Sendable (Result<BudgetWrite.Outcome, any Error>) -> Void) {
             self.callback = Mutex(callback)
         }
 
-        func callAsFunction(_ result: Result<BudgetWrite.Outcome, any Error>) {
+        package func callAsFunction(_ result: Result<BudgetWrite.Outcome, any Error>) {
             callback.withLock { callback in
                 defer { callback = nil }
                 return callback

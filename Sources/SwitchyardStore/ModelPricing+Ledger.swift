@@ -1,9 +1,9 @@
-import SwitchyardCore
+package import SwitchyardCore
 
 extension ModelPricing {
     /// The figures of a `prices` row, defaults applied (what is charged): the six base rates, then the long-context
     /// threshold and its six rates (`nil` without a tier).
-    var ledgerFigures: [Int64?] {
+    package var ledgerFigures: [Int64?] {
         let base = self.base.rates
         let tier = longContext?.prices.rates
         return [base.input, base.output, base.cachedInput, base.cacheWrite, base.cacheWrite1h, base.reasoning]
@@ -12,7 +12,7 @@ extension ModelPricing {
     }
 
     /// `prices.digest`: the figures as one text, the row's identity.
-    static func ledgerDigest(_ figures: [Int64?]) -> String {
+    package static func ledgerDigest(_ figures: [Int64?]) -> String {
         figures.map { $0.map(String.init) ?? "-" }.joined(separator: " ")
     }
 }

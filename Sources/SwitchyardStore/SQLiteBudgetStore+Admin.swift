@@ -4,13 +4,6 @@ public import SwitchyardCore
 public import struct Foundation.Date
 
 extension SQLiteBudgetStore {
-    /// Sets one user's lifetime limit; `nil` removes the override so the default limit applies again.
-    ///
-    /// Lowering a limit below what is already spent is allowed: further reservations are refused.
-    public func setLimit(_ limit: MicroDollars?, for userID: String) async throws {
-        try await setLimit(limit, scope: .user, id: userID, period: .lifetime)
-    }
-
     /// Sets the limit of one scope over one period; `nil` removes it so the configured default (if any) applies.
     ///
     /// Lowering a limit below what is already spent is allowed: further reservations are refused.
@@ -177,11 +170,11 @@ extension SQLiteBudgetStore {
     public static let recoveredNote = "recovered at start-up: settled at the reserved amount"
 
     /// The stored lifetime figures of `scope` against the ledger's sums, rows that differ only.
-    private static func verifyTotalsSQL(_ scope: BudgetScope) -> String {
+    package static func verifyTotalsSQL(_ scope: BudgetScope) -> String {
         let column = scope.ledgerColumn
         let (table, id, filter) =
             scope == .user
-            ? ("budgets", "user_id", "1")
+            ? ("budgets", "user_id", "TRUE")
             : ("budget_scopes", "scope_id", "scope = '\(scope.rawValue)'")
         return """
             WITH sums AS (

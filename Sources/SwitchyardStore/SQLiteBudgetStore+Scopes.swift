@@ -14,7 +14,7 @@ import struct Foundation.TimeZone
 
 extension BudgetScope {
     /// The column of `ledger` and `requests` that holds a row's id in this scope.
-    var ledgerColumn: String {
+    package var ledgerColumn: String {
         switch self {
         case .user: "user_id"
         case .key: "key_id"
