@@ -72,7 +72,7 @@ extension PostgresBudgetStore: BudgetAdministration {
 
     public func statuses(_ scope: BudgetScope, id: String) async throws -> [BudgetStatus] {
         let at = LedgerTimestamp.string(from: now())
-        return try await ledger.client.withConnection { connection in
+        return try await ledger.connection { connection in
             let figures = try await figures(scope, id, locking: false, at: at, on: connection)
             var statuses = try await self.statuses(scope, id, figures: figures, at: at, on: connection)
             if !statuses.contains(where: { $0.period == .lifetime }) {

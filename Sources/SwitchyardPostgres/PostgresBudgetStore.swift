@@ -180,7 +180,7 @@ public final class PostgresBudgetStore: BudgetStore {
 
     public func statuses(of subject: BudgetSubject) async throws -> [BudgetStatus] {
         let at = LedgerTimestamp.string(from: now())
-        return try await ledger.client.withConnection { connection in
+        return try await ledger.connection { connection in
             var statuses: [BudgetStatus] = []
             for (scope, id) in subject.scopes {
                 let figures = try await figures(scope, id, locking: false, at: at, on: connection)

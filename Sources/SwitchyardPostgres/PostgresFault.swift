@@ -1,9 +1,11 @@
 import PostgresNIO
+import SwitchyardStore
 
 /// Tells a failure of the PostgreSQL server or the connection to it (retried: nothing is lost) from a rejection of
 /// what was written (not retried), as `LedgerFault` does for SQLite.
 ///
-/// Retried: the connection could not be made or was lost (the server restarts, the network drops), the pool is
+/// Retried: no connection of the pool came within its time-out (`ledger_unavailable`), the connection could not be
+/// made or was lost (the server restarts, the network drops), the pool is
 /// busy past its time-out, and the SQLSTATE classes that say *now* rather than *this*: 08 (connection exception),
 /// 40 (serialization failure, deadlock: the transaction is rolled back and may be run again), 53 (insufficient
 /// resources: disk full, out of memory, too many connections), 57 (operator intervention: shutdown, query
@@ -13,6 +15,7 @@ import PostgresNIO
 enum PostgresFault {
     /// Whether `error` is a passing failure that a later retry of the same write may not meet.
     static func isRetryable(_ error: any Error) -> Bool {
+        if let error = error as? LedgerError { return error.code == .unavailable }  // no connection in time
         if let error = error as? PostgresTransactionError {
             return [error.beginError, error.closureError, error.commitError].contains { $0.map(isRetryable) ?? false }
         }

@@ -66,11 +66,11 @@ public final class PostgresInstanceLease: Sendable {
     public func register() async throws -> [BudgetReservation] {
         let host = ProcessInfo.processInfo.hostName
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
-        try await ledger.client.query(
+        _ = try await ledger.rows(
             """
             INSERT INTO instances (id, host, pid) VALUES (\(instanceID), \(host), \(pid))
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL
-            """, logger: ledger.logger)
+            """)
         return try await resolveExpired()
     }
 
@@ -110,8 +110,7 @@ public final class PostgresInstanceLease: Sendable {
     /// timeout. Call it after the ledger writer has committed everything.
     public func stop() async {
         do {
-            try await ledger.client.query(
-                "UPDATE instances SET stopped_at = now() WHERE id = \(instanceID)", logger: ledger.logger)
+            _ = try await ledger.rows("UPDATE instances SET stopped_at = now() WHERE id = \(instanceID)")
         } catch {
             logger.warning("cannot mark the instance stopped", metadata: ["error": "\(PostgresFault.describe(error))"])
         }
@@ -148,12 +147,12 @@ public final class PostgresInstanceLease: Sendable {
                     continue  // settled meanwhile, by its instance or another survivor
                 }
             }
-            try await ledger.client.query(
+            _ = try await ledger.rows(
                 """
                 UPDATE instances SET resolved_at = now(), resolved_by = \(instanceID),
                     settled_reservations = settled_reservations + \(count)
                 WHERE id = \(instance) AND resolved_at IS NULL
-                """, logger: ledger.logger)
+                """)
             if count > 0 {
                 logger.warning(
                     "settled the open reservations of an instance whose lease expired at their reserved amount",

@@ -2,6 +2,7 @@ public import Logging
 import NIOCore
 public import PostgresNIO
 import SwitchyardStore
+import Synchronization
 
 /// A connection pool to the PostgreSQL ledger, open for as long as the value lives in its scope: what every part of
 /// the PostgreSQL store (events, budgets, leases, reports) runs its statements on.
@@ -19,11 +20,15 @@ import SwitchyardStore
 public final class PostgresLedger: Sendable {
     /// Where the ledger is, for messages (the URL without its password).
     public let location: PostgresLocation
+    /// How long an operation waits for a connection of the pool (the server down, the pool exhausted) before it
+    /// fails with `ledger_unavailable`. Once it has one, the statement runs to its end.
+    public let connectionTimeout: Duration
     let client: PostgresClient
     let logger: Logger
 
-    private init(location: PostgresLocation, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, connectionTimeout: Duration, client: PostgresClient, logger: Logger) {
         self.location = location
+        self.connectionTimeout = connectionTimeout
         self.client = client
         self.logger = logger
     }
@@ -34,16 +39,18 @@ public final class PostgresLedger: Sendable {
     /// - Throws: ``LedgerError`` `ledger_open_failed` when the server cannot be reached or refuses the login,
     ///   `ledger_migration_failed`, `ledger_schema_too_new`, `ledger_schema_outdated` (with `migrate: false`),
     ///   and what `body` throws.
-    public static func withLedger<Result: Sendable>(
+    public static func withLedger<Result>(
         _ location: PostgresLocation,
         migrate: Bool = true,
+        connectionTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "switchyard.postgres"),
         _ body: (PostgresLedger) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         let run = Task { await client.run() }
         defer { run.cancel() }
-        let ledger = PostgresLedger(location: location, client: client, logger: logger)
+        let ledger = PostgresLedger(
+            location: location, connectionTimeout: connectionTimeout, client: client, logger: logger)
         do {
             try await ledger.checkConnection()
             if migrate {
@@ -60,7 +67,7 @@ public final class PostgresLedger: Sendable {
 
     private func checkConnection() async throws {
         do {
-            try await client.query("SELECT 1", logger: logger)
+            _ = try await rows("SELECT 1")
         } catch {
             throw LedgerError(
                 .openFailed,
@@ -75,7 +82,9 @@ public final class PostgresLedger: Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await connection { connection in
+                try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.commitError ?? error.beginError ?? error
         }
@@ -83,6 +92,75 @@ public final class PostgresLedger: Sendable {
 
     /// Runs one statement on any connection and returns its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
+        try await connection { connection in try await connection.query(query, logger: logger).collect() }
     }
+
+    /// Runs `body` with a connection of the pool, waiting at most ``connectionTimeout`` for one.
+    /// - Throws: ``LedgerError`` `ledger_unavailable` when no connection came in time; what `body` throws.
+    func connection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let wait = ConnectionWait()
+        let timer = withUnsafeCurrentTask { task in
+            let waiting = UnsafeTaskBox(task)
+            return Task { [connectionTimeout] in
+                try? await Task.sleep(for: connectionTimeout)
+                wait.timeOut(waiting)
+            }
+        }
+        defer {
+            wait.end()
+            timer.cancel()
+        }
+        do {
+            return try await client.withConnection { connection in
+                try wait.begin()
+                return try await body(connection)
+            }
+        } catch where wait.timedOut {
+            throw LedgerError(
+                .unavailable,
+                "no connection to the PostgreSQL ledger at \(location) within \(connectionTimeout) (the server is down "
+                    + "or unreachable, or all \(location.poolSize) connections are busy); it is retried when it recovers")
+        }
+    }
+}
+
+/// Whether an operation still waits for its connection: the timer cancels the waiting task only then, so a
+/// statement that has begun is never interrupted.
+private final class ConnectionWait: Sendable {
+    enum State { case waiting, running, timedOut }
+    let state = Mutex(State.waiting)
+
+    var timedOut: Bool { state.withLock { $0 == .timedOut } }
+
+    /// The connection arrived: from now on nothing cancels the operation.
+    func begin() throws {
+        try state.withLock { state in
+            guard state == .waiting else { throw CancellationError() }
+            state = .running
+        }
+    }
+
+    /// The operation is over, however it ended: the timer must not touch its task any more.
+    func end() {
+        state.withLock { state in if state == .waiting { state = .running } }
+    }
+
+    /// The time-out passed: cancels the waiting task unless its operation has begun or ended.
+    func timeOut(_ task: UnsafeTaskBox) {
+        state.withLock { state in
+            guard state == .waiting else { return }
+            state = .timedOut
+            task.cancel()
+        }
+    }
+}
+
+/// The task that waits for a connection, for ``ConnectionWait`` to cancel. Only used under its lock while the task
+/// is suspended in `connection(_:)`, which outlives the timer's last use of it.
+private struct UnsafeTaskBox: @unchecked Sendable {
+    let task: UnsafeCurrentTask?
+
+    init(_ task: UnsafeCurrentTask?) { self.task = task }
+
+    func cancel() { task?.cancel() }
 }

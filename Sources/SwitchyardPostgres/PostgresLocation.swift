@@ -16,7 +16,11 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public var username: String
     public var database: String
     public var tls: TLSMode
-    var password: String?
+    /// Connections the pool may open. Default ``defaultPoolSize``.
+    public var poolSize = PostgresLocation.defaultPoolSize
+    /// 20 connections.
+    public static let defaultPoolSize = 20
+    var password: String? = nil
 
     /// How the connection is encrypted.
     public enum TLSMode: String, Sendable, CaseIterable {
@@ -35,6 +39,20 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// - Throws: ``LedgerError`` `ledger_open_failed` naming what is wrong with the URL, a password written in it,
     ///   or a named variable that is not set.
     public init(url: String, passwordVariable: String? = nil, environment: [String: String]) throws {
+        self = try Self(url: url)
+        if let passwordVariable {
+            guard let password = environment[passwordVariable], !password.isEmpty else {
+                throw LedgerError(
+                    .openFailed,
+                    "the PostgreSQL password variable \(passwordVariable) (database.password_env) is not set or empty")
+            }
+            self.password = password
+        }
+    }
+
+    /// Parses `url` alone (no password): what a configuration check does.
+    /// - Throws: ``LedgerError`` `ledger_open_failed` naming what is wrong with the URL.
+    public init(url: String) throws {
         func invalid(_ reason: String) -> LedgerError {
             LedgerError(.openFailed, "invalid PostgreSQL URL '\(Self.redacted(url))': \(reason)")
         }
@@ -60,14 +78,6 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
                 throw invalid("sslmode must be disable, prefer or require")
             }
             tls = mode
-        }
-        if let passwordVariable {
-            guard let password = environment[passwordVariable], !password.isEmpty else {
-                throw LedgerError(
-                    .openFailed,
-                    "the PostgreSQL password variable \(passwordVariable) (database.password_env) is not set or empty")
-            }
-            self.password = password
         }
         self.host = host
         self.port = components.port ?? 5432
@@ -97,7 +107,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.maximumConnections = 20
+        configuration.options.maximumConnections = max(1, poolSize)
         return configuration
     }
 }

@@ -18,7 +18,7 @@ public enum PostgresMigrations {
     /// - Returns: the identifiers applied now.
     @discardableResult
     static func migrate(_ ledger: PostgresLedger) async throws -> [String] {
-        try await ledger.client.withConnection { connection in
+        try await ledger.connection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(advisoryLockKey))", logger: ledger.logger)
             do {
                 let applied = try await apply(on: connection, ledger: ledger)
@@ -75,7 +75,7 @@ public enum PostgresMigrations {
 
     /// Which migrations the database has.
     public static func status(_ ledger: PostgresLedger) async throws -> MigrationStatus {
-        try await ledger.client.withConnection { connection in try await status(on: connection, ledger: ledger) }
+        try await ledger.connection { connection in try await status(on: connection, ledger: ledger) }
     }
 
     private static func status(on connection: PostgresConnection, ledger: PostgresLedger) async throws

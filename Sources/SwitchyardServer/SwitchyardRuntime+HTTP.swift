@@ -15,6 +15,7 @@ extension SwitchyardRuntime {
         routes.add(middleware: ErrorMiddleware(logger: logger))
         let admin = AdminRoutes(routes, authenticator: AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback))
         let bodyLimit = config.server.maxBodyBytes
+        let database = store.sqlite!  // INTERIM
         ChatController(
             router: router,
             users: UserAuthenticator(keys: APIKeyStore(database: database, logger: logger), required: config.keys.required),
@@ -25,7 +26,7 @@ extension SwitchyardRuntime {
             router: router, kinds: config.providers.map { ($0.name, $0.kind.rawValue) }, bodyLimit: bodyLimit
         ).register(on: routes, admin: admin)
         AnalyticsController(database: database, router: router).register(on: admin)
-        BudgetsController(budgets: budgets, bodyLimit: bodyLimit).register(on: admin)
+        BudgetsController(budgets: budgets as! SQLiteBudgetStore, bodyLimit: bodyLimit).register(on: admin)
         ReportsController(database: database, prices: config.priceTable).register(on: admin)
         HealthController(router: router, ledger: ledger, metrics: metrics).register(on: routes)
         return (routes, admin.endpoints)

@@ -4,6 +4,7 @@ public import ServiceLifecycle
 public import UnixSignals
 import SwitchyardCore
 import SwitchyardStore
+import SwitchyardPostgres
 import NIOCore
 
 extension SwitchyardRuntime {
@@ -30,9 +31,11 @@ extension SwitchyardRuntime {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
         let app = makeApplication(onServerRunning: onServerRunning)
-        var services: [any Service] = [
-            LedgerWriterService(ledger: ledger), LedgerCheckpointService(checkpointer: checkpointer),
-        ]
+        // The lease first, so that it stops last: an instance renews its lease until its writer has committed all.
+        var services: [any Service] = []
+        if let lease { services.append(InstanceLeaseService(lease: lease)) }
+        services.append(LedgerWriterService(ledger: ledger))
+        if let checkpointer { services.append(LedgerCheckpointService(checkpointer: checkpointer)) }
         if config.healthChecks.enabled {
             services.append(
                 HealthProberService(
@@ -90,6 +93,15 @@ struct LedgerCheckpointService: Service {
         await cancelWhenGracefulShutdown {
             await checkpointer.run()
         }
+    }
+}
+
+/// Renews the instance's lease on a PostgreSQL ledger and resolves expired ones, until shutdown.
+struct InstanceLeaseService: Service {
+    let lease: PostgresInstanceLease
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await lease.run() }
     }
 }
 

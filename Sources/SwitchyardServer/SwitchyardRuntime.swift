@@ -1,12 +1,14 @@
 public import Logging
 public import SwitchyardCore
 public import SwitchyardStore
+public import SwitchyardPostgres
 public import SwitchyardProviders
 import SwitchyardSettings
 public import Foundation
 
-/// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger, budgets, providers and
-/// the router, with breakers restored and crash-left reservations settled.
+/// Everything a running Switchyard needs, built from a ``SwitchyardConfig``: the ledger (an SQLite file, or a
+/// PostgreSQL database shared with other instances), budgets, providers and the router, with breakers restored and
+/// crash-left reservations settled.
 ///
 /// A runtime is a scoped resource: ``withRuntime(config:environment:recoverReservations:sseHeartbeat:logger:_:)``
 /// opens it, hands it to a closure and closes it (HTTP clients, database file, serve lock) however the closure ends.
@@ -18,12 +20,16 @@ public import Foundation
 /// ```
 public final class SwitchyardRuntime: Sendable {
     public let config: SwitchyardConfig
-    public let database: LedgerDatabase
+    /// The ledger's engine: what reports, SQL, keys and breakers are read from.
+    public let store: LedgerStore
+    /// The ledger writer: every router event is committed through it before the answer.
     public let ledger: LedgerEventSink
-    /// Copies the WAL into the database file off the write path.
-    public let checkpointer: LedgerCheckpointer
+    /// Copies the WAL into the database file off the write path (SQLite).
+    let checkpointer: LedgerCheckpointer?
+    /// This instance's lease on a shared PostgreSQL ledger, and the crash rule for the others.
+    let lease: PostgresInstanceLease?
     public let metrics: MetricsEventSink
-    public let budgets: SQLiteBudgetStore
+    public let budgets: any BudgetAdministration
     public let router: SwitchyardCore.Router<ContinuousClock>
     public let providers: [String: any LLMProvider]
     /// The HTTP clients of the providers, one per distinct connect time-out.
@@ -39,6 +45,9 @@ public final class SwitchyardRuntime: Sendable {
     public let sseHeartbeat: Duration
     public let logger: Logger
 
+    /// The SQLite database, when that is the engine.
+    public var database: LedgerDatabase? { store.sqlite }
+
     /// Opens the ledger, recovers it, builds the providers and the router, runs `body` with them, and closes them
     /// when `body` returns or throws.
     ///
@@ -48,7 +57,8 @@ public final class SwitchyardRuntime: Sendable {
     ///   - recoverReservations: own the database: take its serve lock (so a second serving process on the same
     ///     file fails with `ledger_in_use`) and settle reservations left open by a crash (at their reserved
     ///     amount). A one-off command beside a running service must pass `false`, or it would settle that
-    ///     service's in-flight requests.
+    ///     service's in-flight requests. On PostgreSQL every runtime registers an instance lease and settles only
+    ///     the reservations of instances whose lease expired, so this makes no difference there.
     ///   - sseHeartbeat: how often a quiet stream gets an SSE comment line; `server.sse_heartbeat_ms` unless given.
     ///   - logger: the service's logger.
     ///   - body: what to do with the runtime; it must not keep it.
@@ -62,9 +72,43 @@ public final class SwitchyardRuntime: Sendable {
         logger: Logger = Logger(label: "switchyard"),
         _ body: (SwitchyardRuntime) async throws -> Result
     ) async throws -> Result {
-        let runtime = try await SwitchyardRuntime(
-            config: config, environment: environment, recoverReservations: recoverReservations,
-            sseHeartbeat: sseHeartbeat, logger: logger)
+        if let location = try config.database.postgresLocation(environment: environment) {
+            return try await PostgresLedger.withLedger(location, logger: logger) { postgres in
+                try await withRuntime(
+                    store: .postgres(postgres), serveLock: nil, config: config, environment: environment,
+                    recoverReservations: recoverReservations, sseHeartbeat: sseHeartbeat, logger: logger, body)
+            }
+        }
+        // The owner of the file (the one that recovers reservations) holds its serve lock: a second serving process
+        // on the same file would settle this one's reservations. Released with the runtime, or here if it fails.
+        let serveLock = recoverReservations ? try LedgerServeLock.acquire(databasePath: config.database.path) : nil
+        let database: LedgerDatabase
+        do {
+            database = try LedgerDatabase(path: config.database.path, configuration: config.database.ledger)
+        } catch {
+            serveLock?.release()
+            throw error
+        }
+        return try await withRuntime(
+            store: .sqlite(database), serveLock: serveLock, config: config, environment: environment,
+            recoverReservations: recoverReservations, sseHeartbeat: sseHeartbeat, logger: logger, body)
+    }
+
+    private static func withRuntime<Result>(
+        store: LedgerStore, serveLock: LedgerServeLock?, config: SwitchyardConfig, environment: [String: String],
+        recoverReservations: Bool, sseHeartbeat: Duration?, logger: Logger,
+        _ body: (SwitchyardRuntime) async throws -> Result
+    ) async throws -> Result {
+        let runtime: SwitchyardRuntime
+        do {
+            runtime = try await SwitchyardRuntime(
+                store: store, serveLock: serveLock, config: config, environment: environment,
+                recoverReservations: recoverReservations, sseHeartbeat: sseHeartbeat, logger: logger)
+        } catch {
+            try? store.sqlite?.close()
+            serveLock?.release()
+            throw error
+        }
         let result: Swift.Result<Result, any Error>
         do {
             result = .success(try await body(runtime))
@@ -80,6 +124,8 @@ public final class SwitchyardRuntime: Sendable {
     }
 
     private init(
+        store: LedgerStore,
+        serveLock: LedgerServeLock?,
         config: SwitchyardConfig,
         environment: [String: String],
         recoverReservations: Bool,
@@ -87,6 +133,8 @@ public final class SwitchyardRuntime: Sendable {
         logger: Logger
     ) async throws {
         self.config = config
+        self.store = store
+        self.serveLock = serveLock
         self.logger = logger
         self.sseHeartbeat = sseHeartbeat ?? config.server.sseHeartbeat
         if let variable = config.server.adminKeyEnv {
@@ -99,23 +147,35 @@ public final class SwitchyardRuntime: Sendable {
         } else {
             adminKey = nil
         }
-        // The owner of the file (the one that recovers reservations) holds its serve lock: a second serving process
-        // on the same file would settle this one's reservations. Dropped with the runtime if the init throws.
-        let serveLock = recoverReservations ? try LedgerServeLock.acquire(databasePath: config.database.path) : nil
-        self.serveLock = serveLock
-        database = try LedgerDatabase(path: config.database.path, configuration: config.database.ledger)
-        ledger = LedgerEventSink(database: database, configuration: config.database.writer, logger: logger)
-        budgets = SQLiteBudgetStore(
-            database: database, writer: ledger, defaults: config.budgets.defaults,
-            alertThresholds: config.budgets.alerts.thresholds)
-        let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
-        if !recovered.isEmpty {
-            logger.warning(
-                "settled reservations left open by an earlier crash at their reserved amount",
-                metadata: ["count": "\(recovered.count)"])
+        let defaults = config.budgets.defaults
+        switch store {
+        case .sqlite(let database):
+            ledger = store.makeWriter(instanceID: "", configuration: config.database.writer, logger: logger)
+            let budgets = SQLiteBudgetStore(
+                database: database, writer: ledger, defaults: defaults,
+                alertThresholds: config.budgets.alerts.thresholds)
+            self.budgets = budgets
+            let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
+            if !recovered.isEmpty {
+                logger.warning(
+                    "settled reservations left open by an earlier crash at their reserved amount",
+                    metadata: ["count": "\(recovered.count)"])
+            }
+            checkpointer = try LedgerCheckpointer(
+                database: database, configuration: config.database.checkpointer, logger: logger)
+            lease = nil
+        case .postgres(let postgres):
+            let instanceID = PostgresInstanceLease.makeInstanceID()
+            ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
+            let budgets = PostgresBudgetStore(ledger: postgres, instanceID: instanceID, defaults: defaults)
+            self.budgets = budgets
+            // Registering also settles the open reservations of instances whose lease expired (the crash rule).
+            let lease = PostgresInstanceLease(budgets: budgets, configuration: config.database.lease, logger: logger)
+            try await lease.register()
+            self.lease = lease
+            checkpointer = nil
+            logger.info("ledger instance registered", metadata: ["instance": "\(instanceID)"])
         }
-        checkpointer = try LedgerCheckpointer(
-            database: database, configuration: config.database.checkpointer, logger: logger)
         metrics = MetricsEventSink(forwardingTo: ledger)
 
         httpClients = ProviderHTTPClients()
@@ -128,7 +188,7 @@ public final class SwitchyardRuntime: Sendable {
             router = try SwitchyardCore.Router(
                 configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
                 eventSink: metrics, budget: budgets)
-            router.restoreBreakers(from: try database.lastBreakerTransitions())
+            router.restoreBreakers(from: try await store.lastBreakerTransitions())
             let alerts = config.budgets.alerts
             if alerts.webhookURL != nil, alerts.thresholds.isEmpty {
                 logger.warning(
@@ -137,9 +197,9 @@ public final class SwitchyardRuntime: Sendable {
                     ever recorded, so none is sent; set thresholds such as [80, 100]
                     """)
             }
-            if let url = alerts.webhookURL {
+            if let url = alerts.webhookURL, case .sqlite(let database) = store, let sqliteBudgets = budgets as? SQLiteBudgetStore {
                 alertNotifier = BudgetAlertNotifier(
-                    alerts: BudgetAlertStore(database: database), recorded: budgets.alertsRecorded, webhookURL: url,
+                    alerts: BudgetAlertStore(database: database), recorded: sqliteBudgets.alertsRecorded, webhookURL: url,
                     timeout: alerts.timeout, client: try httpClients.client(connectTimeout: alerts.timeout),
                     logger: logger)
             } else {
@@ -148,7 +208,7 @@ public final class SwitchyardRuntime: Sendable {
         } catch {
             // An HTTP client must be shut down before it is released.
             try? await httpClients.shutdown()
-            try? database.close()
+            await lease?.stop()
             throw error
         }
         self.providers = providers
@@ -174,7 +234,9 @@ public final class SwitchyardRuntime: Sendable {
     /// calls it once ``run()`` or whatever else was done has returned.
     private func shutdown() async throws {
         try await httpClients.shutdown()
-        try database.close()
+        // Stopped, the instance's leftover reservations (if any) are settled by another at once.
+        await lease?.stop()
+        try store.sqlite?.close()
         serveLock?.release()
     }
 }

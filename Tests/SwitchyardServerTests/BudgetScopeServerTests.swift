@@ -20,7 +20,7 @@ struct BudgetScopeServerTests {
 
     @Test func aServiceKeyBillsEachEndUserAndTheKeysBudgetCapsThemAll() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
-            let keys = APIKeyStore(database: server.runtime.database)
+            let keys = APIKeyStore(database: server.database)
             let service = try await keys.createKey(userID: "shop", kind: .service, team: "shop-team")
             let bearer = ["authorization": "Bearer \(service.key)"]
             let keyID = String(service.record.id)
@@ -103,7 +103,7 @@ struct BudgetScopeServerTests {
 
     @Test func a402NamesTheTeamItsPeriodAndWhenItResets() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
-            let key = try await APIKeyStore(database: server.runtime.database).createKey(userID: "bo", team: "ops")
+            let key = try await APIKeyStore(database: server.database).createKey(userID: "bo", team: "ops")
             let set = try await server.put("/budgets/team/ops", #"{"period": "monthly", "limit_usd": 0}"#)
             #expect(set.status == 200)
             // The team's lifetime figures (no lifetime limit), then its monthly limit.
@@ -154,7 +154,7 @@ struct BudgetScopeServerTests {
             let path = directory.appendingPathComponent("ledger.sqlite").path
             try await withServer(config, databasePath: path) { server in
                 while try await server.post("/v1/chat/completions", Self.chat("zed")).status == 200 {}
-                let alerts = BudgetAlertStore(database: server.runtime.database)
+                let alerts = BudgetAlertStore(database: server.database)
                 try await waitUntil("the alert is recorded") { try await !alerts.list().isEmpty }
                 let notifier = try #require(server.runtime.alertNotifier)
                 // The notifier's own retry waits a second; deliver again now instead of waiting.
@@ -182,7 +182,7 @@ struct BudgetScopeServerTests {
                 #expect(try await server.post("/v1/chat/completions", Self.chat("zed")).status == 402)
                 let notifier = try #require(server.runtime.alertNotifier)
                 #expect(await notifier.deliverUnsent())
-                #expect(try await BudgetAlertStore(database: server.runtime.database).list().count == 1)
+                #expect(try await BudgetAlertStore(database: server.database).list().count == 1)
                 #expect(webhook.hits == 2)
             }
             }
@@ -196,14 +196,14 @@ extension BudgetScopeServerTests {
             try await withServer(try testConfig(simulatedYAML)) { server in
                 // 250 users each reach half of their $0.0001.
                 let budgets = SQLiteBudgetStore(
-                    database: server.runtime.database, defaults: BudgetDefaults(userLifetimeLimit: 100),
+                    database: server.database, defaults: BudgetDefaults(userLifetimeLimit: 100),
                     alertThresholds: [50])
                 for index in 0..<250 {
                     let reservation = try await budgets.reserve(userID: "u\(index)", requestID: "r\(index)", amount: 60)
                     try await budgets.settle(reservation, actualCost: 60)
                 }
                 let client = HTTPClient(eventLoopGroupProvider: .singleton)
-                let alerts = BudgetAlertStore(database: server.runtime.database)
+                let alerts = BudgetAlertStore(database: server.database)
                 let notifier = BudgetAlertNotifier(
                     alerts: alerts, recorded: LedgerSignal(), webhookURL: "\(webhook.baseURL)/chat/completions",
                     client: client)

@@ -14,7 +14,7 @@ struct UserKeyTests {
 
     @Test func aUserKeyMakesRequestsAsItsUserAndCannotNameAnother() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
-            let created = try await APIKeyStore(database: server.runtime.database).createKey(userID: "keyed")
+            let created = try await APIKeyStore(database: server.database).createKey(userID: "keyed")
             let bearer = ["authorization": "Bearer \(created.key)"]
 
             let chat = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "keyed""#), headers: bearer)
@@ -49,7 +49,7 @@ struct UserKeyTests {
 
     @Test func badSwitchyardKeysAre401EvenWhenKeysAreOptional() async throws {
         try await withServer(try testConfig(simulatedYAML)) { server in
-            let created = try await APIKeyStore(database: server.runtime.database).createKey(userID: "keyed")
+            let created = try await APIKeyStore(database: server.database).createKey(userID: "keyed")
             let unknown = "sy-" + String(repeating: "a", count: APIKeyFormat.randomLength)
             // The created key with its last character changed (to another one, whatever it was).
             let altered = String(created.key.dropLast()) + (created.key.hasSuffix("x") ? "y" : "x")
@@ -71,7 +71,7 @@ struct UserKeyTests {
 
     @Test func requiredKeysRefuseRequestsWithoutOne() async throws {
         try await withServer(try testConfig(simulatedYAML + "\nkeys: {required: true}\n")) { server in
-            let created = try await APIKeyStore(database: server.runtime.database).createKey(userID: "keyed")
+            let created = try await APIKeyStore(database: server.database).createKey(userID: "keyed")
             let missing = try await server.post("/v1/chat/completions", chatBody(extra: #""user": "claimed""#))
             #expect(missing.status == 401)
             #expect(missing.json?["error"]?["type"]?.string == "authentication_error")

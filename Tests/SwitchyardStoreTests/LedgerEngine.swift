@@ -30,6 +30,8 @@ struct EngineHarness: Sendable {
         any BudgetAdministration
     let rows: @Sendable (_ sql: String) async throws -> [[SQLValue]]
     let postgres: PostgresLedger?
+    /// The SQLite database, on that engine.
+    var sqlite: LedgerDatabase? = nil
 
     func store(
         _ defaults: BudgetDefaults = BudgetDefaults(), instance: String = "a",
@@ -54,11 +56,12 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                 EngineHarness(
                     engine: engine,
                     makeStore: { defaults, _, now in SQLiteBudgetStore(database: database, defaults: defaults, now: now) },
-                    rows: { sql in try await database.query(sql).rows }, postgres: nil))
+                    rows: { sql in try await database.query(sql).rows }, postgres: nil, sqlite: database))
         }
     case .postgres:
         try await withTemporaryPostgresDatabase { location in
-            try await PostgresLedger.withLedger(location) { ledger in
+            // A connection may be a while coming when hundreds of tasks queue on one team's row lock (2 cores).
+            try await PostgresLedger.withLedger(location, connectionTimeout: .seconds(60)) { ledger in
                 try await body(
                     EngineHarness(
                         engine: engine,

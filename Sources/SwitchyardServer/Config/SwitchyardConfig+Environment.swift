@@ -1,14 +1,15 @@
 extension SwitchyardConfig {
     /// The environment variable naming the config file when `--config` is not given.
     public static let configPathVariable = "SWITCHYARD_CONFIG"
-    /// The environment variable that overrides `database.path`.
+    /// The environment variable that overrides the ledger: an SQLite file path or a `postgresql://` URL.
     public static let databasePathVariable = "SWITCHYARD_DB"
 
     /// Picks and loads the configuration for `switchyard serve`.
     ///
     /// The file is `configPath` (from `--config`) if given, else `$SWITCHYARD_CONFIG` if set and not empty, else
-    /// none, and then the built-in ``demo`` runs. `$SWITCHYARD_DB`, if set and not empty, replaces
-    /// `database.path` (a `--db` flag, applied by the caller afterwards, wins over both).
+    /// none, and then the built-in ``demo`` runs. `$SWITCHYARD_DB`, if set and not empty, replaces the ledger
+    /// (`database.path`, or `database.url` for a `postgresql://` URL; a `--db` flag, applied by the caller
+    /// afterwards, wins over both).
     ///
     /// - Parameters:
     ///   - configPath: the `--config` argument, if any.
@@ -33,7 +34,7 @@ extension SwitchyardConfig {
             source = "built-in demo"
         }
         if let databasePath = environment[databasePathVariable], !databasePath.isEmpty {
-            config.database.path = databasePath
+            config.database.select(databasePath)
         }
         return (config, source)
     }

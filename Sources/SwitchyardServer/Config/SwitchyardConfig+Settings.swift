@@ -3,6 +3,7 @@ import SwitchyardCore
 import SwitchyardProviders
 import SwitchyardSettings
 import SwitchyardStore
+import SwitchyardPostgres
 import Yams
 
 // Every key of the configuration file, declared once: these sections read the file, write it back
@@ -15,7 +16,7 @@ extension SwitchyardConfig {
     static var settings: SettingsSection<SwitchyardConfig> {
         SettingsSection([
             .section("server", \.server, "Where and how the HTTP service listens.", ServerSettings.settings),
-            .section("database", \.database, "The SQLite ledger.", DatabaseSettings.settings),
+            .section("database", \.database, "The ledger: an SQLite file, or a PostgreSQL database.", DatabaseSettings.settings),
             .section("budgets", \.budgets, "Spending limits per user, API key and team; budget alerts.",
                 BudgetSettings.settings),
             .section("keys", \.keys, "Users' API keys.", KeySettings.settings),
@@ -80,7 +81,28 @@ extension ServerSettings {
 extension DatabaseSettings {
     static var settings: SettingsSection<DatabaseSettings> {
         SettingsSection([
-            .string("path", \.path, "The ledger's SQLite file.", "a file path"),
+            .string("path", \.path, "The ledger's SQLite file (unless `url` is set).", "a file path"),
+            .optional("url", \.url,
+                "A PostgreSQL ledger shared by several instances: `postgresql://user@host[:port]/database[?sslmode=disable|prefer|require]` (no password in it; see `password_env`).",
+                read: { value in
+                    let url = try value.string("a postgresql:// URL")
+                    do {
+                        _ = try PostgresLocation(url: url)
+                    } catch let error as LedgerError {
+                        throw value.error(.invalidValue, error.message)
+                    }
+                    return url
+                }, write: YAMLTree.string),
+            .optional("password_env", \.passwordEnv,
+                "Name of the environment variable holding the PostgreSQL password, if the server asks for one.",
+                read: EnvironmentVariableName.read, write: YAMLTree.string),
+            .int("pool_size", \.poolSize, "PostgreSQL connections this instance may open.", in: 1...1_000,
+                "a number of connections"),
+            .milliseconds("lease_heartbeat_ms", \.leaseHeartbeat,
+                "How often an instance renews its lease on a PostgreSQL ledger.", minimum: 100),
+            .milliseconds("lease_timeout_ms", \.leaseTimeout,
+                "How long after its last heartbeat an instance counts as dead; its open reservations are then settled by another at their reserved amount (at least twice the heartbeat).",
+                minimum: 200),
             .milliseconds("busy_timeout_ms", \.busyTimeout, "How long a writer waits on a busy database."),
             .choice("durability", \.durability,
                 "What a commit survives: `process_crash`, or `power_loss` (an fsync per commit).",

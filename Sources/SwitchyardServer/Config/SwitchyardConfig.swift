@@ -2,6 +2,7 @@ public import struct Foundation.TimeZone
 public import SwitchyardCore
 public import SwitchyardProviders
 public import SwitchyardStore
+public import SwitchyardPostgres
 
 /// The whole configuration of a Switchyard service, as read from YAML (see `SwitchyardConfig+YAML.swift`) or built
 /// in code. Every field has a documented default; ``SwitchyardConfig/demo`` is what runs with no config file.
@@ -96,10 +97,22 @@ public struct ServerSettings: Sendable, Hashable {
     }
 }
 
-/// `database:` — the SQLite ledger.
+/// `database:` — the ledger: an SQLite file (the default), or a PostgreSQL database shared by several instances.
 public struct DatabaseSettings: Sendable, Hashable {
-    /// Default `./switchyard.sqlite`.
+    /// The SQLite file. Default `./switchyard.sqlite`; ignored when ``url`` is set.
     public var path: String
+    /// A PostgreSQL database, `postgresql://user@host[:port]/database[?sslmode=...]`; when set, the ledger is there
+    /// and ``path`` is ignored. Default none (SQLite).
+    public var url: String?
+    /// The environment variable holding the PostgreSQL password, if the server asks for one. Default none.
+    public var passwordEnv: String?
+    /// PostgreSQL connections this instance may open. Default 20.
+    public var poolSize: Int
+    /// How often an instance renews its lease on a PostgreSQL ledger. Default 5 s.
+    public var leaseHeartbeat: Duration
+    /// How long after its last heartbeat an instance counts as dead, and its open reservations are settled by
+    /// another at their reserved amount. Default 30 s.
+    public var leaseTimeout: Duration
     /// How long a writer waits on a busy database before failing. Default 5 s.
     public var busyTimeout: Duration
     /// What a commit survives. Default: a crash of the process (`process_crash`); `power_loss` fsyncs every commit.
@@ -123,7 +136,11 @@ public struct DatabaseSettings: Sendable, Hashable {
     public var groupCommitMaxBatch: Int
 
     public init(
-        path: String = "./switchyard.sqlite", busyTimeout: Duration = .seconds(5),
+        path: String = "./switchyard.sqlite", url: String? = nil, passwordEnv: String? = nil,
+        poolSize: Int = PostgresLocation.defaultPoolSize,
+        leaseHeartbeat: Duration = PostgresInstanceLease.Configuration().heartbeat,
+        leaseTimeout: Duration = PostgresInstanceLease.Configuration().timeout,
+        busyTimeout: Duration = .seconds(5),
         durability: LedgerConfiguration.Durability = LedgerConfiguration().durability,
         readerCount: Int = LedgerConfiguration().maximumReaderCount,
         walAutocheckpointPages: Int = LedgerConfiguration().walAutocheckpointPages,
@@ -134,6 +151,11 @@ public struct DatabaseSettings: Sendable, Hashable {
         groupCommitMaxBatch: Int = LedgerEventSink.Configuration().maxBatchSize
     ) {
         self.path = path
+        self.url = url
+        self.passwordEnv = passwordEnv
+        self.poolSize = poolSize
+        self.leaseHeartbeat = leaseHeartbeat
+        self.leaseTimeout = leaseTimeout
         self.busyTimeout = busyTimeout
         self.durability = durability
         self.readerCount = readerCount
@@ -143,6 +165,33 @@ public struct DatabaseSettings: Sendable, Hashable {
         self.maxPendingEvents = maxPendingEvents
         self.groupCommitWindow = groupCommitWindow
         self.groupCommitMaxBatch = groupCommitMaxBatch
+    }
+
+    /// Where the ledger is, for messages: the file, or the URL.
+    public var location: String { url ?? path }
+
+    /// Sets the ledger from a `--db` value or `$SWITCHYARD_DB`: a `postgresql://` URL, else an SQLite file.
+    public mutating func select(_ value: String) {
+        if PostgresLocation.isURL(value) {
+            url = value
+        } else {
+            path = value
+            url = nil
+        }
+    }
+
+    /// The PostgreSQL database, with its password read from ``passwordEnv``; `nil` for an SQLite ledger.
+    /// - Throws: `ledger_open_failed` for a URL that cannot be used or a password variable that is not set.
+    public func postgresLocation(environment: [String: String]) throws -> PostgresLocation? {
+        guard let url else { return nil }
+        var location = try PostgresLocation(url: url, passwordVariable: passwordEnv, environment: environment)
+        location.poolSize = poolSize
+        return location
+    }
+
+    /// How an instance keeps its lease on a PostgreSQL ledger.
+    public var lease: PostgresInstanceLease.Configuration {
+        PostgresInstanceLease.Configuration(heartbeat: leaseHeartbeat, timeout: leaseTimeout)
     }
 
     /// How the ledger opens its file.

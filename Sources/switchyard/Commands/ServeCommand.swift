@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         let log = logger
         let configSource = source
         let shownHost = config.server.host.contains(":") ? "[\(config.server.host)]" : config.server.host
-        let database = config.database.path
+        let database = config.database.location
         try await SwitchyardRuntime.withRuntime(config: config, logger: logger) { runtime in
             try await runtime.run { port in
                 log.notice(

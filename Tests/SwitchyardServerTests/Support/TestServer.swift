@@ -57,9 +57,12 @@ struct TestServer: Sendable {
         return (head, SSEReader(iterator: response.body.makeAsyncIterator()))
     }
 
+    /// The test server's SQLite ledger (test servers always use SQLite).
+    var database: LedgerDatabase { runtime.database! }
+
     /// Runs a read-only SQL query on the ledger.
     func ledger(_ sql: String) async throws -> [[SQLValue]] {
-        try await runtime.database.query(sql).rows
+        try await database.query(sql).rows
     }
 
     private func request(_ method: HTTPMethod, _ path: String, body: ByteBuffer?, headers: [String: String]) -> HTTPClientRequest {

@@ -1,0 +1,48 @@
+public import Logging
+public import SwitchyardCore
+public import SwitchyardPostgres
+public import SwitchyardStore
+
+/// The ledger a runtime or a command works on: an SQLite file, or a PostgreSQL database shared by several instances.
+///
+/// The one place that switches on the engine: everything else asks this for the part it needs (the writer's
+/// committer, the budgets, the breakers to restore, reports, SQL), so the HTTP service and the commands do not care
+/// which engine they talk to.
+public enum LedgerStore: Sendable {
+    case sqlite(LedgerDatabase)
+    case postgres(PostgresLedger)
+
+    /// The SQLite database, if that is the engine.
+    public var sqlite: LedgerDatabase? {
+        if case .sqlite(let database) = self { database } else { nil }
+    }
+
+    /// Where the ledger is, for messages: the file path, or the URL without its password.
+    public var location: String {
+        switch self {
+        case .sqlite(let database): database.path
+        case .postgres(let ledger): ledger.location.description
+        }
+    }
+
+    /// The ledger writer for `instanceID`'s events, committing to this ledger.
+    func makeWriter(instanceID: String, configuration: LedgerEventSink.Configuration, logger: Logger) -> LedgerEventSink {
+        switch self {
+        case .sqlite(let database):
+            LedgerEventSink(database: database, configuration: configuration, logger: logger)
+        case .postgres(let ledger):
+            LedgerEventSink(
+                committer: PostgresEventCommitter(ledger: ledger, instanceID: instanceID), configuration: configuration,
+                logger: logger)
+        }
+    }
+
+    /// The last recorded state of each provider's breaker, to restore at start-up. On PostgreSQL, the latest
+    /// transition of each provider whichever instance recorded it: a new instance starts from the freshest view.
+    public func lastBreakerTransitions() async throws -> [BreakerTransition] {
+        switch self {
+        case .sqlite(let database): try database.lastBreakerTransitions()
+        case .postgres(let ledger): try await ledger.lastBreakerTransitions()
+        }
+    }
+}
