@@ -33,30 +33,44 @@ public final class PostgresLedger: Sendable {
         self.logger = logger
     }
 
-    /// Opens a pool to `location`, checks that the server answers, migrates the schema (unless `migrate` is
-    /// false, then it only checks that it is current), runs `body`, and closes the pool.
+    /// What opening does with the schema.
+    public enum SchemaHandling: Sendable {
+        /// Apply the pending migrations (the service, and commands that write).
+        case migrate
+        /// Refuse a schema that is not exactly this binary's (commands that read).
+        case requireCurrent
+        /// Leave it as it is (`switchyard migrate --status`).
+        case leave
+    }
+
+    /// Opens a pool to `location`, checks that the server answers, handles the schema as `schema` says, runs `body`,
+    /// and closes the pool.
     ///
     /// - Throws: ``LedgerError`` `ledger_open_failed` when the server cannot be reached or refuses the login,
-    ///   `ledger_migration_failed`, `ledger_schema_too_new`, `ledger_schema_outdated` (with `migrate: false`),
+    ///   `ledger_migration_failed`, `ledger_schema_too_new`, `ledger_schema_outdated` (``SchemaHandling/requireCurrent``),
     ///   and what `body` throws.
     public static func withLedger<Result>(
         _ location: PostgresLocation,
-        migrate: Bool = true,
+        schema: SchemaHandling = .migrate,
         connectionTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "switchyard.postgres"),
         _ body: (PostgresLedger) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
+        // The pool's own messages (each failed connection attempt while the server is down) only at error level:
+        // what a failure means for the ledger is logged by the writer and the stores.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: poolLogger)
         let run = Task { await client.run() }
         defer { run.cancel() }
         let ledger = PostgresLedger(
             location: location, connectionTimeout: connectionTimeout, client: client, logger: logger)
         do {
             try await ledger.checkConnection()
-            if migrate {
-                try await PostgresMigrations.migrate(ledger)
-            } else {
-                try await PostgresMigrations.checkCurrent(ledger)
+            switch schema {
+            case .migrate: try await PostgresMigrations.migrate(ledger)
+            case .requireCurrent: try await PostgresMigrations.checkCurrent(ledger)
+            case .leave: break
             }
         }
         let result = try await body(ledger)
@@ -69,10 +83,14 @@ public final class PostgresLedger: Sendable {
         do {
             _ = try await rows("SELECT 1")
         } catch {
+            let cause =
+                (error as? LedgerError)?.code == .unavailable
+                ? "no connection within \(connectionTimeout)" : PostgresFault.describe(error)
             throw LedgerError(
                 .openFailed,
-                "cannot connect to the PostgreSQL ledger at \(location): \(PostgresFault.describe(error)). Check "
-                    + "that the server runs and accepts this user (and the password variable, if it needs one).")
+                "cannot connect to the PostgreSQL ledger at \(location) (\(cause)): check that the server runs and "
+                    + "listens there, and accepts this user and database (with the password of database.password_env, "
+                    + "if it needs one)")
         }
     }
 

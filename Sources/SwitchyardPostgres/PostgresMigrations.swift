@@ -17,7 +17,7 @@ public enum PostgresMigrations {
     /// Applies every migration not yet applied.
     /// - Returns: the identifiers applied now.
     @discardableResult
-    static func migrate(_ ledger: PostgresLedger) async throws -> [String] {
+    public static func migrate(_ ledger: PostgresLedger) async throws -> [String] {
         try await ledger.connection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(advisoryLockKey))", logger: ledger.logger)
             do {

@@ -101,7 +101,7 @@ struct PostgresLeaseTests {
                 }
                 try await group.waitForAll()
             }
-            try await PostgresLedger.withLedger(location, migrate: false) { ledger in
+            try await PostgresLedger.withLedger(location, schema: .requireCurrent) { ledger in
                 let status = try await PostgresMigrations.status(ledger)
                 #expect(status.isUpToDate)
                 let count = try await ledger.rows("SELECT count(*) FROM schema_migrations").first?.decode(Int.self)

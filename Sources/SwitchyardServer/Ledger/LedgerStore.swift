@@ -37,6 +37,17 @@ public enum LedgerStore: Sendable {
         }
     }
 
+    /// The budgets on this ledger, for administration (commands that reserve nothing, so no instance lease).
+    public func budgets(_ settings: BudgetSettings) -> any BudgetAdministration {
+        switch self {
+        case .sqlite(let database):
+            SQLiteBudgetStore(
+                database: database, defaults: settings.defaults, alertThresholds: settings.alerts.thresholds)
+        case .postgres(let ledger):
+            PostgresBudgetStore(ledger: ledger, instanceID: "admin", defaults: settings.defaults)
+        }
+    }
+
     /// The last recorded state of each provider's breaker, to restore at start-up. On PostgreSQL, the latest
     /// transition of each provider whichever instance recorded it: a new instance starts from the freshest view.
     public func lastBreakerTransitions() async throws -> [BreakerTransition] {

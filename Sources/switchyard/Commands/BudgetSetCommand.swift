@@ -45,8 +45,9 @@ struct BudgetSetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        try await LedgerAccess.withBudgets(config, writing: true) { budgets in
-            let (scope, id) = try await scope.resolve(in: budgets.database)
+        try await LedgerAccess.withStore(config, writing: true) { store in
+            let budgets = store.budgets(config.budgets)
+            let (scope, id) = try await scope.resolve(in: store)
             try await budgets.setLimit(limit?.amount, scope: scope, id: id, period: period)
             let statuses = try await budgets.statuses(scope, id: id)
             Console.write(BudgetCommand.table(statuses).rendered(as: format))

@@ -30,8 +30,9 @@ struct BudgetShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        try await LedgerAccess.withBudgets(config) { budgets in
-            let (scope, id) = try await scope.resolve(in: budgets.database)
+        try await LedgerAccess.withStore(config) { store in
+            let budgets = store.budgets(config.budgets)
+            let (scope, id) = try await scope.resolve(in: store)
             Console.write(BudgetCommand.table(try await budgets.statuses(scope, id: id)).rendered(as: format))
         }
     }

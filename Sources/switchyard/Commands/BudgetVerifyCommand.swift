@@ -34,7 +34,7 @@ struct BudgetVerifyCommand: AsyncParsableCommand {
         let config = try options.resolve().config
         try await LedgerAccess.withBudgets(config) { budgets in
             let (discrepancies, checked) = try await Progress.while("verifying budgets against the ledger") {
-                (try await budgets.verify(), try await budgets.allStatuses().count)
+                (try await budgets.verify(), try await budgets.allStatuses(scope: nil).count)
             }
             let table = OutputTable(
                 columns: [

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SwitchyardServer
 import SwitchyardStore
+import SwitchyardPostgres
 
 /// `switchyard migrate`: applies or lists the ledger's schema migrations.
 struct MigrateCommand: AsyncParsableCommand {
@@ -15,8 +16,12 @@ struct MigrateCommand: AsyncParsableCommand {
             Safe beside a running service: when the service holds the write lock, migrate waits for it (up to \
             database.busy_timeout_ms, 5 s by default) instead of failing at once.
 
+            On PostgreSQL (a postgresql:// URL), the migrations of migrations/postgres/ are applied under an \
+            advisory lock, so several instances starting at once (or this command beside them) migrate once.
+
             Examples:
               switchyard migrate --db /data/switchyard.sqlite
+              switchyard migrate --db postgresql://switchyard@db.internal/switchyard
               switchyard migrate --status
             """)
 
@@ -30,6 +35,19 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try options.resolve().config.database
+        if let location = try settings.postgresLocation(environment: ProcessInfo.processInfo.environment) {
+            try await PostgresLedger.withLedger(location, schema: .leave, logger: LedgerAccess.quietLogger) { ledger in
+                if status {
+                    show(try await PostgresMigrations.status(ledger), location: settings.location)
+                    return
+                }
+                let applied = try await Progress.while("migrating \(settings.location)") {
+                    try await PostgresMigrations.migrate(ledger)
+                }
+                report(applied, location: settings.location)
+            }
+            return
+        }
         if status {
             try showStatus(settings)
             return
@@ -43,15 +61,18 @@ struct MigrateCommand: AsyncParsableCommand {
             if !pending.isEmpty { try database.migrate() }
             return pending
         }
+        report(applied, location: settings.path)
+    }
+
+    private func report(_ applied: [String], location: String) {
         if applied.isEmpty {
-            Console.note("\(settings.path): up to date, nothing to apply")
+            Console.note("\(location): up to date, nothing to apply")
         } else {
-            Console.note("\(settings.path): applied \(applied.joined(separator: ", "))")
+            Console.note("\(location): applied \(applied.joined(separator: ", "))")
         }
     }
 
     private func showStatus(_ settings: DatabaseSettings) throws {
-        var table = OutputTable(columns: [.text("migration", "MIGRATION"), .text("status", "STATUS")])
         let status: MigrationStatus
         if FileManager.default.fileExists(atPath: settings.path) {
             let database = try LedgerDatabase(
@@ -65,6 +86,11 @@ struct MigrateCommand: AsyncParsableCommand {
                 migrations: LedgerMigrations.identifiers.map { .init(identifier: $0, isApplied: false) },
                 unknownApplied: [])
         }
+        show(status, location: settings.path)
+    }
+
+    private func show(_ status: MigrationStatus, location: String) {
+        var table = OutputTable(columns: [.text("migration", "MIGRATION"), .text("status", "STATUS")])
         for migration in status.migrations {
             table.rows.append([.text(migration.identifier), .text(migration.isApplied ? "applied" : "pending")])
         }
@@ -75,8 +101,8 @@ struct MigrateCommand: AsyncParsableCommand {
         if format == .table {
             Console.note(
                 status.isUpToDate
-                    ? "\(settings.path): up to date"
-                    : "\(settings.path): \(status.pending.count) pending; run `switchyard migrate` to apply")
+                    ? "\(location): up to date"
+                    : "\(location): \(status.pending.count) pending; run `switchyard migrate` to apply")
         }
     }
 }

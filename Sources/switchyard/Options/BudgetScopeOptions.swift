@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchyardCore
 import SwitchyardStore
+import SwitchyardServer
 
 /// Which budget scope a `budget` command is about: a user (the argument), an API key (`--key`) or a team (`--team`).
 struct BudgetScopeOptions: ParsableArguments {
@@ -21,11 +22,12 @@ struct BudgetScopeOptions: ParsableArguments {
     }
 
     /// The scope and its id; a key given by prefix is looked up in the ledger.
-    func resolve(in database: LedgerDatabase) async throws -> (scope: BudgetScope, id: String) {
+    func resolve(in store: LedgerStore) async throws -> (scope: BudgetScope, id: String) {
         if let user { return (.user, user) }
         if let team { return (.team, team) }
         let key = key ?? ""
         if let id = Int64(key) { return (.key, String(id)) }
+        guard let database = store.sqlite else { throw CLIError("INTERIM") }
         let keys = try await APIKeyStore(database: database).listKeys()
         guard let found = keys.first(where: { key.hasPrefix($0.prefix) || $0.prefix.hasPrefix(key) && key.count >= 4 })
         else {

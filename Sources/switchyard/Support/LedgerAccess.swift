@@ -1,6 +1,8 @@
 import Foundation
 import SwitchyardServer
 import SwitchyardStore
+import SwitchyardPostgres
+import Logging
 
 /// Opening the ledger the way each kind of command needs it.
 enum LedgerAccess {
@@ -34,14 +36,34 @@ enum LedgerAccess {
         try LedgerDatabase(path: settings.path, configuration: settings.ledger)
     }
 
-    /// Runs `body` with the budgets of the configured ledger (an existing one, or created and migrated when
-    /// `writing`), and closes it afterwards.
-    static func withBudgets<T>(
-        _ config: SwitchyardConfig, writing: Bool = false, _ body: (SQLiteBudgetStore) async throws -> T
+    /// Runs `body` with the configured ledger, SQLite or PostgreSQL (an existing, current one; or created and
+    /// migrated when `writing`), and closes it afterwards.
+    static func withStore<T>(
+        _ config: SwitchyardConfig, writing: Bool = false,
+        environment: [String: String] = ProcessInfo.processInfo.environment, _ body: (LedgerStore) async throws -> T
     ) async throws -> T {
+        if let location = try config.database.postgresLocation(environment: environment) {
+            return try await PostgresLedger.withLedger(
+                location, schema: writing ? .migrate : .requireCurrent, logger: quietLogger) { ledger in
+                try await body(.postgres(ledger))
+            }
+        }
         let database = try writing ? openForWriting(config.database) : openExisting(config.database)
         defer { try? database.close() }
-        return try await body(SQLiteBudgetStore(
-            database: database, defaults: config.budgets.defaults, alertThresholds: config.budgets.alerts.thresholds))
+        return try await body(.sqlite(database))
+    }
+
+    /// Runs `body` with the budgets of the configured ledger (see ``withStore(_:writing:environment:_:)``).
+    static func withBudgets<T>(
+        _ config: SwitchyardConfig, writing: Bool = false, _ body: (any BudgetAdministration) async throws -> T
+    ) async throws -> T {
+        try await withStore(config, writing: writing) { store in try await body(store.budgets(config.budgets)) }
+    }
+
+    /// Commands print their own errors; the pool's messages would only repeat them.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "switchyard.cli")
+        logger.logLevel = .error
+        return logger
     }
 }
