@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "SwitchyardCore", package: switchyard),
                 .product(name: "SwitchyardStore", package: switchyard),
+                .product(name: "SwitchyardPostgres", package: switchyard),
             ],
             path: "Benchmarks/LedgerBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

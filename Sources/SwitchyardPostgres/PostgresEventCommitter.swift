@@ -1,8 +1,8 @@
 import Foundation
-import Logging
+public import Logging
 import PostgresNIO
-package import SwitchyardCore
-package import SwitchyardStore
+public import SwitchyardCore
+public import SwitchyardStore
 import Synchronization
 
 /// Commits the ledger writer's batches to PostgreSQL: the rows of `LedgerEventRecorder`'s table (the SQLite
@@ -211,5 +211,20 @@ package final class PostgresEventCommitter: LedgerCommitter {
         let id = try await connection.query(query, logger: ledger.logger).collect().first?.decode(Int64.self)
         priceIDs[key] = id
         return id
+    }
+}
+
+extension LedgerEventSink {
+    /// A ledger writer committing to the PostgreSQL ledger, recording `instanceID` on breaker transitions.
+    public convenience init(
+        ledger: PostgresLedger,
+        instanceID: String,
+        configuration: Configuration = Configuration(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "switchyard.ledger")
+    ) {
+        self.init(
+            committer: PostgresEventCommitter(ledger: ledger, instanceID: instanceID), configuration: configuration,
+            clock: clock, logger: logger)
     }
 }

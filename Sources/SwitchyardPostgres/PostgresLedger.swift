@@ -25,12 +25,20 @@ public final class PostgresLedger: Sendable {
     public let connectionTimeout: Duration
     let client: PostgresClient
     let logger: Logger
+    /// The pool's `run()`, for as long as the ledger is open.
+    private let running: Task<Void, Never>
 
-    private init(location: PostgresLocation, connectionTimeout: Duration, client: PostgresClient, logger: Logger) {
+    private init(location: PostgresLocation, connectionTimeout: Duration, logger: Logger) {
         self.location = location
         self.connectionTimeout = connectionTimeout
-        self.client = client
         self.logger = logger
+        // The pool's own messages (each failed connection attempt while the server is down) only at error level:
+        // what a failure means for the ledger is logged by the writer and the stores.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: poolLogger)
+        self.client = client
+        running = Task { await client.run() }
     }
 
     /// What opening does with the schema.
@@ -44,7 +52,7 @@ public final class PostgresLedger: Sendable {
     }
 
     /// Opens a pool to `location`, checks that the server answers, handles the schema as `schema` says, runs `body`,
-    /// and closes the pool.
+    /// and closes the pool however `body` ends.
     ///
     /// - Throws: ``LedgerError`` `ledger_open_failed` when the server cannot be reached or refuses the login,
     ///   `ledger_migration_failed`, `ledger_schema_too_new`, `ledger_schema_outdated` (``SchemaHandling/requireCurrent``),
@@ -56,15 +64,26 @@ public final class PostgresLedger: Sendable {
         logger: Logger = Logger(label: "switchyard.postgres"),
         _ body: (PostgresLedger) async throws -> Result
     ) async throws -> Result {
-        // The pool's own messages (each failed connection attempt while the server is down) only at error level:
-        // what a failure means for the ledger is logged by the writer and the stores.
-        var poolLogger = logger
-        poolLogger.logLevel = max(logger.logLevel, .error)
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: poolLogger)
-        let run = Task { await client.run() }
-        defer { run.cancel() }
-        let ledger = PostgresLedger(
-            location: location, connectionTimeout: connectionTimeout, client: client, logger: logger)
+        let ledger = try await open(location, schema: schema, connectionTimeout: connectionTimeout, logger: logger)
+        do {
+            let result = try await body(ledger)
+            await ledger.close()
+            return result
+        } catch {
+            await ledger.close()
+            throw error
+        }
+    }
+
+    /// Opens the ledger as ``withLedger(_:schema:connectionTimeout:logger:_:)`` does, for an owner that cannot keep
+    /// it in one scope (a benchmark's fixture); it must ``close()`` it.
+    public static func open(
+        _ location: PostgresLocation,
+        schema: SchemaHandling = .migrate,
+        connectionTimeout: Duration = .seconds(5),
+        logger: Logger = Logger(label: "switchyard.postgres")
+    ) async throws -> PostgresLedger {
+        let ledger = PostgresLedger(location: location, connectionTimeout: connectionTimeout, logger: logger)
         do {
             try await ledger.checkConnection()
             switch schema {
@@ -72,11 +91,17 @@ public final class PostgresLedger: Sendable {
             case .requireCurrent: try await PostgresMigrations.checkCurrent(ledger)
             case .leave: break
             }
+        } catch {
+            await ledger.close()
+            throw error
         }
-        let result = try await body(ledger)
-        run.cancel()
-        await run.value
-        return result
+        return ledger
+    }
+
+    /// Closes the pool's connections; operations after it fail.
+    public func close() async {
+        running.cancel()
+        await running.value
     }
 
     private func checkConnection() async throws {

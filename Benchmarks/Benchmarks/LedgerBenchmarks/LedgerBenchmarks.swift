@@ -1,41 +1,71 @@
 import Benchmark
 import Foundation
 import SwitchyardCore
+import SwitchyardPostgres
 import SwitchyardStore
 import Synchronization
 
-// Ledger throughput and budget admission latency, on real SQLite files in a temporary directory.
+// Ledger throughput and budget admission latency, on real SQLite files in a temporary directory, and on PostgreSQL
+// when SWITCHYARD_BENCH_POSTGRES_URL names a database (the benchmarks' names then start with "PostgreSQL").
 //
 //   cd Benchmarks && swift package --allow-writing-to-package-directory benchmark --target LedgerBenchmarks
 //
+//   url=$(PG_FSYNC=on ../scripts/postgres-test-server start /tmp/switchyard-bench-pg)
+//   SWITCHYARD_BENCH_POSTGRES_URL=$url swift package --allow-writing-to-package-directory benchmark \
+//       --target LedgerBenchmarks
+//
 // Figures are recorded in docs/ledger.md.
 
-/// A fresh ledger file with its writer running, shared by one benchmark's iterations.
+/// The engines benchmarked: SQLite, and PostgreSQL when a database is named.
+enum Engine: String, CaseIterable {
+    case sqlite = "SQLite"
+    case postgres = "PostgreSQL"
+
+    static let postgresURL = ProcessInfo.processInfo.environment["SWITCHYARD_BENCH_POSTGRES_URL"]
+    static var available: [Engine] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+}
+
+/// A fresh ledger file, or the PostgreSQL database, with its writer running, shared by one benchmark's
+/// iterations.
 final class LedgerFixture: Sendable {
     let directory: URL
-    let database: LedgerDatabase
+    let database: LedgerDatabase?
+    let postgres: PostgresLedger?
     let sink: LedgerEventSink
-    let budgets: SQLiteBudgetStore
+    let budgets: any BudgetStore
     /// Budgets with a limit on every scope: users lifetime and daily, keys and teams monthly.
-    let scopedBudgets: SQLiteBudgetStore
+    let scopedBudgets: any BudgetStore
     private let writer: Task<Void, any Error>
     private let counter = Atomic<Int>(0)
 
-    init(durability: LedgerConfiguration.Durability = .processCrash) throws {
+    init(engine: Engine, durability: LedgerConfiguration.Durability = .processCrash) async throws {
         directory = FileManager.default.temporaryDirectory
             .appending(path: "switchyard-ledger-bench-\(UUID().uuidString)", directoryHint: .isDirectory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        database = try LedgerDatabase(
-            path: directory.appending(path: "ledger.sqlite").path,
-            configuration: LedgerConfiguration(durability: durability))
-        sink = LedgerEventSink(database: database)
         let huge = MicroDollars(1_000_000_000_000_000)
-        budgets = SQLiteBudgetStore(database: database, defaultLimit: huge)
-        scopedBudgets = SQLiteBudgetStore(
-            database: database,
-            defaults: BudgetDefaults(limits: [
-                .user: [.lifetime: huge, .daily: huge], .key: [.monthly: huge], .team: [.monthly: huge],
-            ]))
+        let scopedDefaults = BudgetDefaults(limits: [
+            .user: [.lifetime: huge, .daily: huge], .key: [.monthly: huge], .team: [.monthly: huge],
+        ])
+        switch engine {
+        case .sqlite:
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let database = try LedgerDatabase(
+                path: directory.appending(path: "ledger.sqlite").path,
+                configuration: LedgerConfiguration(durability: durability))
+            self.database = database
+            postgres = nil
+            sink = LedgerEventSink(database: database)
+            budgets = SQLiteBudgetStore(database: database, defaultLimit: huge)
+            scopedBudgets = SQLiteBudgetStore(database: database, defaults: scopedDefaults)
+        case .postgres:
+            // A fresh server per run (the script above): rows of earlier runs would lengthen the window sums.
+            let ledger = try await PostgresLedger.open(try PostgresLocation(url: Engine.postgresURL ?? ""))
+            database = nil
+            postgres = ledger
+            sink = LedgerEventSink(ledger: ledger, instanceID: "bench")
+            budgets = PostgresBudgetStore(
+                ledger: ledger, instanceID: "bench", defaults: BudgetDefaults(userLifetimeLimit: huge))
+            scopedBudgets = PostgresBudgetStore(ledger: ledger, instanceID: "bench", defaults: scopedDefaults)
+        }
         let sink = sink
         writer = Task { try await sink.run() }
     }
@@ -46,7 +76,8 @@ final class LedgerFixture: Sendable {
     func shutdown() async {
         sink.finish()
         _ = try? await writer.value
-        try? database.close()
+        try? database?.close()
+        await postgres?.close()
         try? FileManager.default.removeItem(at: directory)
     }
 }
@@ -57,12 +88,11 @@ private func fixture(_ name: String) -> LedgerFixture {
     fixtures.withLock { $0[name]! }
 }
 
-private func register(_ name: String, durability: LedgerConfiguration.Durability = .processCrash)
-    -> Benchmark
-    .BenchmarkSetupHook
-{
+private func register(
+    _ name: String, engine: Engine, durability: LedgerConfiguration.Durability = .processCrash
+) -> Benchmark.BenchmarkSetupHook {
     {
-        let fixture = try LedgerFixture(durability: durability)
+        let fixture = try await LedgerFixture(engine: engine, durability: durability)
         fixtures.withLock { $0[name] = fixture }
     }
 }
@@ -115,11 +145,23 @@ let benchmarks: @Sendable () -> Void = {
         metrics: [.wallClock, .throughput, .cpuTotal], timeUnits: .nanoseconds, scalingFactor: .kilo,
         maxDuration: .seconds(10), maxIterations: 1_000_000)
 
+    for engine in Engine.available {
+        // SQLite's names as before; PostgreSQL's start with its name.
+        let prefix = engine == .sqlite ? "" : "PostgreSQL "
+        benchmarks(engine, prefix: prefix, throughput: throughput)
+    }
+}
+
+private func benchmarks(_ engine: Engine, prefix: String, throughput: Benchmark.Configuration) {
     // Emit 1,000 attempt rows, then wait until they are committed: sustained rows per second with group commit.
-    for (name, durability) in [
-        ("Ledger: attempt rows, group commit", LedgerConfiguration.Durability.processCrash),
-        ("Ledger: attempt rows, group commit, synchronous=FULL", .powerLoss),
-    ] {
+    let durabilities: [(String, LedgerConfiguration.Durability)] =
+        engine == .sqlite
+        ? [
+            ("Ledger: attempt rows, group commit", .processCrash),
+            ("Ledger: attempt rows, group commit, synchronous=FULL", .powerLoss),
+        ] : [("Ledger: attempt rows, group commit", .processCrash)]
+    for (base, durability) in durabilities {
+        let name = prefix + base
         Benchmark(
             name, configuration: throughput,
             closure: { benchmark in
@@ -129,11 +171,11 @@ let benchmarks: @Sendable () -> Void = {
                 }
                 try await fixture.sink.flush()
             },
-            setup: register(name, durability: durability), teardown: unregister(name))
+            setup: register(name, engine: engine, durability: durability), teardown: unregister(name))
     }
 
     // A whole request as the router records it: received, started, finished, request finished; then flush.
-    let requests = "Ledger: full requests (4 events each), flushed per request, 8 concurrent"
+    let requests = prefix + "Ledger: full requests (4 events each), flushed per request, 8 concurrent"
     Benchmark(
         requests,
         configuration: .init(
@@ -170,15 +212,15 @@ let benchmarks: @Sendable () -> Void = {
                 try await group.waitForAll()
             }
         },
-        setup: register(requests), teardown: unregister(requests))
+        setup: register(requests, engine: engine), teardown: unregister(requests))
 
-    // Budget admission: one IMMEDIATE transaction that checks the limit, appends a ledger row, updates budgets.
+    // Budget admission: one transaction (SQLite: IMMEDIATE; PostgreSQL: scope rows locked) that checks the limit, appends a ledger row, updates budgets.
     // Each iteration makes 100 reservations in a row and records each one's latency and thread CPU time, so the
     // figures are per reservation and exclude the harness's per-iteration overhead.
     let latency = Benchmark.Configuration(
         metrics: [operationLatency, threadCPUTime], timeUnits: .microseconds, scalingFactor: .one,
         maxDuration: .seconds(10), maxIterations: 2_000)
-    let reserve = "Budget: reserve (admission)"
+    let reserve = prefix + "Budget: reserve (admission)"
     Benchmark(
         reserve, configuration: latency,
         closure: { benchmark in
@@ -192,9 +234,9 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.record(since: start)
             }
         },
-        setup: register(reserve), teardown: unregister(reserve))
+        setup: register(reserve, engine: engine), teardown: unregister(reserve))
 
-    let reserveAndSettle = "Budget: reserve + settle"
+    let reserveAndSettle = prefix + "Budget: reserve + settle"
     Benchmark(
         reserveAndSettle, configuration: latency,
         closure: { benchmark in
@@ -208,9 +250,9 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.record(since: start)
             }
         },
-        setup: register(reserveAndSettle), teardown: unregister(reserveAndSettle))
+        setup: register(reserveAndSettle, engine: engine), teardown: unregister(reserveAndSettle))
 
-    let scoped = "Budget: reserve + settle, user + key + team, 4 limits"
+    let scoped = prefix + "Budget: reserve + settle, user + key + team, 4 limits"
     Benchmark(
         scoped, configuration: latency,
         closure: { benchmark in
@@ -226,5 +268,5 @@ let benchmarks: @Sendable () -> Void = {
                 benchmark.record(since: start)
             }
         },
-        setup: register(scoped), teardown: unregister(scoped))
+        setup: register(scoped, engine: engine), teardown: unregister(scoped))
 }

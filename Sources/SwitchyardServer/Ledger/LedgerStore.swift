@@ -31,9 +31,7 @@ public enum LedgerStore: Sendable {
         case .sqlite(let database):
             LedgerEventSink(database: database, configuration: configuration, logger: logger)
         case .postgres(let ledger):
-            LedgerEventSink(
-                committer: PostgresEventCommitter(ledger: ledger, instanceID: instanceID), configuration: configuration,
-                logger: logger)
+            LedgerEventSink(ledger: ledger, instanceID: instanceID, configuration: configuration, logger: logger)
         }
     }
 
