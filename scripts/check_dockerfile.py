@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 import dockerfile
+import yaml
 
 failures = []
 
@@ -228,8 +229,26 @@ for path in ["README.md", "docs/cli.md"]:
             check(arguments[-1] == ".", f"{path}: `{command}` must build from the repository root (.)")
 check(documented > 0, "docs/cli.md must show a `docker run` command")
 
+# deploy/compose.yaml: two instances of this image on one PostgreSQL ledger (docs/deployment.md).
+compose_path = "deploy/compose.yaml"
+with open(compose_path) as file:
+    compose = yaml.safe_load(file)
+services = compose.get("services", {})
+instances = {name: service for name, service in services.items() if "build" in service}
+check(len(instances) >= 2, f"{compose_path}: expected at least two Switchyard services built from the Dockerfile")
+check("postgres" in services and "healthcheck" in services.get("postgres", {}), f"{compose_path}: a postgres service with a healthcheck")
+for name, service in instances.items():
+    check(service["build"].get("context") == "..", f"{compose_path}: {name} must build from the repository root (..)")
+    url = service.get("environment", {}).get("SWITCHYARD_DB", "")
+    check(url.startswith("postgresql://") and ":" not in url.split("://", 1)[1].split("@")[0],
+          f"{compose_path}: {name}'s SWITCHYARD_DB must be a postgresql:// URL without a password")
+    check(service.get("depends_on", {}).get("postgres", {}).get("condition") == "service_healthy",
+          f"{compose_path}: {name} must wait for postgres to be healthy")
+    for publish in service.get("ports", []):
+        check(str(publish).split(":")[-1] == port, f"{compose_path}: {name} publishes {publish}, the image listens on {port}")
+
 if failures:
     for failure in failures:
         print(f"check-dockerfile: {failure}", file=sys.stderr)
     sys.exit(1)
-print(f"check-dockerfile: ok ({len(stages)} stages, {documented} documented docker run command(s) checked)")
+print(f"check-dockerfile: ok ({len(stages)} stages, {documented} documented docker run command(s), {len(instances)} compose instance(s) checked)")

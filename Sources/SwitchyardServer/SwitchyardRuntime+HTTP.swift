@@ -23,7 +23,8 @@ extension SwitchyardRuntime {
             streamStallTimeout: config.server.streamStallTimeout
         ).register(on: routes)
         ProvidersController(
-            router: router, kinds: config.providers.map { ($0.name, $0.kind.rawValue) }, bodyLimit: bodyLimit
+            router: router, kinds: config.providers.map { ($0.name, $0.kind.rawValue) }, bodyLimit: bodyLimit,
+            instanceID: instanceID
         ).register(on: routes, admin: admin)
         AnalyticsController(database: database, router: router).register(on: admin)
         BudgetsController(budgets: budgets as! SQLiteBudgetStore, bodyLimit: bodyLimit).register(on: admin)

@@ -22,6 +22,9 @@ public final class SwitchyardRuntime: Sendable {
     public let config: SwitchyardConfig
     /// The ledger's engine: what reports, SQL, keys and breakers are read from.
     public let store: LedgerStore
+    /// This process's id (`<host>-<pid>-<random>`): on a PostgreSQL ledger, its lease's and the id on its
+    /// reservations and breaker transitions; shown by `GET /providers` on either engine.
+    public let instanceID = PostgresInstanceLease.makeInstanceID()
     /// The ledger writer: every router event is committed through it before the answer.
     public let ledger: LedgerEventSink
     /// Copies the WAL into the database file off the write path (SQLite).
@@ -150,7 +153,7 @@ public final class SwitchyardRuntime: Sendable {
         let defaults = config.budgets.defaults
         switch store {
         case .sqlite(let database):
-            ledger = store.makeWriter(instanceID: "", configuration: config.database.writer, logger: logger)
+            ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
             let budgets = SQLiteBudgetStore(
                 database: database, writer: ledger, defaults: defaults,
                 alertThresholds: config.budgets.alerts.thresholds)
@@ -165,7 +168,6 @@ public final class SwitchyardRuntime: Sendable {
                 database: database, configuration: config.database.checkpointer, logger: logger)
             lease = nil
         case .postgres(let postgres):
-            let instanceID = PostgresInstanceLease.makeInstanceID()
             ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
             let budgets = PostgresBudgetStore(ledger: postgres, instanceID: instanceID, defaults: defaults)
             self.budgets = budgets

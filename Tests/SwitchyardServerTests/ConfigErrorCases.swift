@@ -110,6 +110,18 @@ struct ConfigErrorCase: Sendable, CustomTestStringConvertible {
 
     static let badValues: [ConfigErrorCase] = [
         .init(
+            "postgres url with a password", "database: {url: 'postgresql://app:secret@db/ledger'}\n" + providers,
+            path: "database.url", .invalidValue, "it contains a password"),
+        .init(
+            "postgres url without a database", "database: {url: 'postgresql://app@db'}\n" + providers,
+            path: "database.url", .invalidValue, "names no database"),
+        .init(
+            "postgres url with an unknown sslmode", "database: {url: 'postgresql://app@db/l?sslmode=maybe'}\n" + providers,
+            path: "database.url", .invalidValue, "sslmode must be disable, prefer or require"),
+        .init(
+            "lease too short", "database: {lease_heartbeat_ms: 10}\n" + providers, path: "database.lease_heartbeat_ms",
+            .invalidValue, "at least 100"),
+        .init(
             "port range", "server: {port: 70000}\n" + providers, path: "server.port", .invalidValue,
             "expected a port number in 0...65535, got \"70000\""),
         .init(

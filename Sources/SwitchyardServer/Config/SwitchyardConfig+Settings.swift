@@ -94,7 +94,7 @@ extension DatabaseSettings {
                     return url
                 }, write: YAMLTree.string),
             .optional("password_env", \.passwordEnv,
-                "Name of the environment variable holding the PostgreSQL password, if the server asks for one.",
+                "Name of the environment variable holding the PostgreSQL password, if the server asks for one (unset: `PGPASSWORD`, if set).",
                 read: EnvironmentVariableName.read, write: YAMLTree.string),
             .int("pool_size", \.poolSize, "PostgreSQL connections this instance may open.", in: 1...1_000,
                 "a number of connections"),

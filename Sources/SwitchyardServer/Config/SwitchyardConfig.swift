@@ -104,7 +104,8 @@ public struct DatabaseSettings: Sendable, Hashable {
     /// A PostgreSQL database, `postgresql://user@host[:port]/database[?sslmode=...]`; when set, the ledger is there
     /// and ``path`` is ignored. Default none (SQLite).
     public var url: String?
-    /// The environment variable holding the PostgreSQL password, if the server asks for one. Default none.
+    /// The environment variable holding the PostgreSQL password, if the server asks for one. Default none: then
+    /// `PGPASSWORD`, if set (libpq's convention).
     public var passwordEnv: String?
     /// PostgreSQL connections this instance may open. Default 20.
     public var poolSize: Int
@@ -184,10 +185,14 @@ public struct DatabaseSettings: Sendable, Hashable {
     /// - Throws: `ledger_open_failed` for a URL that cannot be used or a password variable that is not set.
     public func postgresLocation(environment: [String: String]) throws -> PostgresLocation? {
         guard let url else { return nil }
-        var location = try PostgresLocation(url: url, passwordVariable: passwordEnv, environment: environment)
+        let variable = passwordEnv ?? (environment[Self.conventionalPasswordVariable] == nil ? nil : Self.conventionalPasswordVariable)
+        var location = try PostgresLocation(url: url, passwordVariable: variable, environment: environment)
         location.poolSize = poolSize
         return location
     }
+
+    /// Where the PostgreSQL password is read when ``passwordEnv`` names no variable.
+    public static let conventionalPasswordVariable = "PGPASSWORD"
 
     /// How an instance keeps its lease on a PostgreSQL ledger.
     public var lease: PostgresInstanceLease.Configuration {

@@ -11,6 +11,8 @@ struct ProvidersController: Sendable {
     /// The configured providers' names and kinds, in configuration order.
     let kinds: [(name: String, kind: String)]
     let bodyLimit: Int
+    /// This instance's id: breakers and live figures are per instance, so the answer says whose they are.
+    let instanceID: String
 
     func register(on routes: some RouterMethods<BasicRequestContext>, admin: AdminRoutes) {
         routes.get("/providers") { _, _ in try providers() }
@@ -24,7 +26,13 @@ struct ProvidersController: Sendable {
         let entries = snapshots.map { snapshot in
             ProviderEntry(snapshot, kind: kinds[snapshot.name] ?? "unknown", score: scores[snapshot.name] ?? 0)
         }
-        return try .json(["providers": entries])
+        return try .json(ProvidersAnswer(instance: instanceID, providers: entries))
+    }
+
+    /// `GET /providers`' body: whose view it is, and the providers.
+    struct ProvidersAnswer: Encodable {
+        var instance: String
+        var providers: [ProviderEntry]
     }
 
     struct FailureSwitch: Decodable {
