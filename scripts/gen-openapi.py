@@ -50,7 +50,10 @@ doc = {
         "/v1/models": {"get": {"summary": "Routes and provider models a client may name",
                                "responses": {"200": ok({"type": "object", "properties": {"object": {"type": "string"}, "data": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "owned_by": {"type": "string"}, "kind": {"type": "string", "enum": ["route", "model"]}}}}}})}}},
         "/providers": {"get": {"summary": "Each provider's live state: circuit, health, latency, success rate, prices",
-                               "responses": {"200": ok({"type": "object", "properties": {"providers": {"type": "array", "items": ref("Provider")}}})}}},
+                               "description": "Breakers and live figures are per instance: `instance` says whose view this is (on a shared PostgreSQL ledger, the id on the instance's breaker transitions and reservations).",
+                               "responses": {"200": ok({"type": "object", "properties": {
+                                   "instance": {"type": "string", "description": "This instance's id, `<host>-<pid>-<random>`."},
+                                   "providers": {"type": "array", "items": ref("Provider")}}})}}},
         "/routing/analytics": {"get": {"summary": "Totals from the ledger (survive restarts; recomputed at most once a second) with live circuit state (admin)", "security": admin,
                                        "responses": {"200": ok(ref("Analytics")), "401": err("Missing or wrong admin key.")}}},
         "/simulate/failure": {"post": {"summary": "Force a provider down or back up (operator drain switch; admin)", "security": admin,
