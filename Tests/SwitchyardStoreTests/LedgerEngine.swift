@@ -23,19 +23,38 @@ enum LedgerEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 }
 
-/// A fresh, migrated ledger on one engine, with the budget store(s) on it and raw SQL for checking rows.
+/// A fresh, migrated ledger on one engine, with the budget store(s) and key store(s) on it, and raw SQL for checking
+/// rows.
 struct EngineHarness: Sendable {
+    /// How a key store is made: its `last_used_at` interval, wall clock, and key source (`nil` for the real one).
+    struct KeyStoreOptions: Sendable {
+        var lastUsedInterval: Duration = .seconds(60)
+        var now: @Sendable () -> Date = { Date() }
+        var generateKey: (@Sendable () -> String)?
+    }
+
     let engine: LedgerEngine
     let makeStore: @Sendable (_ defaults: BudgetDefaults, _ instance: String, _ now: @escaping @Sendable () -> Date) ->
         any BudgetAdministration
+    let makeKeys: @Sendable (KeyStoreOptions) -> any APIKeyDirectory
     let rows: @Sendable (_ sql: String) async throws -> [[SQLValue]]
     let postgres: PostgresLedger?
+    /// The SQLite ledger, on that engine.
+    let sqlite: LedgerDatabase?
 
     func store(
         _ defaults: BudgetDefaults = BudgetDefaults(), instance: String = "a",
         now: @escaping @Sendable () -> Date = { Date() }
     ) -> any BudgetAdministration {
         makeStore(defaults, instance, now)
+    }
+
+    /// A key store on the ledger (each call a new one, with no memory of the others' `last_used_at` writes).
+    func keys(
+        lastUsedInterval: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() },
+        generateKey: (@Sendable () -> String)? = nil
+    ) -> any APIKeyDirectory {
+        makeKeys(KeyStoreOptions(lastUsedInterval: lastUsedInterval, now: now, generateKey: generateKey))
     }
 
     func integer(_ sql: String) async throws -> Int64? {
@@ -54,7 +73,13 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                 EngineHarness(
                     engine: engine,
                     makeStore: { defaults, _, now in SQLiteBudgetStore(database: database, defaults: defaults, now: now) },
-                    rows: { sql in try await database.query(sql).rows }, postgres: nil))
+                    makeKeys: { options in
+                        APIKeyStore(
+                            database: database, lastUsedInterval: options.lastUsedInterval, now: options.now,
+                            logger: Logger(label: "switchyard.tests.keys"),
+                            generateKey: options.generateKey ?? { APIKeyFormat.generate() })
+                    },
+                    rows: { sql in try await database.query(sql).rows }, postgres: nil, sqlite: database))
         }
     case .postgres:
         try await withTemporaryPostgresDatabase { location in
@@ -65,8 +90,14 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                         makeStore: { defaults, instance, now in
                             PostgresBudgetStore(ledger: ledger, instanceID: instance, defaults: defaults, now: now)
                         },
+                        makeKeys: { options in
+                            PostgresAPIKeyStore(
+                                ledger: ledger, lastUsedInterval: options.lastUsedInterval, now: options.now,
+                                logger: Logger(label: "switchyard.tests.keys"),
+                                generateKey: options.generateKey ?? { APIKeyFormat.generate() })
+                        },
                         rows: { sql in try await ledger.rows(PostgresQuery(unsafeSQL: sql)).map(\.sqlValues) },
-                        postgres: ledger))
+                        postgres: ledger, sqlite: nil))
             }
         }
     }
