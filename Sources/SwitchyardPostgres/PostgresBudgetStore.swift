@@ -30,6 +30,11 @@ public final class PostgresBudgetStore: BudgetStore {
     /// Written on every reservation: whose it is, for the crash rule.
     public let instanceID: String
     public let defaults: BudgetDefaults
+    /// Percentages of a limit whose crossing records a budget alert (see `PostgresBudgetAlertStore`); empty for none.
+    public let alertThresholds: [Int]
+    /// Told after a commit of this store that recorded budget alerts, so that whoever sends them need not poll.
+    /// (Alerts another instance records are found by polling: `budget_alerts` is shared.)
+    public let alertsRecorded = LedgerSignal()
     let settleAttempts: Int
     let clock: any Clock<Duration>
     let now: @Sendable () -> Date
@@ -45,6 +50,8 @@ public final class PostgresBudgetStore: BudgetStore {
     ///   - ledger: the PostgreSQL ledger.
     ///   - instanceID: this instance's id, as registered by its ``PostgresInstanceLease``.
     ///   - defaults: the limits of scopes without their own; users $1.00 over their lifetime unless given.
+    ///   - alertThresholds: percentages of a limit (e.g. 50, 80, 100) at which a settlement records a budget alert,
+    ///     once per scope, window and threshold whichever instance settles; none unless given.
     ///   - settleAttempts: how often a settlement is tried on a passing fault before it is parked.
     ///   - clock: what the waits between those tries are measured on.
     ///   - now: the wall clock for `at` and `updated_at`; injectable for tests.
@@ -52,6 +59,7 @@ public final class PostgresBudgetStore: BudgetStore {
         ledger: PostgresLedger,
         instanceID: String,
         defaults: BudgetDefaults = BudgetDefaults(),
+        alertThresholds: [Int] = [],
         settleAttempts: Int = 3,
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() }
@@ -59,6 +67,7 @@ public final class PostgresBudgetStore: BudgetStore {
         self.ledger = ledger
         self.instanceID = instanceID
         self.defaults = defaults
+        self.alertThresholds = BudgetAlertCrossing.normalized(alertThresholds)
         self.settleAttempts = max(1, settleAttempts)
         self.clock = clock
         self.now = now
@@ -192,18 +201,24 @@ public final class PostgresBudgetStore: BudgetStore {
 
     // MARK: Steps inside a transaction
 
-    /// Writes one settlement: `settle` and `release` rows, figures moved.
-    /// - Parameter note: the settle row's note (the crash rule's).
+    /// Writes one settlement: `settle` and `release` rows, figures moved, and the budget alerts it crosses (tells
+    /// ``alertsRecorded`` after the commit when there are some).
+    /// - Parameter note: the settle row's note (the crash rule's). A settlement by the crash rule records no
+    ///   alerts, as the SQLite store's recovery at start-up does not.
     func write(_ settlement: Settlement, note: String?) async throws {
         let reservation = settlement.reservation
-        try await write("cannot settle request '\(reservation.requestID)'", "the reservation stays open") {
+        let alerts = try await write("cannot settle request '\(reservation.requestID)'", "the reservation stays open") {
             connection in
             _ = try await lockedStatuses(of: reservation.subject, at: settlement.at, on: connection, readLimits: false)
             let reserved = try await openReservation(reservation, on: connection)
             try await close(
                 reservation.subject, requestID: reservation.requestID, reserved: reserved,
                 actual: settlement.actualCost, note: note, at: settlement.at, on: connection)
+            guard note == nil else { return 0 }
+            return try await recordAlerts(
+                for: reservation.subject, requestID: reservation.requestID, at: settlement.at, on: connection)
         }
+        if alerts > 0 { alertsRecorded.notify() }
     }
 
     /// Checks `amount` against `statuses`, appends a `reserve` row and adds it to every scope's reserved figure.

@@ -48,13 +48,13 @@ public enum APIKeyFormat {
     }
 
     /// A new key from the system's secure random source.
-    static func generate() -> String {
+    package static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
         return generate(using: &generator)
     }
 
     /// The lowercase hex SHA-256 of the key's UTF-8 bytes: what `api_keys.key_hash` holds.
-    static func hash(_ key: some StringProtocol) -> String {
+    package static func hash(_ key: some StringProtocol) -> String {
         let digest = SHA256.hash(data: Array(key.utf8))
         let hexDigits = Array("0123456789abcdef".utf8)
         var hex: [UInt8] = []

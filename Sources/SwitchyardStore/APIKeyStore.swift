@@ -18,7 +18,7 @@ public import struct Foundation.Date
 /// try await keys.revokeKey(.prefix(created.record.prefix))
 /// try await keys.authenticate(key: created.key)          // nil
 /// ```
-public final class APIKeyStore: Sendable {
+public final class APIKeyStore: APIKeyDirectory {
     /// The ledger holding the keys.
     public let database: LedgerDatabase
     private let now: @Sendable () -> Date
@@ -32,7 +32,7 @@ public final class APIKeyStore: Sendable {
     public static let maximumNameLength = 200
     /// Keys drawn before creation gives up on finding an unused prefix (a clash is about 1 in 900 million per key
     /// already issued).
-    static let maximumDraws = 8
+    package static let maximumDraws = 8
 
     /// - Parameters:
     ///   - database: the ledger.
@@ -231,7 +231,7 @@ public final class APIKeyStore: Sendable {
         var lastUsed: String?
     }
 
-    static func validate(userID: String) throws {
+    package static func validate(userID: String) throws {
         guard !userID.isEmpty, userID.count <= maximumUserIDLength, !userID.contains(where: isControl) else {
             throw APIKeyError(
                 .invalidUser,
@@ -243,7 +243,7 @@ public final class APIKeyStore: Sendable {
     /// Longest accepted team name.
     public static let maximumTeamLength = 128
 
-    static func validate(team: String) throws {
+    package static func validate(team: String) throws {
         guard !team.isEmpty, team.count <= maximumTeamLength, !team.contains(where: isControl) else {
             throw APIKeyError(
                 .invalidTeam,
@@ -252,7 +252,7 @@ public final class APIKeyStore: Sendable {
     }
 
     /// The name trimmed, `nil` when blank.
-    static func normalized(name: String?) throws -> String? {
+    package static func normalized(name: String?) throws -> String? {
         guard let trimmed = name?.trimmingPrefix(while: \.isWhitespace), !trimmed.isEmpty else { return nil }
         var text = String(trimmed)
         while text.last?.isWhitespace == true { text.removeLast() }

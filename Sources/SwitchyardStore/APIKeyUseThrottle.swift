@@ -1,21 +1,21 @@
-import struct Foundation.Date
+package import struct Foundation.Date
 import SwitchyardCore
 
 /// Decides when an accepted key's `api_keys.last_used_at` is written, so that a busy key costs one write a minute
 /// rather than one per request.
 ///
-/// A synchronous state machine; ``APIKeyStore`` keeps it in a `Mutex`. A use is recorded when neither the stored
+/// A synchronous state machine; ``APIKeyStore`` and the PostgreSQL key store keep it in a `Mutex`. A use is recorded when neither the stored
 /// `last_used_at` nor this process's last write for the key is within ``interval`` of now. Concurrent requests with
 /// one key therefore record one use between them; another process (a second server on the same file) writes its
 /// own, which the stored value then holds off.
-struct APIKeyUseThrottle {
+package struct APIKeyUseThrottle {
     /// The least time between two recorded uses of one key.
     let interval: Duration
     /// How many keys it remembers before forgetting those outside ``interval`` (a bound on memory, not on writes).
     let capacity: Int
     private var lastRecorded: [Int64: Date] = [:]
 
-    init(interval: Duration, capacity: Int = 10_000) {
+    package init(interval: Duration, capacity: Int = 10_000) {
         self.interval = interval
         self.capacity = max(1, capacity)
     }
@@ -25,7 +25,7 @@ struct APIKeyUseThrottle {
     /// - Parameters:
     ///   - storedLastUse: the key's `last_used_at` as just read, if any.
     ///   - now: the wall-clock time of this use.
-    mutating func shouldRecord(keyID: Int64, storedLastUse: Date?, now: Date) -> Bool {
+    package mutating func shouldRecord(keyID: Int64, storedLastUse: Date?, now: Date) -> Bool {
         if let storedLastUse, isRecent(storedLastUse, now) { return false }
         if let last = lastRecorded[keyID], isRecent(last, now) { return false }
         if lastRecorded.count >= capacity, lastRecorded[keyID] == nil { forgetOld(now) }

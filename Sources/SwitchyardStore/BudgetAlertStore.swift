@@ -3,8 +3,8 @@ public import SwitchyardCore
 
 public import struct Foundation.Date
 
-/// The ledger's `budget_alerts`: what the budget store recorded when a settlement reached a threshold, and what
-/// the notifier has delivered.
+/// The SQLite ledger's `budget_alerts`: what the budget store recorded when a settlement reached a threshold, and
+/// what the notifier has delivered (``BudgetAlertDirectory``).
 ///
 /// ```swift
 /// let alerts = BudgetAlertStore(database: database)
@@ -13,7 +13,7 @@ public import struct Foundation.Date
 ///     try await alerts.markSent(alert.id)
 /// }
 /// ```
-public struct BudgetAlertStore: Sendable {
+public struct BudgetAlertStore: BudgetAlertDirectory {
     public let database: LedgerDatabase
     let now: @Sendable () -> Date
 

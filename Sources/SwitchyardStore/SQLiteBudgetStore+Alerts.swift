@@ -8,33 +8,23 @@ extension SQLiteBudgetStore {
         var thresholds: [Int]
         var defaults: BudgetDefaults
 
-        /// Inserts one `budget_alerts` row per limit of `subject` and threshold that its spend has reached, unless
-        /// that window already has one (the table's unique key): so each is recorded once per window, whatever
-        /// the number of requests or restarts.
+        /// Inserts one `budget_alerts` row per limit of `subject` and threshold that its spend has reached
+        /// (``BudgetAlertCrossing``), unless that window already has one (the table's unique key): so each is
+        /// recorded once per window, whatever the number of requests or restarts.
         /// - Returns: how many rows were inserted.
         func record(for subject: BudgetSubject, requestID: String, at: String, in db: Database) throws -> Int {
-            var inserted = 0
-            for status in try SQLiteBudgetStore.statuses(
+            let statuses = try SQLiteBudgetStore.statuses(
                 of: subject, at: at, defaults: defaults, caching: true, in: db)
-            where status.limit > .zero {
-                let windowStart = status.window.map { LedgerTimestamp.string(from: $0.start) } ?? ""
-                for threshold in thresholds where Self.reached(threshold, status) {
-                    try db.cachedStatement(sql: Self.insertAlert).execute(arguments: [
-                        status.scope.rawValue, status.scopeID, status.period.rawValue, windowStart, threshold,
-                        status.limit.rawValue, status.spent.rawValue, requestID, at,
-                    ])
-                    inserted += db.changesCount
-                }
+            var inserted = 0
+            for crossing in BudgetAlertCrossing.crossings(in: statuses, thresholds: thresholds) {
+                let status = crossing.status
+                try db.cachedStatement(sql: Self.insertAlert).execute(arguments: [
+                    status.scope.rawValue, status.scopeID, status.period.rawValue, crossing.windowStart,
+                    crossing.threshold, status.limit.rawValue, status.spent.rawValue, requestID, at,
+                ])
+                inserted += db.changesCount
             }
             return inserted
-        }
-
-        /// Whether `spent >= limit × threshold / 100`, without overflowing.
-        static func reached(_ threshold: Int, _ status: BudgetStatus) -> Bool {
-            let (spent, spentOverflow) = status.spent.rawValue.multipliedReportingOverflow(by: 100)
-            let (bar, barOverflow) = status.limit.rawValue.multipliedReportingOverflow(by: Int64(threshold))
-            if barOverflow { return false }
-            return spentOverflow || spent >= bar
         }
 
         private static let insertAlert = """

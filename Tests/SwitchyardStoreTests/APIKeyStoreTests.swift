@@ -4,6 +4,7 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import SwitchyardPostgres
 @testable import SwitchyardStore
 
 /// A wall clock the test moves by hand.
@@ -13,10 +14,33 @@ private final class TestWallClock: Sendable {
     func advance(seconds: Double) { offset.withLock { $0 += seconds } }
 }
 
+/// The text of a value as a column holds it.
+private func text(of value: SQLValue) -> String {
+    if case .text(let text) = value { return text }
+    return "\(value)"
+}
+
+/// A key store on the harness's ledger through a connection (pool) of its own, as another process would have.
+private func withKeysOfAnotherProcess(
+    _ harness: EngineHarness, now: @escaping @Sendable () -> Date = { Date() },
+    _ body: (any APIKeyDirectory) async throws -> Void
+) async throws {
+    if let database = harness.sqlite {
+        try await body(APIKeyStore(database: try LedgerDatabase(path: database.path), now: now))
+    } else if let ledger = harness.postgres {
+        try await PostgresLedger.withLedger(ledger.location) { other in
+            try await body(PostgresAPIKeyStore(ledger: other, now: now))
+        }
+    }
+}
+
+/// The key stores on both engines (``EngineHarness/keys(lastUsedInterval:now:generateKey:)``), and what only the
+/// SQLite one has (its files).
 @Suite(.timeLimit(.minutes(1))) struct APIKeyStoreTests {
-    @Test func createdKeysHaveTheDocumentedShape() async throws {
-        try await withLedger { database in
-            let keys = APIKeyStore(database: database, now: { testDate() })
+    @Test(arguments: LedgerEngine.available)
+    func createdKeysHaveTheDocumentedShape(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys(now: { testDate() })
             let created = try await keys.createKey(userID: "alice", name: "  laptop  ")
             #expect(created.key.hasPrefix("sy-"))
             #expect(created.key.count == 43)
@@ -32,10 +56,33 @@ private final class TestWallClock: Sendable {
             #expect(other.key != created.key)
             #expect(other.record.name == nil)
             #expect(other.record.id == 2)
+            #expect(try await keys.listKeys() == [created.record, other.record])
         }
     }
 
-    @Test func theKeyIsNeverStoredOnlyItsPrefixAndHash() async throws {
+    @Test(arguments: LedgerEngine.available)
+    func theKeyIsNeverStoredOnlyItsPrefixAndHash(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys(now: { testDate() })
+            var created: [CreatedAPIKey] = []
+            for user in ["alice", "bob", "carol"] { created.append(try await keys.createKey(userID: user, name: "k")) }
+            _ = try await keys.authenticate(key: created[0].key)
+
+            let rows = try await harness.rows("SELECT * FROM api_keys ORDER BY id")
+            #expect(rows.count == 3)
+            for (row, key) in zip(rows, created) {
+                let secret = String(key.key.dropFirst(APIKeyFormat.prefixLength))
+                for value in row {
+                    #expect(!text(of: value).contains(key.key), "a column holds the key")
+                    #expect(!text(of: value).contains(secret), "a column holds the secret part of the key")
+                }
+            }
+            let stored = try await harness.rows("SELECT key_prefix, key_hash FROM api_keys ORDER BY id")
+            #expect(stored == created.map { [SQLValue.text($0.record.prefix), .text(APIKeyFormat.hash($0.key))] })
+        }
+    }
+
+    @Test func theKeyIsNeverInTheSQLiteFiles() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appending(path: "ledger.sqlite").path
             let database = try LedgerDatabase(path: path)
@@ -43,22 +90,9 @@ private final class TestWallClock: Sendable {
             var created: [CreatedAPIKey] = []
             for user in ["alice", "bob", "carol"] { created.append(try await keys.createKey(userID: user, name: "k")) }
             _ = try await keys.authenticate(key: created[0].key)
-
-            let rows = try database.pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys") }
-            #expect(rows.count == 3)
-            for (row, key) in zip(rows, created) {
-                let secret = String(key.key.dropFirst(APIKeyFormat.prefixLength))
-                for column in row.columnNames {
-                    let text = (row[column] as DatabaseValue).description
-                    #expect(!text.contains(key.key), "column \(column) holds the key")
-                    #expect(!text.contains(secret), "column \(column) holds the secret part of the key")
-                }
-                #expect((row["key_prefix"] as String) == key.record.prefix)
-                #expect((row["key_hash"] as String) == APIKeyFormat.hash(key.key))
-            }
             try database.close()
 
-            // Nor anywhere in the files (the database and its write-ahead log).
+            // Nowhere in the files (the database and its write-ahead log).
             for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
                 let bytes = try Data(contentsOf: directory.appending(path: file))
                 for key in created {
@@ -80,14 +114,18 @@ private final class TestWallClock: Sendable {
         }
     }
 
-    @Test func authenticateAnswersTheUserOfAWorkingKeyOnly() async throws {
-        try await withLedger { database in
-            let keys = APIKeyStore(database: database)
+    @Test(arguments: LedgerEngine.available)
+    func authenticateAnswersTheUserOfAWorkingKeyOnly(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys()
             let alice = try await keys.createKey(userID: "alice")
-            let bob = try await keys.createKey(userID: "bob")
+            let bob = try await keys.createKey(userID: "bob", name: nil, kind: .service, team: "research")
             #expect(try await keys.authenticate(key: alice.key) == "alice")
             #expect(try await keys.authenticate(key: bob.key) == "bob")
             #expect(try await keys.check(key: alice.key).userID == "alice")
+            #expect(
+                try await keys.check(key: bob.key)
+                    == .valid(APIKeyIdentity(keyID: bob.record.id, userID: "bob", kind: .service, team: "research")))
 
             // Well formed but never issued; and one character changed.
             var generator = SystemRandomNumberGenerator()
@@ -105,15 +143,17 @@ private final class TestWallClock: Sendable {
         }
     }
 
-    @Test func revokedKeysFailAtOnceEvenInAnotherProcess() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory.appending(path: "ledger.sqlite").path
-            let server = APIKeyStore(database: try LedgerDatabase(path: path))
-            let cli = APIKeyStore(database: try LedgerDatabase(path: path), now: { testDate(5) })
+    @Test(arguments: LedgerEngine.available)
+    func revokedKeysFailAtOnceEvenInAnotherProcess(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let server = harness.keys()
             let created = try await server.createKey(userID: "alice")
             #expect(try await server.authenticate(key: created.key) == "alice")
 
-            #expect(try await cli.revokeKey(.prefix(created.record.prefix)))
+            try await withKeysOfAnotherProcess(harness, now: { testDate(5) }) { cli in
+                let revoked = try await cli.revokeKey(.prefix(created.record.prefix))
+                #expect(revoked)
+            }
             #expect(try await server.check(key: created.key) == .revoked)
             #expect(try await server.authenticate(key: created.key) == nil)
             #expect(try await server.listKeys()[0].revokedAt == testDate(5))
@@ -121,9 +161,10 @@ private final class TestWallClock: Sendable {
         }
     }
 
-    @Test func revokeByIDPrefixOrWholeKeyAndOnlyOnce() async throws {
-        try await withLedger { database in
-            let keys = APIKeyStore(database: database)
+    @Test(arguments: LedgerEngine.available)
+    func revokeByIDPrefixOrWholeKeyAndOnlyOnce(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys()
             let first = try await keys.createKey(userID: "alice")
             let second = try await keys.createKey(userID: "alice")
             let third = try await keys.createKey(userID: "bob")
@@ -139,6 +180,28 @@ private final class TestWallClock: Sendable {
             #expect(try await keys.revokeKey(.prefix("sy-zzzzz")) == false)
             #expect(try await keys.revokeKey(.prefix("sy-")) == false)  // a prefix matches exactly, never a shorter one
             for key in [first, second, third] { #expect(try await keys.check(key: key.key) == .revoked) }
+        }
+    }
+
+    @Test(arguments: LedgerEngine.available)
+    func concurrentRevocationsOfOneKeyRevokeItOnce(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys()
+            let created = try await keys.createKey(userID: "alice")
+            let other = try await keys.createKey(userID: "bob")
+            let references: [APIKeyReference] = [.id(created.record.id), .prefix(created.record.prefix), .key(created.key)]
+            let revoked = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<24 {
+                    // Each through a store of its own, as from several instances.
+                    let store = harness.keys()
+                    group.addTask { try await store.revokeKey(references[index % references.count]) }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(revoked.filter { $0 }.count == 1)
+            #expect(try await keys.check(key: created.key) == .revoked)
+            #expect(try await keys.authenticate(key: other.key) == "bob")
+            #expect(try await keys.listKeys().map(\.isRevoked) == [true, false])
         }
     }
 
@@ -158,10 +221,11 @@ private final class TestWallClock: Sendable {
         #expect(APIKeyReference.id(4).description == "key 4")
     }
 
-    @Test func listShowsEveryKeyOrOneUsersInCreationOrder() async throws {
-        try await withLedger { database in
+    @Test(arguments: LedgerEngine.available)
+    func listShowsEveryKeyOrOneUsersInCreationOrder(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
             let clock = TestWallClock()
-            let keys = APIKeyStore(database: database, now: { clock.now })
+            let keys = harness.keys(now: { clock.now })
             let a1 = try await keys.createKey(userID: "alice", name: "one")
             clock.advance(seconds: 1)
             let b1 = try await keys.createKey(userID: "bob")
@@ -181,10 +245,32 @@ private final class TestWallClock: Sendable {
         }
     }
 
-    @Test func lastUsedIsWrittenAtMostOnceAMinute() async throws {
-        try await withLedger { database in
+    @Test(arguments: LedgerEngine.available)
+    func setTeamMovesAKeyAndRefusesABadTeam(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys()
+            let created = try await keys.createKey(userID: "alice", name: nil, kind: .user, team: "research")
+            #expect(try await keys.check(key: created.key).identity?.team == "research")
+            #expect(try await keys.setTeam("sales", of: .prefix(created.record.prefix)))
+            #expect(try await keys.check(key: created.key).identity?.team == "sales")
+            #expect(try await keys.setTeam(nil, of: .key(created.key)))
+            #expect(try await keys.listKeys()[0].team == nil)
+            #expect(try await keys.setTeam("sales", of: .id(99)) == false)
+            await #expect {
+                try await keys.setTeam("two\nlines", of: .id(created.record.id))
+            } throws: { ($0 as? APIKeyError)?.code == .invalidTeam }
+            await #expect {
+                try await keys.createKey(userID: "bob", name: nil, kind: .user, team: "")
+            } throws: { ($0 as? APIKeyError)?.code == .invalidTeam }
+            #expect(try await harness.integer("SELECT count(*) FROM api_keys") == 1)
+        }
+    }
+
+    @Test(arguments: LedgerEngine.available)
+    func lastUsedIsWrittenAtMostOnceAMinute(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
             let clock = TestWallClock()
-            let keys = APIKeyStore(database: database, now: { clock.now })
+            let keys = harness.keys(now: { clock.now })
             let created = try await keys.createKey(userID: "alice")
             func lastUsed() async throws -> Date? { try await keys.listKeys()[0].lastUsedAt }
             #expect(try await lastUsed() == nil)
@@ -199,7 +285,7 @@ private final class TestWallClock: Sendable {
             #expect(try await lastUsed() == testDate(61))
 
             // A fresh process (no memory of its own writes) is held off by the stored value.
-            let restarted = APIKeyStore(database: database, now: { clock.now })
+            let restarted = harness.keys(now: { clock.now })
             clock.advance(seconds: 30)
             #expect(try await restarted.authenticate(key: created.key) == "alice")
             #expect(try await lastUsed() == testDate(61))
@@ -215,9 +301,10 @@ private final class TestWallClock: Sendable {
         }
     }
 
-    @Test func manyConcurrentRequestsWithOneKeyAllAuthenticate() async throws {
-        try await withLedger { database in
-            let keys = APIKeyStore(database: database, now: { testDate() })
+    @Test(arguments: LedgerEngine.available)
+    func manyConcurrentRequestsWithOneKeyAllAuthenticate(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys(now: { testDate() })
             let created = try await keys.createKey(userID: "alice")
             let users = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<64 { group.addTask { try await keys.authenticate(key: created.key) } }
@@ -228,57 +315,96 @@ private final class TestWallClock: Sendable {
         }
     }
 
-    @Test func aClashingPrefixIsDrawnAgain() async throws {
-        try await withLedger { database in
+    @Test(arguments: LedgerEngine.available)
+    func aClashingPrefixIsDrawnAgain(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
             let draws = Mutex([
                 "sy-AAAAA" + String(repeating: "1", count: 35),
                 "sy-AAAAA" + String(repeating: "2", count: 35),  // same prefix as the first
                 "sy-BBBBB" + String(repeating: "2", count: 35),
             ])
-            let keys = APIKeyStore(
-                database: database, lastUsedInterval: .seconds(60), now: { testDate() },
-                logger: .init(label: "test"), generateKey: { draws.withLock { $0.removeFirst() } })
+            let keys = harness.keys(now: { testDate() }, generateKey: { draws.withLock { $0.removeFirst() } })
             let first = try await keys.createKey(userID: "alice")
             let second = try await keys.createKey(userID: "bob")
             #expect(first.key.hasPrefix("sy-AAAAA"))
             #expect(second.key == "sy-BBBBB" + String(repeating: "2", count: 35))
             #expect(try await keys.authenticate(key: second.key) == "bob")
-            #expect(try await database.count("api_keys") == 2)
+            #expect(try await harness.integer("SELECT count(*) FROM api_keys") == 2)
         }
     }
 
-    @Test func aBrokenRandomSourceFailsInsteadOfLooping() async throws {
-        try await withLedger { database in
+    /// Many keys created at once, through several stores, two by two drawing the same key first (a clash of hash
+    /// and prefix for the later one), then a key with that same prefix (a clash of prefix), then a fresh key: each
+    /// clash is drawn again, and every key ends up with a prefix and a hash of its own.
+    @Test(arguments: LedgerEngine.available)
+    func concurrentCreationsWithClashingDrawsEachGetAKeyOfTheirOwn(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let count = 24
+            func contested(_ pair: Int) -> String { "sy-" + String(format: "%05d", pair) }
+            let created = try await withThrowingTaskGroup(of: CreatedAPIKey.self) { group in
+                for index in 0..<count {
+                    let prefix = contested(index / 2)
+                    let draws = Mutex([
+                        prefix + String(repeating: "x", count: 35),
+                        prefix + String(repeating: index % 2 == 0 ? "y" : "z", count: 35),
+                    ])
+                    let keys = harness.keys(generateKey: {
+                        draws.withLock { $0.isEmpty ? APIKeyFormat.generate() : $0.removeFirst() }
+                    })
+                    group.addTask { try await keys.createKey(userID: "user-\(index)") }
+                }
+                return try await group.reduce(into: [CreatedAPIKey]()) { $0.append($1) }
+            }
+            #expect(created.count == count)
+            #expect(Set(created.map(\.record.prefix)).count == count)
+            #expect(Set(created.map(\.key)).count == count)
+            #expect(Set(created.map(\.record.id)).count == count)
+            // One of each pair won the contested key; the other ended with a fresh one.
+            let contestedPrefixes = Set((0..<count / 2).map(contested))
+            #expect(created.filter { contestedPrefixes.contains($0.record.prefix) }.count == count / 2)
+            #expect(created.filter { $0.key.hasSuffix(String(repeating: "x", count: 35)) }.count == count / 2)
+            let keys = harness.keys()
+            for key in created { #expect(try await keys.authenticate(key: key.key) == key.record.userID) }
+            let stored = try await harness.integer("SELECT count(DISTINCT key_prefix) FROM api_keys")
+            #expect(stored == Int64(count))
+            #expect(Set(try await keys.listKeys().map(\.prefix)) == Set(created.map(\.record.prefix)))
+        }
+    }
+
+    @Test(arguments: LedgerEngine.available)
+    func aBrokenRandomSourceFailsInsteadOfLooping(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
             let fixed = "sy-" + String(repeating: "x", count: 40)
-            let keys = APIKeyStore(
-                database: database, lastUsedInterval: .seconds(60), now: { testDate() },
-                logger: .init(label: "test"), generateKey: { fixed })
+            let keys = harness.keys(now: { testDate() }, generateKey: { fixed })
             _ = try await keys.createKey(userID: "alice")
             await #expect {
                 try await keys.createKey(userID: "bob")
             } throws: { error in
                 (error as? APIKeyError)?.code == .generationFailed
             }
-            #expect(try await database.count("api_keys") == 1)
+            #expect(try await harness.integer("SELECT count(*) FROM api_keys") == 1)
         }
     }
 
-    @Test(arguments: ["", String(repeating: "u", count: 129), "line\nbreak", "tab\there", "nul\u{0}"])
-    func unusableUserIDsAreRefused(userID: String) async throws {
-        try await withLedger { database in
+    @Test(
+        arguments: LedgerEngine.available,
+        ["", String(repeating: "u", count: 129), "line\nbreak", "tab\there", "nul\u{0}"])
+    func unusableUserIDsAreRefused(_ engine: LedgerEngine, userID: String) async throws {
+        try await withEngine(engine) { harness in
             await #expect {
-                try await APIKeyStore(database: database).createKey(userID: userID)
+                try await harness.keys().createKey(userID: userID)
             } throws: { error in
                 (error as? APIKeyError)?.code == .invalidUser
             }
-            let count = try await database.count("api_keys")
+            let count = try await harness.integer("SELECT count(*) FROM api_keys")
             #expect(count == 0)
         }
     }
 
-    @Test func unusableNamesAreRefusedAndBlankOnesDropped() async throws {
-        try await withLedger { database in
-            let keys = APIKeyStore(database: database)
+    @Test(arguments: LedgerEngine.available)
+    func unusableNamesAreRefusedAndBlankOnesDropped(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let keys = harness.keys()
             for name in [String(repeating: "n", count: 201), "two\nlines"] {
                 await #expect {
                     try await keys.createKey(userID: "alice", name: name)
@@ -290,6 +416,7 @@ private final class TestWallClock: Sendable {
             let unicode = try await keys.createKey(userID: "ünïcødé user", name: "für CI")
             #expect(blank.record.name == nil)
             #expect(unicode.record.name == "für CI")
+            #expect(try await keys.listKeys(userID: "ünïcødé user").map(\.name) == ["für CI"])
         }
     }
 }

@@ -23,21 +23,50 @@ enum LedgerEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     }
 }
 
-/// A fresh, migrated ledger on one engine, with the budget store(s) on it and raw SQL for checking rows.
+/// A fresh, migrated ledger on one engine, with the budget store(s), key store(s) and alert store on it, and raw SQL
+/// for checking rows.
 struct EngineHarness: Sendable {
+    /// How a key store is made: its `last_used_at` interval, wall clock, and key source (`nil` for the real one).
+    struct KeyStoreOptions: Sendable {
+        var lastUsedInterval: Duration = .seconds(60)
+        var now: @Sendable () -> Date = { Date() }
+        var generateKey: (@Sendable () -> String)?
+    }
+
     let engine: LedgerEngine
-    let makeStore: @Sendable (_ defaults: BudgetDefaults, _ instance: String, _ now: @escaping @Sendable () -> Date) ->
-        any BudgetAdministration
+    let makeStore: @Sendable (
+        _ defaults: BudgetDefaults, _ instance: String, _ alertThresholds: [Int], _ now: @escaping @Sendable () -> Date
+    ) -> any BudgetAdministration
+    let makeKeys: @Sendable (KeyStoreOptions) -> any APIKeyDirectory
+    let makeAlerts: @Sendable (_ now: @escaping @Sendable () -> Date) -> any BudgetAlertDirectory
     let rows: @Sendable (_ sql: String) async throws -> [[SQLValue]]
     let postgres: PostgresLedger?
-    /// The SQLite database, on that engine.
-    var sqlite: LedgerDatabase? = nil
+    /// The SQLite ledger, on that engine.
+    let sqlite: LedgerDatabase?
 
     func store(
-        _ defaults: BudgetDefaults = BudgetDefaults(), instance: String = "a",
+        _ defaults: BudgetDefaults = BudgetDefaults(), instance: String = "a", alertThresholds: [Int] = [],
         now: @escaping @Sendable () -> Date = { Date() }
     ) -> any BudgetAdministration {
-        makeStore(defaults, instance, now)
+        makeStore(defaults, instance, alertThresholds, now)
+    }
+
+    /// A key store on the ledger (each call a new one, with no memory of the others' `last_used_at` writes).
+    func keys(
+        lastUsedInterval: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() },
+        generateKey: (@Sendable () -> String)? = nil
+    ) -> any APIKeyDirectory {
+        makeKeys(KeyStoreOptions(lastUsedInterval: lastUsedInterval, now: now, generateKey: generateKey))
+    }
+
+    /// The ledger's budget alerts.
+    func alerts(now: @escaping @Sendable () -> Date = { Date() }) -> any BudgetAlertDirectory {
+        makeAlerts(now)
+    }
+
+    /// What a budget store of this harness tells after a commit that recorded alerts.
+    func alertsRecorded(by store: any BudgetAdministration) -> LedgerSignal? {
+        (store as? SQLiteBudgetStore)?.alertsRecorded ?? (store as? PostgresBudgetStore)?.alertsRecorded
     }
 
     func integer(_ sql: String) async throws -> Int64? {
@@ -55,7 +84,16 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
             try await body(
                 EngineHarness(
                     engine: engine,
-                    makeStore: { defaults, _, now in SQLiteBudgetStore(database: database, defaults: defaults, now: now) },
+                    makeStore: { defaults, _, thresholds, now in
+                        SQLiteBudgetStore(database: database, defaults: defaults, alertThresholds: thresholds, now: now)
+                    },
+                    makeKeys: { options in
+                        APIKeyStore(
+                            database: database, lastUsedInterval: options.lastUsedInterval, now: options.now,
+                            logger: Logger(label: "switchyard.tests.keys"),
+                            generateKey: options.generateKey ?? { APIKeyFormat.generate() })
+                    },
+                    makeAlerts: { now in BudgetAlertStore(database: database, now: now) },
                     rows: { sql in try await database.query(sql).rows }, postgres: nil, sqlite: database))
         }
     case .postgres:
@@ -65,11 +103,20 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                 try await body(
                     EngineHarness(
                         engine: engine,
-                        makeStore: { defaults, instance, now in
-                            PostgresBudgetStore(ledger: ledger, instanceID: instance, defaults: defaults, now: now)
+                        makeStore: { defaults, instance, thresholds, now in
+                            PostgresBudgetStore(
+                                ledger: ledger, instanceID: instance, defaults: defaults, alertThresholds: thresholds,
+                                now: now)
                         },
+                        makeKeys: { options in
+                            PostgresAPIKeyStore(
+                                ledger: ledger, lastUsedInterval: options.lastUsedInterval, now: options.now,
+                                logger: Logger(label: "switchyard.tests.keys"),
+                                generateKey: options.generateKey ?? { APIKeyFormat.generate() })
+                        },
+                        makeAlerts: { now in PostgresBudgetAlertStore(ledger: ledger, now: now) },
                         rows: { sql in try await ledger.rows(PostgresQuery(unsafeSQL: sql)).map(\.sqlValues) },
-                        postgres: ledger))
+                        postgres: ledger, sqlite: nil))
             }
         }
     }
