@@ -29,6 +29,9 @@ struct EngineHarness: Sendable {
     let makeStore: @Sendable (_ defaults: BudgetDefaults, _ instance: String, _ now: @escaping @Sendable () -> Date) ->
         any BudgetAdministration
     let rows: @Sendable (_ sql: String) async throws -> [[SQLValue]]
+    /// The engine's read-only query (`LedgerDatabase.query` or `PostgresLedger.query`).
+    let runQuery: @Sendable (_ sql: String, _ rowLimit: Int, _ timeout: Duration) async throws -> SQLQueryResult
+    let sqlite: LedgerDatabase?
     let postgres: PostgresLedger?
 
     func store(
@@ -36,6 +39,10 @@ struct EngineHarness: Sendable {
         now: @escaping @Sendable () -> Date = { Date() }
     ) -> any BudgetAdministration {
         makeStore(defaults, instance, now)
+    }
+
+    func query(_ sql: String, rowLimit: Int = 1000, timeout: Duration = .seconds(5)) async throws -> SQLQueryResult {
+        try await runQuery(sql, rowLimit, timeout)
     }
 
     func integer(_ sql: String) async throws -> Int64? {
@@ -54,7 +61,11 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                 EngineHarness(
                     engine: engine,
                     makeStore: { defaults, _, now in SQLiteBudgetStore(database: database, defaults: defaults, now: now) },
-                    rows: { sql in try await database.query(sql).rows }, postgres: nil))
+                    rows: { sql in try await database.query(sql).rows },
+                    runQuery: { sql, rowLimit, timeout in
+                        try await database.query(sql, rowLimit: rowLimit, timeout: timeout)
+                    },
+                    sqlite: database, postgres: nil))
         }
     case .postgres:
         try await withTemporaryPostgresDatabase { location in
@@ -66,7 +77,10 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                             PostgresBudgetStore(ledger: ledger, instanceID: instance, defaults: defaults, now: now)
                         },
                         rows: { sql in try await ledger.rows(PostgresQuery(unsafeSQL: sql)).map(\.sqlValues) },
-                        postgres: ledger))
+                        runQuery: { sql, rowLimit, timeout in
+                            try await ledger.query(sql, rowLimit: rowLimit, timeout: timeout)
+                        },
+                        sqlite: nil, postgres: ledger))
             }
         }
     }
