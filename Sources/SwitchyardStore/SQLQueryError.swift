@@ -15,7 +15,7 @@ public struct SQLQueryError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let empty = Code(rawValue: "sql_empty")
         /// The text holds more than one statement; send one `SELECT` (or `WITH ... SELECT`) at a time.
         public static let multipleStatements = Code(rawValue: "sql_multiple_statements")
-        /// SQLite could not compile the statement (syntax error, unknown table or column).
+        /// The engine could not compile the statement (syntax error, unknown table or column).
         public static let invalid = Code(rawValue: "sql_invalid")
         /// The statement would write, attach a file, change settings or call a forbidden function.
         public static let notAllowed = Code(rawValue: "sql_not_allowed")
@@ -23,7 +23,7 @@ public struct SQLQueryError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let timeout = Code(rawValue: "sql_timeout")
         /// The statement failed while running.
         public static let failed = Code(rawValue: "sql_failed")
-        /// The ledger file could not be opened for reading.
+        /// The ledger could not be opened for reading (the SQLite file) or reached (the PostgreSQL server).
         public static let unavailable = Code(rawValue: "sql_unavailable")
     }
 

@@ -40,9 +40,11 @@ struct EngineHarness: Sendable {
     let makeKeys: @Sendable (KeyStoreOptions) -> any APIKeyDirectory
     let makeAlerts: @Sendable (_ now: @escaping @Sendable () -> Date) -> any BudgetAlertDirectory
     let rows: @Sendable (_ sql: String) async throws -> [[SQLValue]]
-    let postgres: PostgresLedger?
+    /// The engine's read-only query (`LedgerDatabase.query` or `PostgresLedger.query`).
+    let runQuery: @Sendable (_ sql: String, _ rowLimit: Int, _ timeout: Duration) async throws -> SQLQueryResult
     /// The SQLite ledger, on that engine.
     let sqlite: LedgerDatabase?
+    let postgres: PostgresLedger?
 
     func store(
         _ defaults: BudgetDefaults = BudgetDefaults(), instance: String = "a", alertThresholds: [Int] = [],
@@ -67,6 +69,10 @@ struct EngineHarness: Sendable {
     /// What a budget store of this harness tells after a commit that recorded alerts.
     func alertsRecorded(by store: any BudgetAdministration) -> LedgerSignal? {
         (store as? SQLiteBudgetStore)?.alertsRecorded ?? (store as? PostgresBudgetStore)?.alertsRecorded
+    }
+
+    func query(_ sql: String, rowLimit: Int = 1000, timeout: Duration = .seconds(5)) async throws -> SQLQueryResult {
+        try await runQuery(sql, rowLimit, timeout)
     }
 
     func integer(_ sql: String) async throws -> Int64? {
@@ -94,7 +100,11 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                             generateKey: options.generateKey ?? { APIKeyFormat.generate() })
                     },
                     makeAlerts: { now in BudgetAlertStore(database: database, now: now) },
-                    rows: { sql in try await database.query(sql).rows }, postgres: nil, sqlite: database))
+                    rows: { sql in try await database.query(sql).rows },
+                    runQuery: { sql, rowLimit, timeout in
+                        try await database.query(sql, rowLimit: rowLimit, timeout: timeout)
+                    },
+                    sqlite: database, postgres: nil))
         }
     case .postgres:
         try await withTemporaryPostgresDatabase { location in
@@ -116,7 +126,10 @@ func withEngine(_ engine: LedgerEngine, _ body: (EngineHarness) async throws -> 
                         },
                         makeAlerts: { now in PostgresBudgetAlertStore(ledger: ledger, now: now) },
                         rows: { sql in try await ledger.rows(PostgresQuery(unsafeSQL: sql)).map(\.sqlValues) },
-                        postgres: ledger, sqlite: nil))
+                        runQuery: { sql, rowLimit, timeout in
+                            try await ledger.query(sql, rowLimit: rowLimit, timeout: timeout)
+                        },
+                        sqlite: nil, postgres: ledger))
             }
         }
     }
