@@ -20,23 +20,6 @@ public enum CostDimension: String, Sendable, Hashable, Codable, CaseIterable {
     case week
     /// The UTC month the call started, `YYYY-MM`.
     case month
-
-    /// What the report's SQL groups by (`a` is `attempts`, `r` is `requests`).
-    var sqlExpression: String {
-        switch self {
-        case .user: "r.user_id"
-        case .provider: "a.provider"
-        case .model: "a.model"
-        case .day: "substr(a.started_at, 1, 10)"
-        case .key: "r.key_id"
-        case .team: "r.team"
-        case .week: "date(a.started_at, 'weekday 0', '-6 days')"
-        case .month: "substr(a.started_at, 1, 7)"
-        }
-    }
-
-    /// Whether grouping needs the `requests` row of each call.
-    var needsRequest: Bool { self == .user || self == .key || self == .team }
 }
 
 /// Money spent on provider calls over a range, grouped by the requested dimensions.
@@ -88,8 +71,8 @@ public struct CostReport: Sendable, Hashable, Encodable {
             self.init(range: range, groupedBy: dimensions, repricing: repricing)
         }
 
-        public func report(from database: LedgerDatabase) async throws -> CostReport {
-            try await database.costReport(self)
+        public func report(from reader: LedgerReader) async throws -> CostReport {
+            try await reader.costReport(self)
         }
     }
 

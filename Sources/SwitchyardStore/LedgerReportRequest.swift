@@ -18,14 +18,15 @@ public protocol LedgerReportRequest: Sendable {
     /// - Throws: ``ReportParameterError`` naming the parameter at fault and the values it takes.
     init(parameters: ReportParameters) throws(ReportParameterError)
 
-    /// Computes the report, in one read of `database`.
-    func report(from database: LedgerDatabase) async throws -> Report
+    /// Computes the report from `reader`: every statement it runs there sees the same state of the ledger, on
+    /// either engine.
+    func report(from reader: LedgerReader) async throws -> Report
 }
 
 extension LedgerDatabase {
-    /// Computes the report `request` asks for.
+    /// Computes the report `request` asks for, in one read of the file.
     public func report<Request: LedgerReportRequest>(_ request: Request) async throws -> Request.Report {
-        try await request.report(from: self)
+        try await read("the report") { reader in try await request.report(from: reader) }
     }
 }
 

@@ -3,7 +3,7 @@ public import SwitchyardCore
 /// The ledger's totals over its whole history: finished requests, and finished provider calls per provider.
 /// `GET /routing/analytics` shows them beside the providers' live state.
 ///
-/// Read by ``LedgerDatabase/totals()``; each part is decoded from its query's columns, named as its properties.
+/// Read by ``LedgerDatabase/totals()`` (and the PostgreSQL ledger's `totals()`), the same on both engines.
 public struct LedgerTotals: Sendable, Hashable {
     /// Figures over finished client requests (`requests.finished_at` set).
     public struct Requests: Sendable, Hashable, Decodable {

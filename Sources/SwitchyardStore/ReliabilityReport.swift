@@ -35,8 +35,8 @@ public struct ReliabilityReport: Sendable, Hashable, Encodable {
             self.init(range: range, groupedBy: grouping)
         }
 
-        public func report(from database: LedgerDatabase) async throws -> ReliabilityReport {
-            try await database.reliabilityReport(self)
+        public func report(from reader: LedgerReader) async throws -> ReliabilityReport {
+            try await reader.reliabilityReport(self)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import PostgresNIO
 import SwitchyardCore
@@ -78,6 +79,60 @@ struct EngineHarness: Sendable {
     func integer(_ sql: String) async throws -> Int64? {
         guard case .integer(let value) = try await rows(sql).first?.first else { return nil }
         return value
+    }
+}
+
+extension EngineHarness {
+    /// Runs `sql` (statements that write: fixture rows) on the engine's ledger.
+    func execute(_ sql: String) async throws {
+        if let postgres {
+            _ = try await postgres.rows(PostgresQuery(unsafeSQL: sql))
+        } else {
+            try await sqlite!.pool.write { db in try db.execute(sql: sql) }
+        }
+    }
+
+    /// A ledger writer on the engine: through the SQLite committer, or the PostgreSQL one (instance `test`).
+    func makeSink() -> LedgerEventSink {
+        if let postgres {
+            return LedgerEventSink(committer: PostgresEventCommitter(ledger: postgres, instanceID: "test"))
+        }
+        return LedgerEventSink(database: sqlite!)
+    }
+
+    /// Runs a writer on the engine beside `body` (see ``withRunningSink(_:_:)``): the events `body` emits are
+    /// committed when it returns.
+    func withSink(_ body: (LedgerEventSink) async throws -> Void) async throws {
+        try await withRunningSink(makeSink(), body)
+    }
+
+    /// The report `request` asks for, as the engine's ledger computes it.
+    func report<Request: LedgerReportRequest>(_ request: Request) async throws -> Request.Report {
+        if let postgres { return try await postgres.report(request) }
+        return try await sqlite!.report(request)
+    }
+
+    func costReport(_ request: CostReport.Request) async throws -> CostReport {
+        try await report(request)
+    }
+
+    func costReport(since: Date, until: Date, groupedBy dimensions: [CostDimension]) async throws -> CostReport {
+        try await report(CostReport.Request(range: ReportRange(since: since, until: until), groupedBy: dimensions))
+    }
+
+    func reliabilityReport(since: Date, until: Date) async throws -> ReliabilityReport {
+        try await report(ReliabilityReport.Request(range: ReportRange(since: since, until: until)))
+    }
+
+    func totals() async throws -> LedgerTotals {
+        if let postgres { return try await postgres.totals() }
+        return try await sqlite!.totals()
+    }
+
+    /// Runs `body` on a reader over one snapshot of the engine's ledger.
+    func withReader<T: Sendable>(_ body: (LedgerReader) async throws -> T) async throws -> T {
+        if let postgres { return try await postgres.read("a test read", body) }
+        return try await sqlite!.read("a test read", body)
     }
 }
 

@@ -8,12 +8,13 @@ import Testing
     let since = testDate(-3600)
     let until = testDate(86_400 * 2)
 
-    @Test func reportsOnAnEmptyLedger() async throws {
-        try await withLedger { database in
-            let cost = try await database.costReport(since: since, until: until, groupedBy: [.user, .provider])
+    @Test(arguments: LedgerEngine.available)
+    func reportsOnAnEmptyLedger(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let cost = try await harness.costReport(since: since, until: until, groupedBy: [.user, .provider])
             #expect(cost.rows.isEmpty)
             #expect(cost.total == .init(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: 0))
-            let reliability = try await database.reliabilityReport(since: since, until: until)
+            let reliability = try await harness.reliabilityReport(since: since, until: until)
             #expect(
                 reliability.requests
                     == .init(total: 0, successes: 0, successRate: nil, failedOver: 0, escalated: 0, byStatus: [:]))
@@ -26,8 +27,8 @@ import Testing
     /// r1 (alice): A/a1 fails, then B/b1 succeeds.  r2 (bob): A/a1 succeeds.
     /// r3 (alice): A/a2 asks to escalate, B/b1 answers.  r4 (bob): refused by budget.
     /// r5 (bob, next day): B/b1 succeeds.  A's breaker trips twice.
-    private func fill(_ database: LedgerDatabase) async throws {
-        try await withRunningSink(LedgerEventSink(database: database)) { sink in
+    func fill(_ harness: EngineHarness) async throws {
+        try await harness.withSink { sink in
             sink.emit(Events.received("r1", user: "alice"))
             sink.emit(Events.finished("r1", seq: 1, provider: "A", model: "a1", outcome: .error, latencyMs: 1000))
             sink.emit(
@@ -75,9 +76,10 @@ import Testing
         }
     }
 
-    @Test func costsByKeyTeamWeekAndMonth() async throws {
-        try await withLedger { database in
-            try await withRunningSink(LedgerEventSink(database: database)) { sink in
+    @Test(arguments: LedgerEngine.available)
+    func costsByKeyTeamWeekAndMonth(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            try await harness.withSink { sink in
                 // 2025-06-15 is a Sunday: r3, a day later, falls in the next ISO week; r4 (a Saturday) in July.
                 for (id, key, team, offset, cost) in [
                     ("r1", "1", "research", 0.0, 100), ("r2", "2", "research", 60.0, 200), ("r3", "3", "ops", 86_400.0, 400),
@@ -92,25 +94,26 @@ import Testing
                 }
             }
             let range = (since, testDate(86_400 * 40))
-            let byTeamMonth = try await database.costReport(
+            let byTeamMonth = try await harness.costReport(
                 since: range.0, until: range.1, groupedBy: [.team, .month])
             #expect(
                 byTeamMonth.rows.map { "\($0.values[.team] ?? "-") \($0.values[.month]!) \($0.cost.rawValue)" } == [
                     "- 2025-06 1600", "ops 2025-06 400", "research 2025-06 300", "research 2025-07 800",
                 ])
-            let byKey = try await database.costReport(since: range.0, until: range.1, groupedBy: [.key])
+            let byKey = try await harness.costReport(since: range.0, until: range.1, groupedBy: [.key])
             #expect(byKey.rows.map { "\($0.values[.key] ?? "-") \($0.cost.rawValue)" } == ["- 1600", "1 900", "2 200", "3 400"])
-            let byWeek = try await database.costReport(since: range.0, until: range.1, groupedBy: [.week])
+            let byWeek = try await harness.costReport(since: range.0, until: range.1, groupedBy: [.week])
             #expect(byWeek.rows.map { $0.values[.week]! } == ["2025-06-09", "2025-06-16", "2025-06-30"])
             let json = String(decoding: try SwitchyardJSON.encoder.encode(byTeamMonth), as: UTF8.self)
             #expect(json.contains(#""month":"2025-07""#) && json.contains(#""team":"research""#))
         }
     }
 
-    @Test func costTotalsByEachDimension() async throws {
-        try await withLedger { database in
-            try await fill(database)
-            let byUser = try await database.costReport(since: since, until: until, groupedBy: [.user])
+    @Test(arguments: LedgerEngine.available)
+    func costTotalsByEachDimension(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            try await fill(harness)
+            let byUser = try await harness.costReport(since: since, until: until, groupedBy: [.user])
             #expect(
                 byUser.rows == [
                     .init(values: [.user: "alice"], requests: 2, attempts: 4, promptTokens: 30, completionTokens: 60, cost: 850),
@@ -119,7 +122,7 @@ import Testing
             #expect(
                 byUser.total == .init(requests: 4, attempts: 6, promptTokens: 50, completionTokens: 100, cost: 1_950))
 
-            let byProviderModel = try await database.costReport(
+            let byProviderModel = try await harness.costReport(
                 since: since, until: until, groupedBy: [.provider, .model, .provider])
             #expect(byProviderModel.groupedBy == [.provider, .model])
             #expect(
@@ -127,20 +130,21 @@ import Testing
                     ["A", "a1", "0.000100"], ["A", "a2", "0.000050"], ["B", "b1", "0.001800"],
                 ])
 
-            let byDay = try await database.costReport(since: since, until: until, groupedBy: [.day])
+            let byDay = try await harness.costReport(since: since, until: until, groupedBy: [.day])
             #expect(byDay.rows.map(\.day) == ["2025-06-15", "2025-06-16"])
             #expect(byDay.rows.map(\.cost) == [950, 1_000])
 
-            let firstDayOnly = try await database.costReport(since: since, until: testDate(86_400), groupedBy: [])
+            let firstDayOnly = try await harness.costReport(since: since, until: testDate(86_400), groupedBy: [])
             #expect(firstDayOnly.rows == [firstDayOnly.total])
             #expect(firstDayOnly.total.cost == 950)
         }
     }
 
-    @Test func reliabilityPerProviderAndModel() async throws {
-        try await withLedger { database in
-            try await fill(database)
-            let report = try await database.reliabilityReport(since: since, until: until)
+    @Test(arguments: LedgerEngine.available)
+    func reliabilityPerProviderAndModel(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            try await fill(harness)
+            let report = try await harness.reliabilityReport(since: since, until: until)
             #expect(
                 report.requests
                     == .init(
@@ -166,11 +170,12 @@ import Testing
         }
     }
 
-    @Test func reportsEncodeThePublicJSON() async throws {
-        try await withLedger { database in
-            try await fill(database)
+    @Test(arguments: LedgerEngine.available)
+    func reportsEncodeThePublicJSON(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            try await fill(harness)
             let range = ReportRange(since: .init(since), until: nil)
-            let cost = try await database.report(CostReport.Request(range: range, groupedBy: [.user]))
+            let cost = try await harness.report(CostReport.Request(range: range, groupedBy: [.user]))
             let costJSON = try Self.object(SwitchyardJSON.encoder.encode(cost))
             #expect(costJSON["since"] as? String == since.formatted(.iso8601))
             #expect(costJSON["until"] is NSNull)
@@ -187,7 +192,7 @@ import Testing
             #expect((costJSON["total"] as? [String: Any])?["user"] == nil)
 
             let request = ReliabilityReport.Request(range: ReportRange(since: since, until: until), groupedBy: .model)
-            let reliability = try await database.report(request)
+            let reliability = try await harness.report(request)
             #expect(reliability.entries == reliability.models)
             let api = try Self.object(SwitchyardJSON.encoder.encode(reliability))
             #expect(api["group_by"] as? String == "model")
@@ -200,7 +205,7 @@ import Testing
             #expect((cli["rows"] as? [Any])?.count == reliability.models.count)
             #expect(cli["entries"] == nil)
 
-            let byProvider = try await database.reliabilityReport(since: since, until: until)
+            let byProvider = try await harness.reliabilityReport(since: since, until: until)
             let entry = try #require(
                 (try Self.object(SwitchyardJSON.encoder.encode(byProvider))["entries"] as? [[String: Any]])?.last)
             #expect(entry["model"] == nil)
@@ -241,15 +246,16 @@ import Testing
         #expect(ReportRange.date(parsing: "2026-11-21 00:00:00") == nil)
     }
 
-    @Test func totalsOverTheWholeLedger() async throws {
-        try await withLedger { database in
-            let empty = try await database.totals()
+    @Test(arguments: LedgerEngine.available)
+    func totalsOverTheWholeLedger(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let empty = try await harness.totals()
             #expect(empty.requests.total == 0)
             #expect(empty.requests.averageLatencyMs == 0)
             #expect(empty.requests.cost == .zero)
             #expect(empty.providers.isEmpty)
-            try await fill(database)
-            let totals = try await database.totals()
+            try await fill(harness)
+            let totals = try await harness.totals()
             #expect(totals.requests.total == 5)
             #expect(totals.requests.successes == 4)
             #expect(totals.requests.failures == 1)
@@ -260,7 +266,9 @@ import Testing
             #expect(a.calls == 4)
             #expect(a.successes == 3)
             #expect(a.failures == 1)
-            #expect(a.averageLatencyMs > 0)
+            #expect(a.averageLatencyMs == 295)
+            #expect(totals.providers.last?.averageLatencyMs == 400)
+            #expect(totals.requests.averageLatencyMs == 250)
         }
     }
 

@@ -70,9 +70,10 @@ import Testing
         }
     }
 
-    @Test func aRepricedReportPricesEachCallAtTheGivenTableAndChangesNothing() async throws {
-        try await withLedger { database in
-            try await withRunningSink(LedgerEventSink(database: database)) { sink in
+    @Test(arguments: LedgerEngine.available)
+    func aRepricedReportPricesEachCallAtTheGivenTableAndChangesNothing(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            try await harness.withSink { sink in
                 sink.emit(Events.received("r1", user: "alice"))
                 // 400 × 2 + 600 × 0.50 + 200 × 8 = 2,700 µ$ billed.
                 sink.emit(
@@ -102,7 +103,7 @@ import Testing
                     ["group_by": "user", "reprice": "true", "since": "2025-06-15", "until": "2025-06-16"],
                     currentPrices: table))
             #expect(request.repricing == table)
-            let report = try await database.costReport(request)
+            let report = try await harness.costReport(request)
             #expect(report.rows.map(\.user) == ["alice", "bob"])
             #expect(report.rows.map(\.cost) == [2_700, 102])
             #expect(report.rows.map(\.repricedCost) == [2_920, 101])
@@ -112,9 +113,9 @@ import Testing
             let json = String(decoding: try SwitchyardJSON.encoder.encode(report), as: UTF8.self)
             #expect(json.contains(#""repriced":true"#) && json.contains(#""repriced_cost_usd":"0.002920""#), "\(json)")
             // The ledger is as it was.
-            #expect(try await database.integer("SELECT sum(cost_usd_micros) FROM attempts") == 2_802)
+            #expect(try await harness.integer("SELECT sum(cost_usd_micros) FROM attempts") == 2_802)
             // Without reprice, no re-priced figures.
-            let plain = try await database.costReport(since: since, until: until, groupedBy: [.user])
+            let plain = try await harness.costReport(since: since, until: until, groupedBy: [.user])
             #expect(plain.rows.allSatisfy { $0.repricedCost == nil } && !plain.isRepriced)
             #expect {
                 try CostReport.Request(parameters: ReportParameters(["reprice": "yes"]))
