@@ -58,7 +58,7 @@ extension PostgresLedger {
         let deadline = ContinuousClock.now + timeout
         if Task.isCancelled { throw SQLQueryError(.failed, "the query was cancelled") }
         do {
-            return try await client.withConnection { connection in
+            return try await self.connection { connection in
                 try await connection.query("BEGIN TRANSACTION READ ONLY", logger: logger)
                 do {
                     try await setTimeout(on: connection, until: deadline, timeout: timeout)

@@ -15,10 +15,9 @@ extension SwitchyardRuntime {
         routes.add(middleware: ErrorMiddleware(logger: logger))
         let admin = AdminRoutes(routes, authenticator: AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback))
         let bodyLimit = config.server.maxBodyBytes
-        let database = store.sqlite!  // INTERIM
         ChatController(
             router: router,
-            users: UserAuthenticator(keys: APIKeyStore(database: database, logger: logger), required: config.keys.required),
+            users: UserAuthenticator(keys: store.keys(logger: logger), required: config.keys.required),
             models: ModelList(config), bodyLimit: bodyLimit, sseHeartbeat: sseHeartbeat,
             streamStallTimeout: config.server.streamStallTimeout
         ).register(on: routes)
@@ -26,9 +25,9 @@ extension SwitchyardRuntime {
             router: router, kinds: config.providers.map { ($0.name, $0.kind.rawValue) }, bodyLimit: bodyLimit,
             instanceID: instanceID
         ).register(on: routes, admin: admin)
-        AnalyticsController(database: database, router: router).register(on: admin)
-        BudgetsController(budgets: budgets as! SQLiteBudgetStore, bodyLimit: bodyLimit).register(on: admin)
-        ReportsController(database: database, prices: config.priceTable).register(on: admin)
+        AnalyticsController(store: store, router: router).register(on: admin)
+        BudgetsController(budgets: budgets, alerts: store.alerts, bodyLimit: bodyLimit).register(on: admin)
+        ReportsController(store: store, prices: config.priceTable).register(on: admin)
         HealthController(router: router, ledger: ledger, metrics: metrics).register(on: routes)
         return (routes, admin.endpoints)
     }

@@ -151,6 +151,8 @@ public final class SwitchyardRuntime: Sendable {
             adminKey = nil
         }
         let defaults = config.budgets.defaults
+        // Told after a commit that recorded budget alerts, so that the notifier need not poll.
+        let alertsRecorded: LedgerSignal
         switch store {
         case .sqlite(let database):
             ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
@@ -158,6 +160,7 @@ public final class SwitchyardRuntime: Sendable {
                 database: database, writer: ledger, defaults: defaults,
                 alertThresholds: config.budgets.alerts.thresholds)
             self.budgets = budgets
+            alertsRecorded = budgets.alertsRecorded
             let recovered = recoverReservations ? try await budgets.recoverOpenReservations() : []
             if !recovered.isEmpty {
                 logger.warning(
@@ -169,8 +172,11 @@ public final class SwitchyardRuntime: Sendable {
             lease = nil
         case .postgres(let postgres):
             ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
-            let budgets = PostgresBudgetStore(ledger: postgres, instanceID: instanceID, defaults: defaults)
+            let budgets = PostgresBudgetStore(
+                ledger: postgres, instanceID: instanceID, defaults: defaults,
+                alertThresholds: config.budgets.alerts.thresholds)
             self.budgets = budgets
+            alertsRecorded = budgets.alertsRecorded
             // Registering also settles the open reservations of instances whose lease expired (the crash rule).
             let lease = PostgresInstanceLease(budgets: budgets, configuration: config.database.lease, logger: logger)
             try await lease.register()
@@ -199,9 +205,9 @@ public final class SwitchyardRuntime: Sendable {
                     ever recorded, so none is sent; set thresholds such as [80, 100]
                     """)
             }
-            if let url = alerts.webhookURL, case .sqlite(let database) = store, let sqliteBudgets = budgets as? SQLiteBudgetStore {
+            if let url = alerts.webhookURL {
                 alertNotifier = BudgetAlertNotifier(
-                    alerts: BudgetAlertStore(database: database), recorded: sqliteBudgets.alertsRecorded, webhookURL: url,
+                    alerts: store.alerts, recorded: alertsRecorded, webhookURL: url,
                     timeout: alerts.timeout, client: try httpClients.client(connectTimeout: alerts.timeout),
                     logger: logger)
             } else {

@@ -18,12 +18,12 @@ public import SwitchyardStore
 ///
 /// ```swift
 /// let notifier = BudgetAlertNotifier(
-///     alerts: BudgetAlertStore(database: database), recorded: budgets.alertsRecorded,
+///     alerts: runtime.store.alerts, recorded: budgets.alertsRecorded,
 ///     webhookURL: "https://hooks.example.com/switchyard", client: client)
 /// await notifier.run()     // until cancelled
 /// ```
 public struct BudgetAlertNotifier: Sendable {
-    let alerts: BudgetAlertStore
+    let alerts: any BudgetAlertDirectory
     let recorded: LedgerSignal
     let webhookURL: String
     let timeout: Duration
@@ -41,7 +41,7 @@ public struct BudgetAlertNotifier: Sendable {
     ///   - backoff: waits between rounds after a failed delivery; 1 s doubling to 5 min unless given.
     ///   - clock: what the waits are measured on; injectable for tests.
     public init(
-        alerts: BudgetAlertStore, recorded: LedgerSignal, webhookURL: String, timeout: Duration = .seconds(5),
+        alerts: any BudgetAlertDirectory, recorded: LedgerSignal, webhookURL: String, timeout: Duration = .seconds(5),
         client: HTTPClient,
         backoff: LedgerBackoff = LedgerBackoff(initial: .seconds(1), maximum: .seconds(300)),
         clock: any Clock<Duration> = ContinuousClock(), logger: Logger = Logger(label: "switchyard.alerts")

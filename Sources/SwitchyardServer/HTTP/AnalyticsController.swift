@@ -4,7 +4,7 @@ import SwitchyardStore
 
 /// `GET /routing/analytics` (admin): the ledger's all-time totals with each provider's live circuit state.
 struct AnalyticsController: Sendable {
-    let database: LedgerDatabase
+    let store: LedgerStore
     let router: SwitchyardCore.Router<ContinuousClock>
     let cache = AnalyticsCache()
 
@@ -15,7 +15,7 @@ struct AnalyticsController: Sendable {
     /// Ledger totals, so they survive restarts, with the live circuit state. The totals scan the whole history, so
     /// they are computed at most once per ``AnalyticsCache/lifetime`` however often the endpoint is called.
     func analytics() async throws -> Response {
-        let totals = try await cache.totals { [database] in try await database.totals() }
+        let totals = try await cache.totals { [store] in try await store.totals() }
         let live = Dictionary(router.providerSnapshots().map { ($0.name, $0) }) { first, _ in first }
         var providers: [String: AnalyticsProvider] = [:]
         for (name, snapshot) in live {

@@ -12,7 +12,8 @@ import SwitchyardStore
 /// - `GET /budgets/alerts?since=&until=`: the alerts recorded;
 /// - `GET|PUT /users/{id}/budget`: a user's lifetime limit in the shape from before scopes.
 struct BudgetsController: Sendable {
-    let budgets: SQLiteBudgetStore
+    let budgets: any BudgetAdministration
+    let alerts: any BudgetAlertDirectory
     let bodyLimit: Int
 
     func register(on admin: AdminRoutes) {
@@ -29,9 +30,8 @@ struct BudgetsController: Sendable {
             } catch let error as ReportParameterError {
                 throw APIError.badRequest(error.message)
             }
-            let alerts = try await BudgetAlertStore(database: budgets.database).list(
-                since: range.since?.date, until: range.until?.date)
-            return try Response.json(["alerts": alerts])
+            let recorded = try await alerts.list(since: range.since?.date, until: range.until?.date, limit: 1000)
+            return try Response.json(["alerts": recorded])
         }
         admin.get("/budgets/:scope/:id") { _, context in
             let (scope, id) = try Self.scopeAndID(context)

@@ -7,7 +7,7 @@ import SwitchyardStore
 /// Each report is one line here: the store's request type reads the query (``LedgerReportRequest``) and its report
 /// encodes the response body.
 struct ReportsController: Sendable {
-    let database: LedgerDatabase
+    let store: LedgerStore
     /// The prices in effect, for `reprice=true`.
     let prices: PriceTable
 
@@ -19,7 +19,7 @@ struct ReportsController: Sendable {
     /// Serves `GET path`: the report `ReportRequest` reads from the query string, as JSON; 400 `invalid_request` for a
     /// parameter it refuses.
     func add<ReportRequest: LedgerReportRequest>(_ path: RouterPath, _: ReportRequest.Type, on admin: AdminRoutes) {
-        admin.get(path) { [database, prices] request, _ in
+        admin.get(path) { [store, prices] request, _ in
             let parameters = ReportParameters(
                 Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
                 currentPrices: prices)
@@ -29,7 +29,7 @@ struct ReportsController: Sendable {
             } catch let error as ReportParameterError {
                 throw APIError.badRequest(error.message)
             }
-            return try Response.json(try await database.report(reportRequest))
+            return try Response.json(try await store.report(reportRequest))
         }
     }
 }

@@ -19,17 +19,17 @@ import SwitchyardStore
 /// messages show at most their first 8 characters.
 ///
 /// ```swift
-/// let users = UserAuthenticator(keys: APIKeyStore(database: runtime.database), required: config.keys.required)
+/// let users = UserAuthenticator(keys: runtime.store.keys(), required: config.keys.required)
 /// let identity = try await users.identity(for: request, claimed: body.user)
 /// ```
 struct UserAuthenticator: Sendable {
-    let keys: APIKeyStore
+    let keys: any APIKeyDirectory
     let required: Bool
 
     /// - Parameters:
     ///   - keys: the ledger's key table.
     ///   - required: `keys.required` from the configuration.
-    init(keys: APIKeyStore, required: Bool) {
+    init(keys: any APIKeyDirectory, required: Bool) {
         self.keys = keys
         self.required = required
     }

@@ -42,7 +42,51 @@ public enum LedgerStore: Sendable {
             SQLiteBudgetStore(
                 database: database, defaults: settings.defaults, alertThresholds: settings.alerts.thresholds)
         case .postgres(let ledger):
-            PostgresBudgetStore(ledger: ledger, instanceID: "admin", defaults: settings.defaults)
+            PostgresBudgetStore(
+                ledger: ledger, instanceID: "admin", defaults: settings.defaults,
+                alertThresholds: settings.alerts.thresholds)
+        }
+    }
+
+    /// The users' API keys.
+    public func keys(logger: Logger = Logger(label: "switchyard.keys")) -> any APIKeyDirectory {
+        switch self {
+        case .sqlite(let database): APIKeyStore(database: database, logger: logger)
+        case .postgres(let ledger): PostgresAPIKeyStore(ledger: ledger, logger: logger)
+        }
+    }
+
+    /// The budget alerts recorded by settlements.
+    public var alerts: any BudgetAlertDirectory {
+        switch self {
+        case .sqlite(let database): BudgetAlertStore(database: database)
+        case .postgres(let ledger): PostgresBudgetAlertStore(ledger: ledger)
+        }
+    }
+
+    /// Computes the report `request` asks for, over every instance's history on a shared ledger.
+    public func report<Request: LedgerReportRequest>(_ request: Request) async throws -> Request.Report {
+        switch self {
+        case .sqlite(let database): try await database.report(request)
+        case .postgres(let ledger): try await ledger.report(request)
+        }
+    }
+
+    /// The all-time totals of `/routing/analytics`.
+    public func totals() async throws -> LedgerTotals {
+        switch self {
+        case .sqlite(let database): try await database.totals()
+        case .postgres(let ledger): try await ledger.totals()
+        }
+    }
+
+    /// Runs a read-only SQL statement (`switchyard query`): at most `rowLimit` rows, stopped after `timeout`.
+    public func query(_ sql: String, rowLimit: Int = 1000, timeout: Duration = .seconds(5)) async throws
+        -> SQLQueryResult
+    {
+        switch self {
+        case .sqlite(let database): try await database.query(sql, rowLimit: rowLimit, timeout: timeout)
+        case .postgres(let ledger): try await ledger.query(sql, rowLimit: rowLimit, timeout: timeout)
         }
     }
 

@@ -29,11 +29,10 @@ struct BudgetAlertsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openExisting(config.database)
-        defer { try? database.close() }
         let report = range.report
-        let alerts = try await BudgetAlertStore(database: database).list(
-            since: report.since?.date, until: report.until?.date)
+        let alerts = try await LedgerAccess.withStore(config) { store in
+            try await store.alerts.list(since: report.since?.date, until: report.until?.date, limit: 1000)
+        }
         let table = OutputTable(
             columns: [
                 .number("id", "ID"), .text("scope", "SCOPE"), .text("scope_id", "SCOPE ID"), .text("period", "PERIOD"),

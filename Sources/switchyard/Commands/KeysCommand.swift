@@ -68,14 +68,15 @@ struct KeysCreateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openForWriting(config.database)
-        defer { try? database.close() }
-        let created = try await APIKeyStore(database: database).createKey(
-            userID: user, name: name, kind: service ? .service : .user, team: team)
-        Console.write(created.key + "\n")
-        Console.note(
-            "created key \(created.record.prefix)… (id \(created.record.id)) for \(user); store it now, it cannot be "
-                + "shown again")
+        try await LedgerAccess.withStore(config, writing: true) { store in
+            let keys = store.keys()
+            let created = try await keys.createKey(
+                userID: user, name: name, kind: service ? .service : .user, team: team)
+            Console.write(created.key + "\n")
+            Console.note(
+                "created key \(created.record.prefix)… (id \(created.record.id)) for \(user); store it now, it cannot be "
+                    + "shown again")
+        }
     }
 }
 
@@ -96,10 +97,11 @@ struct KeysListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openForWriting(config.database)
-        defer { try? database.close() }
-        let records = try await APIKeyStore(database: database).listKeys(userID: user)
-        Console.write(KeysCommand.table(records).rendered(as: format))
+        try await LedgerAccess.withStore(config, writing: true) { store in
+            let keys = store.keys()
+            let records = try await keys.listKeys(userID: user)
+            Console.write(KeysCommand.table(records).rendered(as: format))
+        }
     }
 }
 
@@ -128,12 +130,13 @@ struct KeysTeamCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openForWriting(config.database)
-        defer { try? database.close() }
-        guard try await APIKeyStore(database: database).setTeam(team, of: APIKeyReference(parsing: key)) else {
-            throw CLIError("no key matches '\(key)'; see `switchyard keys list`")
+        try await LedgerAccess.withStore(config, writing: true) { store in
+            let keys = store.keys()
+            guard try await keys.setTeam(team, of: APIKeyReference(parsing: key)) else {
+                throw CLIError("no key matches '\(key)'; see `switchyard keys list`")
+            }
+            Console.note(team.map { "\(key) is now in team \($0)" } ?? "\(key) is now in no team")
         }
-        Console.note(team.map { "\(key) is now in team \($0)" } ?? "\(key) is now in no team")
     }
 }
 
@@ -155,11 +158,12 @@ struct KeysRevokeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.resolve().config
-        let database = try LedgerAccess.openForWriting(config.database)
-        defer { try? database.close() }
-        guard try await APIKeyStore(database: database).revokeKey(APIKeyReference(parsing: key)) else {
-            throw CLIError("no working key matches '\(key)'; see `switchyard keys list`")
+        try await LedgerAccess.withStore(config, writing: true) { store in
+            let keys = store.keys()
+            guard try await keys.revokeKey(APIKeyReference(parsing: key)) else {
+                throw CLIError("no working key matches '\(key)'; see `switchyard keys list`")
+            }
+            Console.note("revoked \(key)")
         }
-        Console.note("revoked \(key)")
     }
 }

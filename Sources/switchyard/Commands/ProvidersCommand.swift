@@ -30,13 +30,16 @@ struct ProvidersCommand: AsyncParsableCommand {
         let config = try options.resolve().config
         var transitions: [String: BreakerTransition] = [:]
         var entries: [String: ReliabilityReport.Entry] = [:]
-        if FileManager.default.fileExists(atPath: config.database.path) {
-            let database = try LedgerAccess.openExisting(config.database)
-            defer { try? database.close() }
-            for transition in try database.lastBreakerTransitions() { transitions[transition.provider] = transition }
-            let report = try await Progress.while("reading the ledger") {
-                try await database.reliabilityReport(since: range.lowerBound, until: range.upperBound)
+        if config.database.url != nil || FileManager.default.fileExists(atPath: config.database.path) {
+            let (last, report) = try await LedgerAccess.withStore(config) { store in
+                let last = try await store.lastBreakerTransitions()
+                let report = try await Progress.while("reading the ledger") {
+                    try await store.report(
+                        ReliabilityReport.Request(range: ReportRange(since: range.lowerBound, until: range.upperBound)))
+                }
+                return (last, report)
             }
+            for transition in last { transitions[transition.provider] = transition }
             for entry in report.providers { entries[entry.provider] = entry }
         } else {
             Console.note("no ledger database at '\(config.database.path)' yet: no calls recorded")

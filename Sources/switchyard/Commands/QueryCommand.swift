@@ -54,10 +54,10 @@ struct QueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let statement = sql == "-" ? Console.readStandardInput() : sql
-        let database = try LedgerAccess.openExisting(try options.resolve().config.database)
-        defer { try? database.close() }
-        let result = try await Progress.while("running the query") {
-            try await database.query(statement, rowLimit: limit, timeout: .seconds(timeout))
+        let result = try await LedgerAccess.withStore(try options.resolve().config) { store in
+            try await Progress.while("running the query") {
+                try await store.query(statement, rowLimit: limit, timeout: .seconds(timeout))
+            }
         }
         // SQL results have no declared types: numbers are right-aligned when a column holds only numbers.
         let columns: [OutputTable.Column] = result.columns.enumerated().map { index, name in

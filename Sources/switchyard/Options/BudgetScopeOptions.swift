@@ -27,8 +27,7 @@ struct BudgetScopeOptions: ParsableArguments {
         if let team { return (.team, team) }
         let key = key ?? ""
         if let id = Int64(key) { return (.key, String(id)) }
-        guard let database = store.sqlite else { throw CLIError("INTERIM") }
-        let keys = try await APIKeyStore(database: database).listKeys()
+        let keys = try await store.keys().listKeys()
         guard let found = keys.first(where: { key.hasPrefix($0.prefix) || $0.prefix.hasPrefix(key) && key.count >= 4 })
         else {
             throw CLIError("no API key with id or prefix '\(key)' in the ledger; `switchyard keys list` shows them")

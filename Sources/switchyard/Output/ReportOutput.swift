@@ -13,7 +13,7 @@ import SwitchyardStore
 /// }
 /// ```
 enum ReportOutput {
-    /// Opens the ledger read-only (``LedgerAccess/openExisting(_:)``), computes `request` behind a progress spinner
+    /// Opens the ledger read-only (``LedgerAccess/withStore(_:writing:environment:_:)``), computes `request` behind a progress spinner
     /// and writes the report to standard output.
     ///
     /// - Parameter render: the report as a table or CSV (`format` is never `.json`).
@@ -24,9 +24,9 @@ enum ReportOutput {
         progress: String,
         render: (Request.Report, OutputFormat) -> String
     ) async throws {
-        let database = try LedgerAccess.openExisting(try options.resolve().config.database)
-        defer { try? database.close() }
-        let report = try await Progress.while(progress) { try await database.report(request) }
+        let report = try await LedgerAccess.withStore(try options.resolve().config) { store in
+            try await Progress.while(progress) { try await store.report(request) }
+        }
         Console.write(format == .json ? try json(report) : render(report, format))
     }
 
