@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import PostgresNIO
 import SwitchyardCore
+import Synchronization
 import Testing
 
 @testable import SwitchyardPostgres
@@ -198,7 +199,14 @@ func withTemporaryPostgresDatabase(_ body: (PostgresLocation) async throws -> Vo
     }
     let server = try PostgresLocation(url: url, environment: [:])
     let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-    try await withAdminConnection(server) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: $1) }
+    // One CREATE DATABASE at a time (PostgreSQL refuses to copy a template that another session uses), each a copy
+    // of a database migrated once per test process: a copy takes milliseconds, migrating takes a second.
+    try await databaseCreation.run {
+        let template = try await migratedTemplate(on: server)
+        try await withAdminConnection(server) {
+            try await $0.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template)", logger: $1)
+        }
+    }
     var location = server
     location.database = name
     do {
@@ -211,8 +219,42 @@ func withTemporaryPostgresDatabase(_ body: (PostgresLocation) async throws -> Vo
 }
 
 private func dropDatabase(_ name: String, on server: PostgresLocation) async throws {
-    try await withAdminConnection(server) {
-        try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: $1)
+    try await databaseCreation.run {
+        try await withAdminConnection(server) {
+            try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: $1)
+        }
+    }
+}
+
+/// Runs the test process's CREATE and DROP DATABASE statements one at a time.
+private let databaseCreation = SerialRunner()
+
+/// The name of this process's migrated template database, made on first use (only under `databaseCreation`).
+private let templateName = Mutex<String?>(nil)
+
+private func migratedTemplate(on server: PostgresLocation) async throws -> String {
+    if let name = templateName.withLock({ $0 }) { return name }
+    let name = "template_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+    try await withAdminConnection(server) { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: $1) }
+    var location = server
+    location.database = name
+    try await PostgresLedger.withLedger(location) { _ in }
+    templateName.withLock { $0 = name }
+    return name
+}
+
+private actor SerialRunner {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func run(_ body: () async throws -> Void) async throws {
+        while busy { await withCheckedContinuation { waiting.append($0) } }
+        busy = true
+        defer {
+            busy = false
+            if !waiting.isEmpty { waiting.removeFirst().resume() }
+        }
+        try await body()
     }
 }
 

@@ -19,12 +19,12 @@ struct PostgresLeaseTests {
     {
         PostgresInstanceLease(
             budgets: PostgresBudgetStore(ledger: ledger, instanceID: instance, defaults: defaults),
-            configuration: .init(heartbeat: .seconds(1), timeout: .seconds(10)), logger: Self.logger)
+            configuration: .init(heartbeat: .seconds(1), timeout: .seconds(3_600)), logger: Self.logger)
     }
 
     private func expire(_ instance: String, on ledger: PostgresLedger) async throws {
         _ = try await ledger.rows(
-            "UPDATE instances SET heartbeat_at = now() - interval '1 hour' WHERE id = \(instance)")
+            "UPDATE instances SET heartbeat_at = now() - interval '2 hours' WHERE id = \(instance)")
     }
 
     @Test func aDeadInstancesOpenReservationsAreSettledAtTheReservedAmountBySurvivorsOnce() async throws {
