@@ -41,14 +41,13 @@ package final class PostgresEventCommitter: LedgerCommitter {
                 switch write {
                 case .event(let event):
                     try await record(event, on: connection, priceIDs: &priceIDs)
-                case .budget(let budgetWrite):
+                case .budget:
                     results.append(
                         .failure(
                             LedgerError(
                                 .databaseError,
                                 "a budget write reached the PostgreSQL event writer; PostgresBudgetStore writes its "
                                     + "own transactions")))
-                    _ = budgetWrite
                 case .answered:
                     break
                 }
