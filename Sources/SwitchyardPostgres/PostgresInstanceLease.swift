@@ -17,9 +17,9 @@ import class Foundation.ProcessInfo
 /// the same instance at once cannot settle a reservation twice: the ledger's unique index on settle rows lets one
 /// of them win and the other skip it.
 ///
-/// An instance that was only slow (a pause longer than the lease) and finds itself resolved logs it; its
-/// late settlements of reservations already settled at their reserved amount are refused, so spend can be over-
-/// but never under-counted.
+/// An instance that was only slow (a pause longer than the lease) and finds itself resolved logs it and takes its
+/// lease back; its late settlements of reservations already settled at their reserved amount are refused, so spend
+/// can be over- but never under-counted.
 public final class PostgresInstanceLease: Sendable {
     /// How often the lease is renewed and how long it lasts.
     public struct Configuration: Sendable, Hashable {
@@ -87,11 +87,16 @@ public final class PostgresInstanceLease: Sendable {
     /// One heartbeat: renews the lease, writes parked settlements, resolves expired leases. Errors are logged.
     public func beat() async {
         do {
+            // A lease found expired is taken back, so that the reservations made since are covered by the crash
+            // rule again (those open when it was resolved were settled at their reserved amount).
             let rows = try await ledger.rows(
                 """
-                UPDATE instances SET heartbeat_at = now() WHERE id = \(instanceID) RETURNING resolved_at IS NOT NULL
+                WITH before AS (SELECT resolved_at FROM instances WHERE id = \(instanceID) FOR UPDATE)
+                UPDATE instances SET heartbeat_at = now(), resolved_at = NULL, resolved_by = NULL
+                WHERE id = \(instanceID)
+                RETURNING (SELECT resolved_at IS NOT NULL FROM before)
                 """)
-            if try rows.first?.decode(Bool.self) == true {
+            if try rows.first?.decode(Bool?.self) == true {
                 logger.error(
                     """
                     this instance's lease expired and another instance settled its open reservations at their reserved \

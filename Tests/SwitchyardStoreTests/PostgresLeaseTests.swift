@@ -69,6 +69,13 @@ struct PostgresLeaseTests {
                 } throws: { ($0 as? LedgerError)?.code == .reservationAlreadySettled }
                 #expect(try await budgets.status(userID: "alice").spent == 5_500)
                 #expect(try await budgets.status(userID: "alice").reserved == 0)
+
+                // It was only paused: its next heartbeat takes the lease back, so what it reserves from now on is
+                // covered by the crash rule again.
+                await dead.beat()
+                let later = try await budgets.reserve(userID: "alice", requestID: "r3", amount: 200)
+                try await expire("dead", on: ledger)
+                #expect(try await survivors[0].resolveExpired().map(\.requestID) == [later.requestID])
                 #expect(try await budgets.verify().isEmpty)
             }
         }
