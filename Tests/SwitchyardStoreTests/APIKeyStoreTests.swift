@@ -36,7 +36,7 @@ private func withKeysOfAnotherProcess(
 
 /// The key stores on both engines (``EngineHarness/keys(lastUsedInterval:now:generateKey:)``), and what only the
 /// SQLite one has (its files).
-@Suite(.timeLimit(.minutes(1))) struct APIKeyStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct APIKeyStoreTests {
     @Test(arguments: LedgerEngine.available)
     func createdKeysHaveTheDocumentedShape(_ engine: LedgerEngine) async throws {
         try await withEngine(engine) { harness in

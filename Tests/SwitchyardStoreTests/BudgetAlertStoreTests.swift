@@ -8,7 +8,7 @@ import Testing
 
 /// Budget alerts on both engines: what a settlement records when it crosses a threshold of a limit, and what the
 /// alert store (``BudgetAlertDirectory``) lists and marks.
-@Suite(.timeLimit(.minutes(2))) struct BudgetAlertStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct BudgetAlertStoreTests {
     /// Reserves and settles `amount` for `subject` through `budgets`.
     private func spend(
         _ amount: MicroDollars, _ requestID: String, _ subject: BudgetSubject = BudgetSubject(userID: "alice"),

@@ -7,7 +7,7 @@ import Testing
 
 /// What every budget store must do, run on each engine (``LedgerEngine/available``) from one suite, so that the
 /// SQLite and PostgreSQL stores cannot drift apart: the same calls leave the same ledger rows and figures.
-@Suite(.timeLimit(.minutes(2))) struct BudgetStoreContractTests {
+@Suite(.timeLimit(.minutes(5))) struct BudgetStoreContractTests {
     private static let research = BudgetSubject(userID: "alice", keyID: "7", team: "research")
 
     private func ledgerRows(_ harness: EngineHarness, request: String) async throws -> [[SQLValue]] {

@@ -7,7 +7,7 @@ import Testing
 
 /// The ledger writer leaves the same rows on each engine for the same events: the SQLite recorder and the
 /// PostgreSQL committer map events to columns separately, so this is what keeps them in step.
-@Suite(.timeLimit(.minutes(1))) struct LedgerEventContractTests {
+@Suite(.timeLimit(.minutes(5))) struct LedgerEventContractTests {
     /// A request with a failed attempt, a priced success, a breaker trip and the request events, emitted out of
     /// order and with a replay, as the writer may see them.
     static let events: [RouterEvent] = {

@@ -6,7 +6,7 @@ import Testing
 
 /// The read seam the reports run on (``LedgerReader``), on each engine, and the reports' agreement across engines:
 /// the same events give the same JSON, byte for byte.
-@Suite(.timeLimit(.minutes(2))) struct LedgerReaderTests {
+@Suite(.timeLimit(.minutes(5))) struct LedgerReaderTests {
     @Test func placeholdersAreNumberedForPostgreSQLOutsideQuotes() {
         let sql = "SELECT '?', \"a?\" FROM t WHERE a = ? AND b = 'it''s ?' AND c <> ?"
         #expect(SQLDialect.sqlite.placeholders(in: sql) == sql)

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SwitchyardStore
 
-@Suite(.timeLimit(.minutes(1))) struct LedgerReportsTests {
+@Suite(.timeLimit(.minutes(5))) struct LedgerReportsTests {
     let since = testDate(-3600)
     let until = testDate(86_400 * 2)
 

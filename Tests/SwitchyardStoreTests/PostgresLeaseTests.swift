@@ -10,7 +10,7 @@ import Testing
 /// The PostgreSQL store's own promises: several instances migrate at once, and the open reservations of an instance
 /// whose lease expired (dead, or stopped) are settled once, at their reserved amount, by a survivor. Leases are
 /// expired by moving the dead instance's heartbeat back in the database, never by waiting.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: LedgerEngine.available.contains(.postgres)))
+@Suite(.timeLimit(.minutes(5)), .enabled(if: LedgerEngine.available.contains(.postgres)))
 struct PostgresLeaseTests {
     private static let logger = Logger(label: "switchyard.tests.lease")
 

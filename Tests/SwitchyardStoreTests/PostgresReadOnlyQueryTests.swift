@@ -48,7 +48,7 @@ private func expectPoolIsClean(_ ledger: PostgresLedger, sourceLocation: SourceL
 }
 
 /// What only the PostgreSQL read-only query must refuse or do; the engine-neutral cases are in ReadOnlyQueryTests.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: postgresAvailable)) struct PostgresReadOnlyQueryTests {
+@Suite(.timeLimit(.minutes(5)), .enabled(if: postgresAvailable)) struct PostgresReadOnlyQueryTests {
     @Test(arguments: [
         "COPY ledger TO STDOUT",
         "COPY ledger TO '/tmp/switchyard-stolen.csv'",

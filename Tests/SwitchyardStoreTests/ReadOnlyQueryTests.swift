@@ -29,7 +29,7 @@ func schemaIsCurrent(_ harness: EngineHarness) async throws -> Bool {
 
 /// The read-only query on each engine (``LedgerEngine/available``): what both must refuse and how both read.
 /// SQLite-only refusals are at the end; PostgreSQL-only ones in PostgresReadOnlyQueryTests.
-@Suite(.timeLimit(.minutes(1))) struct ReadOnlyQueryTests {
+@Suite(.timeLimit(.minutes(5))) struct ReadOnlyQueryTests {
     @Test(
         arguments: LedgerEngine.available,
         [

@@ -7,7 +7,7 @@ import Testing
 
 /// The ledger's side of cache-aware prices: the breakdown and price entry of each attempt, the migration that adds
 /// them, and the re-priced cost report.
-@Suite(.timeLimit(.minutes(1))) struct TokenPriceLedgerTests {
+@Suite(.timeLimit(.minutes(5))) struct TokenPriceLedgerTests {
     let since = testDate(-3600)
     let until = testDate(86_400)
 
