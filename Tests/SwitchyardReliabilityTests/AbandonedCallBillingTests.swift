@@ -5,8 +5,9 @@ extension Reliability {
     /// A provider bills what it received and produced, whether or not the client stayed: so must the ledger.
     @Suite("Calls abandoned after they reached the provider are paid for", .timeLimit(.minutes(1)))
     struct AbandonedCallBillingTests {
-        /// One priced provider; `first_byte_ms` bounds a hanging call.
-        static func config(_ upstream: FakeUpstream, firstByteMs: Int = 1000) -> String {
+        /// One priced provider; `first_byte_ms` bounds a hanging call (5 s unless given: the run's first seconds on
+        /// 2 cores, with a PostgreSQL server starting beside, can delay a first byte past 1 s).
+        static func config(_ upstream: FakeUpstream, firstByteMs: Int = 5000) -> String {
             baseConfig(
                 """
                 defaults:
