@@ -153,9 +153,9 @@ public final class SwitchyardRuntime: Sendable {
         let defaults = config.budgets.defaults
         // Told after a commit that recorded budget alerts, so that the notifier need not poll.
         let alertsRecorded: LedgerSignal
+        ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
         switch store {
         case .sqlite(let database):
-            ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
             let budgets = SQLiteBudgetStore(
                 database: database, writer: ledger, defaults: defaults,
                 alertThresholds: config.budgets.alerts.thresholds)
@@ -171,7 +171,6 @@ public final class SwitchyardRuntime: Sendable {
                 database: database, configuration: config.database.checkpointer, logger: logger)
             lease = nil
         case .postgres(let postgres):
-            ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
             let budgets = PostgresBudgetStore(
                 ledger: postgres, instanceID: instanceID, defaults: defaults,
                 alertThresholds: config.budgets.alerts.thresholds)
