@@ -34,23 +34,28 @@ package final class PostgresEventCommitter: LedgerCommitter {
 
     package func commit(_ writes: [LedgerWrite]) async throws -> [Result<BudgetWrite.Outcome, any Error>] {
         var results: [Result<BudgetWrite.Outcome, any Error>] = []
+        var events: [RouterEvent] = []
+        events.reserveCapacity(writes.count)
+        for write in writes {
+            switch write {
+            case .event(let event):
+                events.append(event)
+            case .budget:
+                results.append(
+                    .failure(
+                        LedgerError(
+                            .databaseError,
+                            "a budget write reached the PostgreSQL event writer; PostgresBudgetStore writes its "
+                                + "own transactions")))
+            case .answered:
+                break
+            }
+        }
         let known = committedPriceIDs.withLock { $0 }
         let learned = try await ledger.transaction { connection in
             var priceIDs = known
-            for write in writes {
-                switch write {
-                case .event(let event):
-                    try await record(event, on: connection, priceIDs: &priceIDs)
-                case .budget:
-                    results.append(
-                        .failure(
-                            LedgerError(
-                                .databaseError,
-                                "a budget write reached the PostgreSQL event writer; PostgresBudgetStore writes its "
-                                    + "own transactions")))
-                case .answered:
-                    break
-                }
+            for statement in try await statements(for: events, on: connection, priceIDs: &priceIDs) {
+                try await connection.query(statement, logger: ledger.logger)
             }
             return priceIDs
         }
@@ -58,124 +63,198 @@ package final class PostgresEventCommitter: LedgerCommitter {
         return results
     }
 
-    private func record(
-        _ event: RouterEvent, on connection: PostgresConnection, priceIDs: inout [PriceKey: Int64]
-    ) async throws {
-        let logger = ledger.logger
-        func run(_ query: PostgresQuery) async throws { try await connection.query(query, logger: logger) }
-        func time(_ date: Date) -> String { LedgerTimestamp.string(from: date) }
-        func flag(_ value: Bool) -> Int { value ? 1 : 0 }
-        switch event {
-        case .requestReceived(let event):
-            try await run(
-                """
-                INSERT INTO requests
-                    (id, user_id, route, requested_model, priority, classification, stream, created_at, key_id, team)
-                VALUES (\(event.requestID), \(event.userID), \(event.route), \(event.requestedModel),
-                        \(event.priority?.rawValue), \(event.classification.rawValue), \(flag(event.stream)),
-                        \(time(event.at)), \(event.keyID), \(event.team))
-                ON CONFLICT (id) DO UPDATE SET
-                    user_id = excluded.user_id, route = excluded.route, requested_model = excluded.requested_model,
-                    priority = excluded.priority, classification = excluded.classification, stream = excluded.stream,
-                    created_at = excluded.created_at, key_id = excluded.key_id, team = excluded.team
-                """)
-        case .attemptStarted(let event):
-            try await run(
-                """
-                INSERT INTO attempts (request_id, seq, tier, provider, model, is_escalation, outcome, started_at)
-                VALUES (\(event.requestID), \(event.seq), \(event.tier), \(event.provider), \(event.model),
-                        \(flag(event.isEscalation)), 'started', \(time(event.at)))
-                ON CONFLICT (request_id, seq) DO NOTHING
-                """)
-        case .attemptFinished(let event):
-            let startedAt = time(event.startedAt)
-            var priceID: Int64?
-            if let pricing = event.pricing {
-                priceID = try await self.priceID(
-                    pricing, provider: event.provider, model: event.model, at: startedAt, on: connection,
-                    priceIDs: &priceIDs)
+    /// A batch's events as a few multi-row statements, one kind of row each.
+    ///
+    /// Grouping by kind reorders events of different kinds, which is safe because every statement is written to be
+    /// tolerant of out-of-order arrival: a request's or attempt's columns are set by one kind of event each, an
+    /// attempt's start never overwrites its end, and the appended rows (request events, breaker transitions) keep
+    /// their order among themselves. Within a kind, a key seen twice keeps its last event (a replay), since one
+    /// statement may not update a row twice.
+    private func statements(
+        for events: [RouterEvent], on connection: PostgresConnection, priceIDs: inout [PriceKey: Int64]
+    ) async throws -> [PostgresQuery] {
+        var received = LastByKey<String, RequestReceived>()
+        var started = LastByKey<AttemptKey, AttemptStarted>()
+        var finished = LastByKey<AttemptKey, AttemptFinished>()
+        var requestsFinished = LastByKey<String, RequestFinished>()
+        var requestEvents = PostgresMultiRowInsert(
+            "INSERT INTO request_events (request_id, kind, tier, provider, model, to_provider, to_model, reason, "
+                + "queue_length, at)", columns: 10)
+        var transitions = PostgresMultiRowInsert(
+            "INSERT INTO breaker_transitions (provider, from_state, to_state, reason, at, open_until, instance_id)",
+            columns: 7)
+        for event in events {
+            switch event {
+            case .requestReceived(let event): received[event.requestID] = event
+            case .attemptStarted(let event): started[AttemptKey(event.requestID, event.seq)] = event
+            case .attemptFinished(let event): finished[AttemptKey(event.requestID, event.seq)] = event
+            case .requestFinished(let event): requestsFinished[event.requestID] = event
+            case .breakerTransition(let event):
+                transitions.row { binds in
+                    binds.append(event.provider)
+                    binds.append(event.from.rawValue)
+                    binds.append(event.to.rawValue)
+                    binds.append(event.reason)
+                    binds.append(time(event.at))
+                    binds.append(event.openUntil.map(time))
+                    binds.append(instanceID)
+                }
+            case .escalated(let event):
+                requestEvents.row(
+                    event.requestID, "escalated", provider: event.fromProvider, model: event.fromModel,
+                    toProvider: event.toProvider, toModel: event.toModel, at: event.at)
+            case .targetSkipped(let event):
+                requestEvents.row(
+                    event.requestID, "target_skipped", tier: event.tier, provider: event.provider,
+                    model: event.model, reason: event.reason.rawValue, at: event.at)
+            case .queued(let event):
+                requestEvents.row(event.requestID, "queued", queueLength: event.queueLength, at: event.at)
+            case .downgraded(let event):
+                requestEvents.row(event.requestID, "downgraded", tier: event.tier, reason: event.reason.rawValue, at: event.at)
             }
-            let usage = event.usage
-            try await run(
+        }
+
+        var statements: [PostgresQuery] = []
+        if !received.isEmpty {
+            var insert = PostgresMultiRowInsert(
+                "INSERT INTO requests (id, user_id, route, requested_model, priority, classification, stream, "
+                    + "created_at, key_id, team)", columns: 10,
+                tail: """
+                    ON CONFLICT (id) DO UPDATE SET
+                        user_id = excluded.user_id, route = excluded.route, requested_model = excluded.requested_model,
+                        priority = excluded.priority, classification = excluded.classification,
+                        stream = excluded.stream, created_at = excluded.created_at, key_id = excluded.key_id,
+                        team = excluded.team
+                    """)
+            for event in received.values {
+                insert.row { binds in
+                    binds.append(event.requestID)
+                    binds.append(event.userID)
+                    binds.append(event.route)
+                    binds.append(event.requestedModel)
+                    binds.append(event.priority?.rawValue)
+                    binds.append(event.classification.rawValue)
+                    binds.append(flag(event.stream))
+                    binds.append(time(event.at))
+                    binds.append(event.keyID)
+                    binds.append(event.team)
+                }
+            }
+            statements += insert.finish()
+        }
+        if !started.isEmpty {
+            var insert = PostgresMultiRowInsert(
+                "INSERT INTO attempts (request_id, seq, tier, provider, model, is_escalation, outcome, started_at)",
+                columns: 8, tail: "ON CONFLICT (request_id, seq) DO NOTHING")
+            for event in started.values {
+                insert.row { binds in
+                    binds.append(event.requestID)
+                    binds.append(event.seq)
+                    binds.append(event.tier)
+                    binds.append(event.provider)
+                    binds.append(event.model)
+                    binds.append(flag(event.isEscalation))
+                    binds.append("started")
+                    binds.append(time(event.at))
+                }
+            }
+            statements += insert.finish()
+        }
+        if !finished.isEmpty {
+            var insert = PostgresMultiRowInsert(
                 """
                 INSERT INTO attempts (
                     request_id, seq, tier, provider, model, is_escalation, outcome, http_status, error_code, error,
                     prompt_tokens, completion_tokens, tokens_estimated, cost_usd_micros, latency_ms, started_at,
                     cached_prompt_tokens, cache_write_tokens, cache_write_1h_tokens, reasoning_tokens, price_id)
-                VALUES (\(event.requestID), \(event.seq), \(event.tier), \(event.provider), \(event.model),
-                        \(flag(event.isEscalation)), \(event.outcome.rawValue), \(event.httpStatus), \(event.errorCode),
-                        \(event.errorMessage), \(usage?.promptTokens), \(usage?.completionTokens),
-                        \(flag(usage?.isEstimated ?? false)), \(event.cost.rawValue),
-                        \(event.latency.roundedMilliseconds), \(startedAt), \(usage?.cachedPromptTokens),
-                        \(usage?.cacheWriteTokens), \(usage?.cacheWrite1hTokens), \(usage?.reasoningTokens), \(priceID))
-                ON CONFLICT (request_id, seq) DO UPDATE SET
-                    tier = excluded.tier, provider = excluded.provider, model = excluded.model,
-                    is_escalation = excluded.is_escalation, outcome = excluded.outcome,
-                    http_status = excluded.http_status, error_code = excluded.error_code, error = excluded.error,
-                    prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
-                    tokens_estimated = excluded.tokens_estimated, cost_usd_micros = excluded.cost_usd_micros,
-                    latency_ms = excluded.latency_ms, started_at = excluded.started_at,
-                    cached_prompt_tokens = excluded.cached_prompt_tokens,
-                    cache_write_tokens = excluded.cache_write_tokens,
-                    cache_write_1h_tokens = excluded.cache_write_1h_tokens,
-                    reasoning_tokens = excluded.reasoning_tokens, price_id = excluded.price_id
-                """)
-        case .breakerTransition(let event):
-            try await run(
-                """
-                INSERT INTO breaker_transitions (provider, from_state, to_state, reason, at, open_until, instance_id)
-                VALUES (\(event.provider), \(event.from.rawValue), \(event.to.rawValue), \(event.reason),
-                        \(time(event.at)), \(event.openUntil.map(time)), \(instanceID))
-                """)
-        case .escalated(let event):
-            try await run(
-                requestEvent(
-                    event.requestID, "escalated", provider: event.fromProvider, model: event.fromModel,
-                    toProvider: event.toProvider, toModel: event.toModel, at: time(event.at)))
-        case .targetSkipped(let event):
-            try await run(
-                requestEvent(
-                    event.requestID, "target_skipped", tier: event.tier, provider: event.provider,
-                    model: event.model, reason: event.reason.rawValue, at: time(event.at)))
-        case .queued(let event):
-            try await run(requestEvent(event.requestID, "queued", queueLength: event.queueLength, at: time(event.at)))
-        case .downgraded(let event):
-            try await run(
-                requestEvent(
-                    event.requestID, "downgraded", tier: event.tier, reason: event.reason.rawValue, at: time(event.at)))
-        case .requestFinished(let event):
-            let createdAt = event.at.addingTimeInterval(-event.latency.inSeconds)
-            try await run(
+                """, columns: 21,
+                tail: """
+                    ON CONFLICT (request_id, seq) DO UPDATE SET
+                        tier = excluded.tier, provider = excluded.provider, model = excluded.model,
+                        is_escalation = excluded.is_escalation, outcome = excluded.outcome,
+                        http_status = excluded.http_status, error_code = excluded.error_code, error = excluded.error,
+                        prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+                        tokens_estimated = excluded.tokens_estimated, cost_usd_micros = excluded.cost_usd_micros,
+                        latency_ms = excluded.latency_ms, started_at = excluded.started_at,
+                        cached_prompt_tokens = excluded.cached_prompt_tokens,
+                        cache_write_tokens = excluded.cache_write_tokens,
+                        cache_write_1h_tokens = excluded.cache_write_1h_tokens,
+                        reasoning_tokens = excluded.reasoning_tokens, price_id = excluded.price_id
+                    """)
+            for event in finished.values {
+                let startedAt = time(event.startedAt)
+                var priceID: Int64?
+                if let pricing = event.pricing {
+                    priceID = try await self.priceID(
+                        pricing, provider: event.provider, model: event.model, at: startedAt, on: connection,
+                        priceIDs: &priceIDs)
+                }
+                let usage = event.usage
+                insert.row { binds in
+                    binds.append(event.requestID)
+                    binds.append(event.seq)
+                    binds.append(event.tier)
+                    binds.append(event.provider)
+                    binds.append(event.model)
+                    binds.append(flag(event.isEscalation))
+                    binds.append(event.outcome.rawValue)
+                    binds.append(event.httpStatus)
+                    binds.append(event.errorCode)
+                    binds.append(event.errorMessage)
+                    binds.append(usage?.promptTokens)
+                    binds.append(usage?.completionTokens)
+                    binds.append(flag(usage?.isEstimated ?? false))
+                    binds.append(event.cost.rawValue)
+                    binds.append(event.latency.roundedMilliseconds)
+                    binds.append(startedAt)
+                    binds.append(usage?.cachedPromptTokens)
+                    binds.append(usage?.cacheWriteTokens)
+                    binds.append(usage?.cacheWrite1hTokens)
+                    binds.append(usage?.reasoningTokens)
+                    binds.append(priceID)
+                }
+            }
+            statements += insert.finish()
+        }
+        if !requestsFinished.isEmpty {
+            var insert = PostgresMultiRowInsert(
                 """
                 INSERT INTO requests (
                     id, user_id, status, provider, model, prompt_tokens, completion_tokens, tokens_estimated,
                     cost_usd_micros, latency_ms, error_code, attempt_count, escalated, created_at, finished_at)
-                VALUES (\(event.requestID), \(event.userID), \(event.status.rawValue), \(event.provider),
-                        \(event.model), \(event.usage.promptTokens), \(event.usage.completionTokens),
-                        \(flag(event.usage.isEstimated)), \(event.cost.rawValue), \(event.latency.roundedMilliseconds),
-                        \(event.errorCode), \(event.attempts), \(flag(event.escalated)), \(time(createdAt)),
-                        \(time(event.at)))
-                ON CONFLICT (id) DO UPDATE SET
-                    status = excluded.status, provider = excluded.provider, model = excluded.model,
-                    prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
-                    tokens_estimated = excluded.tokens_estimated, cost_usd_micros = excluded.cost_usd_micros,
-                    latency_ms = excluded.latency_ms, error_code = excluded.error_code,
-                    attempt_count = excluded.attempt_count, escalated = excluded.escalated,
-                    finished_at = excluded.finished_at
-                """)
+                """, columns: 15,
+                tail: """
+                    ON CONFLICT (id) DO UPDATE SET
+                        status = excluded.status, provider = excluded.provider, model = excluded.model,
+                        prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+                        tokens_estimated = excluded.tokens_estimated, cost_usd_micros = excluded.cost_usd_micros,
+                        latency_ms = excluded.latency_ms, error_code = excluded.error_code,
+                        attempt_count = excluded.attempt_count, escalated = excluded.escalated,
+                        finished_at = excluded.finished_at
+                    """)
+            for event in requestsFinished.values {
+                let createdAt = event.at.addingTimeInterval(-event.latency.inSeconds)
+                insert.row { binds in
+                    binds.append(event.requestID)
+                    binds.append(event.userID)
+                    binds.append(event.status.rawValue)
+                    binds.append(event.provider)
+                    binds.append(event.model)
+                    binds.append(event.usage.promptTokens)
+                    binds.append(event.usage.completionTokens)
+                    binds.append(flag(event.usage.isEstimated))
+                    binds.append(event.cost.rawValue)
+                    binds.append(event.latency.roundedMilliseconds)
+                    binds.append(event.errorCode)
+                    binds.append(event.attempts)
+                    binds.append(flag(event.escalated))
+                    binds.append(time(createdAt))
+                    binds.append(time(event.at))
+                }
+            }
+            statements += insert.finish()
         }
-    }
-
-    private func requestEvent(
-        _ requestID: String, _ kind: String, tier: String? = nil, provider: String? = nil, model: String? = nil,
-        toProvider: String? = nil, toModel: String? = nil, reason: String? = nil, queueLength: Int? = nil, at: String
-    ) -> PostgresQuery {
-        """
-        INSERT INTO request_events (
-            request_id, kind, tier, provider, model, to_provider, to_model, reason, queue_length, at)
-        VALUES (\(requestID), \(kind), \(tier), \(provider), \(model), \(toProvider), \(toModel), \(reason),
-                \(queueLength), \(at))
-        """
+        return statements + requestEvents.finish() + transitions.finish()
     }
 
     /// The id of `pricing`'s row for `provider`/`model`, inserted (first used `at`) if there is none.
@@ -225,5 +304,60 @@ extension LedgerEventSink {
         self.init(
             committer: PostgresEventCommitter(ledger: ledger, instanceID: instanceID), configuration: configuration,
             clock: clock, logger: logger)
+    }
+}
+
+/// An attempt's primary key.
+private struct AttemptKey: Hashable {
+    var requestID: String
+    var seq: Int
+    init(_ requestID: String, _ seq: Int) {
+        self.requestID = requestID
+        self.seq = seq
+    }
+}
+
+/// The last value stored under each key, in the order the keys were first seen.
+private struct LastByKey<Key: Hashable, Value> {
+    private var index: [Key: Int] = [:]
+    private(set) var values: [Value] = []
+
+    var isEmpty: Bool { values.isEmpty }
+
+    subscript(key: Key) -> Value? {
+        get { index[key].map { values[$0] } }
+        set {
+            guard let newValue else { return }
+            if let position = index[key] {
+                values[position] = newValue
+            } else {
+                index[key] = values.count
+                values.append(newValue)
+            }
+        }
+    }
+}
+
+private func time(_ date: Date) -> String { LedgerTimestamp.string(from: date) }
+private func flag(_ value: Bool) -> Int { value ? 1 : 0 }
+
+extension PostgresMultiRowInsert {
+    /// A `request_events` row.
+    fileprivate mutating func row(
+        _ requestID: String, _ kind: String, tier: String? = nil, provider: String? = nil, model: String? = nil,
+        toProvider: String? = nil, toModel: String? = nil, reason: String? = nil, queueLength: Int? = nil, at: Date
+    ) {
+        row { binds in
+            binds.append(requestID)
+            binds.append(kind)
+            binds.append(tier)
+            binds.append(provider)
+            binds.append(model)
+            binds.append(toProvider)
+            binds.append(toModel)
+            binds.append(reason)
+            binds.append(queueLength)
+            binds.append(time(at))
+        }
     }
 }

@@ -142,21 +142,31 @@ public final class PostgresLedger: Sendable {
     /// - Throws: ``LedgerError`` `ledger_unavailable` when no connection came in time; what `body` throws.
     func connection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let wait = ConnectionWait()
-        let timer = withUnsafeCurrentTask { task in
-            let waiting = UnsafeTaskBox(task)
-            return Task { [connectionTimeout] in
-                try? await Task.sleep(for: connectionTimeout)
-                wait.timeOut(waiting)
-            }
-        }
-        defer {
-            wait.end()
-            timer.cancel()
-        }
         do {
-            return try await client.withConnection { connection in
-                try wait.begin()
-                return try await body(connection)
+            // The operation runs in a child task, so the time-out cancels that task alone: cancelling the caller's
+            // would be for good (a long-lived caller such as the ledger writer could never query again).
+            return try await withoutActuallyEscaping(body) { body in
+                let body = UncheckedSendableBody(body: body)
+                return try await withThrowingTaskGroup(of: Result?.self) { group in
+                    group.addTask { [client] in
+                        try await client.withConnection { connection in
+                            try wait.begin()
+                            return try await body.body(connection)
+                        }
+                    }
+                    group.addTask { [connectionTimeout] in
+                        try? await Task.sleep(for: connectionTimeout)
+                        return nil
+                    }
+                    while let next = try await group.next() {
+                        if let result = next {
+                            group.cancelAll()
+                            return result
+                        }
+                        if wait.timeOut() { group.cancelAll() }
+                    }
+                    throw CancellationError()
+                }
             }
         } catch where wait.timedOut {
             throw LedgerError(
@@ -167,8 +177,8 @@ public final class PostgresLedger: Sendable {
     }
 }
 
-/// Whether an operation still waits for its connection: the timer cancels the waiting task only then, so a
-/// statement that has begun is never interrupted.
+/// Whether an operation still waits for its connection: the time-out cancels it only then, so a statement that has
+/// begun is never interrupted.
 private final class ConnectionWait: Sendable {
     enum State { case waiting, running, timedOut }
     let state = Mutex(State.waiting)
@@ -183,27 +193,18 @@ private final class ConnectionWait: Sendable {
         }
     }
 
-    /// The operation is over, however it ended: the timer must not touch its task any more.
-    func end() {
-        state.withLock { state in if state == .waiting { state = .running } }
-    }
-
-    /// The time-out passed: cancels the waiting task unless its operation has begun or ended.
-    func timeOut(_ task: UnsafeTaskBox) {
+    /// The time-out passed: whether the operation is to be cancelled (it still waits for its connection).
+    func timeOut() -> Bool {
         state.withLock { state in
-            guard state == .waiting else { return }
+            guard state == .waiting else { return false }
             state = .timedOut
-            task.cancel()
+            return true
         }
     }
 }
 
-/// The task that waits for a connection, for ``ConnectionWait`` to cancel. Only used under its lock while the task
-/// is suspended in `connection(_:)`, which outlives the timer's last use of it.
-private struct UnsafeTaskBox: @unchecked Sendable {
-    let task: UnsafeCurrentTask?
-
-    init(_ task: UnsafeCurrentTask?) { self.task = task }
-
-    func cancel() { task?.cancel() }
+/// An operation's body, handed to the child task that runs it; the task group ends before `connection(_:)` returns,
+/// so the body never outlives its caller.
+private struct UncheckedSendableBody<Result>: @unchecked Sendable {
+    let body: (PostgresConnection) async throws -> Result
 }

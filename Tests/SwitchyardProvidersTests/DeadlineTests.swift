@@ -89,17 +89,14 @@ struct DeadlineTests {
                         HTTPProviderOptions<GeminiProvider>(configuration: .init(baseURL: listener.baseURL, timeouts: timeouts))
                     }
                 let provider = try options.makeProvider(name: "hangs", context: ProviderBuildContext(clients: clients))
-                let started = ContinuousClock.now
                 let error = await providerError { _ = try await provider.chat(helloRequest, options: .init()) }
                 #expect(error?.code == .timeout)
                 #expect(error?.message.contains("connect") == true)
                 #expect(error?.mayHaveBilled == false, "nothing was sent")
-                // Well under the shared client's 10 s default; not tighter, since a machine busy with the other
-                // suites can delay the error's delivery by seconds.
-                #expect(
-                    ContinuousClock.now - started < .seconds(8),
-                    "the client's own 10 s default applied: \(String(describing: error))")
             }
+            // The call went through a client made with this connect time-out (not the shared client's 10 s
+            // default). Not checked by the clock: at the start of a full run on 2 cores the error's delivery can
+            // take seconds.
             #expect(clients.connectTimeouts == [.milliseconds(150)])
         } catch {
             try await clients.shutdown()
