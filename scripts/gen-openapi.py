@@ -39,16 +39,16 @@ doc = {
         "/v1/chat/completions": {"post": {
             "summary": "OpenAI-compatible chat completion (JSON or, with stream: true, server-sent events)", "security": user,
             "requestBody": body(ref("ChatCompletionRequest")),
-            "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and, non-streaming, x-switchyard-cost-usd and the tightest budget limit after this request: x-switchyard-budget-limit-usd, x-switchyard-budget-remaining-usd, x-switchyard-budget-scope (scope:period) and, for a calendar period, x-switchyard-budget-resets-at; the same figures are switchyard.budget of the body, and of a stream's closing chunk.",
+            "responses": {"200": {"description": "The answer. Headers x-switchyard-request-id, x-switchyard-provider and, non-streaming, x-switchyard-cost-usd and the tightest budget limit after this request: x-switchyard-budget-limit-usd, x-switchyard-budget-remaining-usd, x-switchyard-budget-scope (scope:period) and, for a calendar period, x-switchyard-budget-resets-at; the same figures are switchyard.budget of the body, and of a stream's last chunk.",
                                   "content": {"application/json": {"schema": ref("ChatCompletion")},
-                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every server.sse_heartbeat_ms (15 s). A client that takes no data for server.stream_stall_timeout_ms is disconnected and its request recorded as cancelled."}}}},
+                                              "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]. With stream_options.include_usage the last chunk has no choices and carries usage (earlier chunks have usage: null); without it every chunk has a choice. The last chunk carries the switchyard summary; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every server.sse_heartbeat_ms (15 s). A client that takes no data for server.stream_stall_timeout_ms is disconnected and its request recorded as cancelled."}}}},
                           **chat_errors}}},
         "/chat/completions": {"post": {
             "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out", "security": user,
             "requestBody": body(ref("SimpleRequest")),
             "responses": {"200": ok(ref("SimpleResponse")), **chat_errors}}},
         "/v1/models": {"get": {"summary": "Routes and provider models a client may name",
-                               "responses": {"200": ok({"type": "object", "properties": {"object": {"type": "string"}, "data": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "owned_by": {"type": "string"}, "kind": {"type": "string", "enum": ["route", "model"]}}}}}})}}},
+                               "responses": {"200": ok({"type": "object", "properties": {"object": {"type": "string"}, "data": {"type": "array", "items": {"type": "object", "required": ["id", "object", "created", "owned_by"], "properties": {"id": {"type": "string"}, "object": {"type": "string"}, "created": {"type": "integer", "description": "Unix seconds: when the service started."}, "owned_by": {"type": "string"}, "kind": {"type": "string", "enum": ["route", "model"]}}}}}})}}},
         "/providers": {"get": {"summary": "Each provider's live state: circuit, health, latency, success rate, prices",
                                "description": "Breakers and live figures are per instance: `instance` says whose view this is (on a shared PostgreSQL ledger, the id on the instance's breaker transitions and reservations).",
                                "responses": {"200": ok({"type": "object", "properties": {
@@ -100,8 +100,9 @@ doc = {
         "securitySchemes": {"userKey": {"type": "http", "scheme": "bearer", "description": "A Switchyard API key (sy- and 40 characters, from switchyard keys create): a user key makes the request as the key's user; a service key (keys create --service) as the user the request names. The request also counts against the key's budget and its team's. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored."},
                             "adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
         "schemas": {
-            "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message"], "properties": {
-                "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}, "request_id": {"type": "string"},
+            "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message", "param"], "properties": {
+                "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"},
+                "param": {"type": "string", "nullable": True, "description": "The request field at fault (messages[0].content), else null."}, "request_id": {"type": "string"},
                 "budget": {"type": "object", "properties": {k: {"type": "number"} for k in ["limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "request_needs_usd"]}
                            | {"scope": {"type": "string", "enum": ["user", "key", "team"]}, "scope_id": {"type": "string"}, "period": {"type": "string", "enum": ["lifetime", "daily", "weekly", "monthly"]},
                               "user": {"type": "string", "description": "For a user scope."}, "resets_at": {"type": "string", "format": "date-time", "description": "For a calendar period."}}},

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SwitchyardProviders
 import SwitchyardStore
@@ -18,7 +19,7 @@ extension SwitchyardRuntime {
         ChatController(
             router: router,
             users: UserAuthenticator(keys: store.keys(logger: logger), required: config.keys.required),
-            models: ModelList(config), bodyLimit: bodyLimit, sseHeartbeat: sseHeartbeat,
+            models: ModelList(config, created: Int(Date().timeIntervalSince1970)), bodyLimit: bodyLimit, sseHeartbeat: sseHeartbeat,
             streamStallTimeout: config.server.streamStallTimeout
         ).register(on: routes)
         ProvidersController(

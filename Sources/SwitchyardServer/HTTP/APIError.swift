@@ -19,6 +19,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public var details: [String: JSONValue]
     /// Sent back as `x-switchyard-request-id` when the request got that far.
     public var requestID: String?
+    /// The request field at fault, when one is (OpenAI's `error.param`; `null` otherwise).
+    public var param: String?
 
     public init(
         _ status: HTTPResponse.Status,
@@ -54,12 +56,13 @@ public struct APIError: HTTPResponseError, Sendable {
         APIError(.unauthorized, type: "authentication_error", code: "unauthorized", message: message)
     }
 
-    /// The value of the `error` key: type, code, message and the details.
+    /// The value of the `error` key: type, code, message, param (as OpenAI's error object has them) and the details.
     public var errorObject: JSONValue {
         var object = details
         object["type"] = .string(type)
         object["code"] = .string(code)
         object["message"] = .string(message)
+        object["param"] = param.map(JSONValue.string) ?? .null
         return .object(object)
     }
 

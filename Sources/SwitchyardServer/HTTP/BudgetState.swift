@@ -4,7 +4,7 @@ import SwitchyardCore
 
 /// The tightest budget limit of a request once settled, as every answer reports it: the
 /// `x-switchyard-budget-*` headers of a non-streamed answer, and `switchyard.budget` in its body and in a stream's
-/// closing chunk. Money as exact decimal dollars; `resets_at` (ISO 8601) only for a calendar period.
+/// last chunk. Money as exact decimal dollars; `resets_at` (ISO 8601) only for a calendar period.
 struct BudgetState: Encodable, Sendable {
     var scope: String
     var scopeID: String

@@ -18,8 +18,8 @@ extension ChatController {
     ///
     /// Routing runs in its own task so that failures before the first chunk (budget, unknown model, every provider
     /// down, deadline) still get their proper HTTP status. After that the answer is `data:` events in OpenAI's
-    /// chunk shape, a closing chunk with `usage` (when asked for) and the `switchyard` summary, then
-    /// `data: [DONE]`; a stream that breaks ends with a `data: {"error": ...}` event and no `[DONE]`.
+    /// chunk shape, a last chunk with `usage` and no choices when the client asked for it
+    /// (`stream_options.include_usage`), the `switchyard` summary on the last chunk, then `data: [DONE]`; a stream that breaks ends with a `data: {"error": ...}` event and no `[DONE]`.
     ///
     /// Chunks pass through a bounded ``StreamHandoff``: a client that reads slowly slows the upstream call down
     /// instead of filling memory, and one that takes nothing for ``ServerSettings/streamStallTimeout`` is treated as
@@ -111,31 +111,65 @@ struct StreamWriter: Sendable {
     let created: Int
     let includeUsage: Bool
 
+    /// Writes the chunks as they come, except the one that says why the answer ended, which waits for the summary.
+    /// The `switchyard` summary rides on the last chunk: the usage chunk (empty `choices`) when the client asked for
+    /// usage, else the chunk with `finish_reason`, so no chunk has empty `choices` unless usage was asked for.
     func write(
         first: RoutedChunk?,
         rest: StreamHandoff<ChatController.StreamItem>,
         to body: inout any ResponseBodyWriter
     ) async throws {
         var model = first.map { "\($0.provider)/\($0.model)" } ?? ""
+        var ending: OpenAIChatChunk?
+        var next = first.map { (chunk: $0, first: true) }
         do {
-            if let first { try await body.write(Self.event(chunk(first, first: true))) }
-            while let item = try await rest.next() {
+            while true {
+                if let (routed, isFirst) = next {
+                    next = nil
+                    model = "\(routed.provider)/\(routed.model)"
+                    if let held = ending {
+                        try await body.write(Self.event(held))
+                        ending = nil
+                    }
+                    let chunk = self.chunk(routed, first: isFirst)
+                    if routed.chunk.finishReason != nil {
+                        ending = chunk
+                    } else {
+                        try await body.write(Self.event(chunk))
+                    }
+                }
+                guard let item = try await rest.next() else { break }
                 switch item {
                 case .chunk(let chunk):
-                    model = "\(chunk.provider)/\(chunk.model)"
-                    try await body.write(Self.event(self.chunk(chunk, first: false)))
+                    next = (chunk, false)
                 case .summary(let summary):
-                    let closing = OpenAIChatChunk(
-                        id: id, created: created, model: model, choices: [],
-                        usage: includeUsage ? Usage(summary.response.usage) : nil, switchyard: Summary(summary))
-                    try await body.write(Self.event(closing))
+                    var closing =
+                        ending
+                        ?? OpenAIChatChunk(
+                            id: id, created: created, model: model,
+                            choices: [.init(delta: .init(), finishReason: summary.response.finishReason.rawValue)],
+                            usage: includeUsage ? .null : .absent)
+                    ending = nil
+                    if includeUsage {
+                        try await body.write(Self.event(closing))
+                        try await body.write(
+                            Self.event(
+                                OpenAIChatChunk(
+                                    id: id, created: created, model: model, choices: [],
+                                    usage: .figures(Usage(summary.response.usage)), switchyard: Summary(summary))))
+                    } else {
+                        closing.switchyard = Summary(summary)
+                        try await body.write(Self.event(closing))
+                    }
                 case .heartbeat:
                     try await body.write(ByteBuffer(string: ": keep-alive\n\n"))
                 }
             }
+            if let held = ending { try await body.write(Self.event(held)) }
             try await body.write(ByteBuffer(string: "data: [DONE]\n\n"))
         } catch let error as RoutingError {
             // The stream broke after it started: say so, and never end with [DONE].
+            if let held = ending { try await body.write(Self.event(held)) }
             try await body.write(Self.event(["error": APIError(error).with(requestID: requestID).errorObject]))
         }
     }
@@ -145,7 +179,8 @@ struct StreamWriter: Sendable {
             id: id, created: created, model: "\(routed.provider)/\(routed.model)",
             choices: [
                 .init(delta: .init(routed.chunk, first: first), finishReason: routed.chunk.finishReason?.rawValue)
-            ])
+            ],
+            usage: includeUsage ? .null : .absent)
     }
 
     static func event(_ value: some Encodable) throws -> ByteBuffer {

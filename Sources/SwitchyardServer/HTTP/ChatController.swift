@@ -108,11 +108,15 @@ struct ModelList: Encodable, Sendable {
     var object = "list"
     var data: [ModelEntry]
 
-    init(_ config: SwitchyardConfig) {
-        data = config.routes.map { ModelEntry(id: $0.name, ownedBy: "switchyard", kind: "route") }
+    /// - Parameter created: each entry's `created` (Unix seconds): when the service started, since its routes and
+    ///   models exist from then on.
+    init(_ config: SwitchyardConfig, created: Int) {
+        data = config.routes.map { ModelEntry(id: $0.name, created: created, ownedBy: "switchyard", kind: "route") }
         for provider in config.providers {
             for model in provider.profile.models {
-                data.append(ModelEntry(id: "\(provider.name)/\(model.name)", ownedBy: provider.name, kind: "model"))
+                data.append(
+                    ModelEntry(
+                        id: "\(provider.name)/\(model.name)", created: created, ownedBy: provider.name, kind: "model"))
             }
         }
     }
@@ -121,15 +125,17 @@ struct ModelList: Encodable, Sendable {
 struct ModelEntry: Encodable, Sendable {
     var id: String
     var object = "model"
+    var created: Int
     var ownedBy: String
     var kind: String
-    init(id: String, ownedBy: String, kind: String) {
+    init(id: String, created: Int, ownedBy: String, kind: String) {
         self.id = id
+        self.created = created
         self.ownedBy = ownedBy
         self.kind = kind
     }
     enum CodingKeys: String, CodingKey {
-        case id, object, kind
+        case id, object, created, kind
         case ownedBy = "owned_by"
     }
 }

@@ -157,11 +157,26 @@ extension KeyedDecodingContainer {
 
 extension DecodingError {
     /// A message that names the field at fault.
+    /// The field at fault as OpenAI's `error.param` names it (`messages[1].role`); `nil` for the body as a whole.
+    var apiParam: String? {
+        switch self {
+        case .keyNotFound(let key, let context):
+            return Self.path(context.codingPath + [key])
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? nil : Self.path(context.codingPath)
+        @unknown default:
+            return nil
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return text.hasPrefix(".") ? String(text.dropFirst()) : text
+    }
+
     var apiMessage: String {
         func path(_ codingPath: [any CodingKey], _ key: (any CodingKey)? = nil) -> String {
-            let keys = codingPath + (key.map { [$0] } ?? [])
-            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-            return text.hasPrefix(".") ? String(text.dropFirst()) : text
+            Self.path(codingPath + (key.map { [$0] } ?? []))
         }
         func field(_ codingPath: [any CodingKey]) -> String {
             codingPath.isEmpty ? "the body" : "field '\(path(codingPath))'"

@@ -11,28 +11,38 @@ struct OpenAIChatResponse: Encodable {
     var usage: Usage
     var switchyard: Summary
 
+    /// One choice; `logprobs` is always `null` (not offered), and present because the schema requires it.
     struct Choice: Encodable {
         var index = 0
         var message: Message
         var finishReason: String
         enum CodingKeys: String, CodingKey {
-            case index, message
+            case index, message, logprobs
             case finishReason = "finish_reason"
+        }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(index, forKey: .index)
+            try container.encode(message, forKey: .message)
+            try container.encodeNil(forKey: .logprobs)
+            try container.encode(finishReason, forKey: .finishReason)
         }
     }
 
+    /// The answer; `content` and `refusal` are always present (`null` when empty), as OpenAI's schema requires.
     struct Message: Encodable {
         var role = "assistant"
         var content: String?
         var toolCalls: [ToolCall]?
         enum CodingKeys: String, CodingKey {
-            case role, content
+            case role, content, refusal
             case toolCalls = "tool_calls"
         }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(role, forKey: .role)
             try container.encode(content, forKey: .content)
+            try container.encodeNil(forKey: .refusal)
             try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
         }
     }
@@ -120,12 +130,20 @@ struct Summary: Encodable {
 
 /// `chat.completion.chunk`: one SSE event of a streamed answer.
 struct OpenAIChatChunk: Encodable {
+    /// The `usage` member: absent (the client did not ask for usage), `null` (it did; this is not the last chunk), or
+    /// the figures (the last chunk, whose `choices` is empty), as OpenAI streams it.
+    enum UsageField {
+        case absent
+        case null
+        case figures(Usage)
+    }
+
     var id: String
     var object = "chat.completion.chunk"
     var created: Int
     var model: String
     var choices: [Choice]
-    var usage: Usage?
+    var usage: UsageField = .absent
     var switchyard: Summary?
 
     struct Choice: Encodable {
@@ -133,13 +151,14 @@ struct OpenAIChatChunk: Encodable {
         var delta: Delta
         var finishReason: String?
         enum CodingKeys: String, CodingKey {
-            case index, delta
+            case index, delta, logprobs
             case finishReason = "finish_reason"
         }
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(index, forKey: .index)
             try container.encode(delta, forKey: .delta)
+            try container.encodeNil(forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
         }
     }
@@ -172,7 +191,11 @@ struct OpenAIChatChunk: Encodable {
         try container.encode(created, forKey: .created)
         try container.encode(model, forKey: .model)
         try container.encode(choices, forKey: .choices)
-        try container.encodeIfPresent(usage, forKey: .usage)
+        switch usage {
+        case .absent: break
+        case .null: try container.encodeNil(forKey: .usage)
+        case .figures(let usage): try container.encode(usage, forKey: .usage)
+        }
         try container.encodeIfPresent(switchyard, forKey: .switchyard)
     }
 
