@@ -36,3 +36,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension JSONValue: ExpressibleByStringLiteral {
+    /// A string value written as a literal: `["type": "text"]`.
+    public init(stringLiteral value: String) { self = .string(value) }
+}

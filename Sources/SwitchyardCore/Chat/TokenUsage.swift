@@ -60,7 +60,7 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     public var answerTokens: Int { max(Self.clamp(completionTokens) - Self.clamp(reasoningTokens), 0) }
 
     /// `count` limited to `0...maximumCount`.
-    static func clamp(_ count: Int) -> Int { min(max(count, 0), maximumCount) }
+    public static func clamp(_ count: Int) -> Int { min(max(count, 0), maximumCount) }
 
     /// The two usages together (clamped, never trapping).
     public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {

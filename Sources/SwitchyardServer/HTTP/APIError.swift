@@ -38,8 +38,10 @@ public struct APIError: HTTPResponseError, Sendable {
         self.details = details
     }
 
-    static func badRequest(_ message: String, code: String = "invalid_request") -> APIError {
-        APIError(.badRequest, type: "invalid_request_error", code: code, message: message)
+    static func badRequest(_ message: String, code: String = "invalid_request", param: String? = nil) -> APIError {
+        var error = APIError(.badRequest, type: "invalid_request_error", code: code, message: message)
+        error.param = param
+        return error
     }
 
     static func notFound(_ message: String, code: String = "not_found") -> APIError {
@@ -67,7 +69,11 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try SwitchyardJSON.encoder.encode(["error": errorObject])
+        try response(body: SwitchyardJSON.encoder.encode(["error": errorObject]))
+    }
+
+    /// The response with `body` (this error in some API's shape), its status, request id and `Retry-After`.
+    func response(body: Data) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let requestID { headers[.switchyardRequestID] = requestID }
         if let retryAfter {

@@ -26,7 +26,7 @@ extension ChatController {
     /// gone. While the upstream is silent the writer sends an SSE comment every ``SwitchyardRuntime/sseHeartbeat``;
     /// when the client has gone, that write fails. Either way the routing task is cancelled, so the upstream call
     /// stops and the request is recorded as cancelled, billed for what the provider produced.
-    func stream(_ routing: RoutingRequest, includeUsage: Bool) async throws -> Response {
+    func stream(_ routing: RoutingRequest, writer: some AnswerStreamWriter) async throws -> Response {
         let (head, headContinuation) = AsyncThrowingStream<RoutedChunk, any Error>.makeStream()
         let rest = StreamHandoff<StreamItem>(capacity: Self.streamBufferChunks)
         let router = self.router
@@ -64,9 +64,6 @@ extension ChatController {
             .contentType: "text/event-stream", .cacheControl: "no-cache", .switchyardRequestID: routing.id,
         ]
         if let first { headers[.switchyardProvider] = first.provider }
-        let writer = StreamWriter(
-            id: "chatcmpl-" + routing.id, requestID: routing.id, created: Int(Date().timeIntervalSince1970),
-            includeUsage: includeUsage)
         let heartbeat = sseHeartbeat
         let stallTimeout = streamStallTimeout
         return Response(
@@ -104,8 +101,19 @@ extension ChatController {
     static let streamBufferChunks = 16
 }
 
-/// Writes one streamed answer as SSE events.
-struct StreamWriter: Sendable {
+/// Writes one streamed answer in an API's server-sent events: the first chunk, then what the routing task hands
+/// over (chunks, heartbeats, the summary), ending with the API's own end of stream; a ``RoutingError`` after the
+/// first chunk ends it with the API's error event instead.
+protocol AnswerStreamWriter: Sendable {
+    func write(
+        first: RoutedChunk?,
+        rest: StreamHandoff<ChatController.StreamItem>,
+        to body: inout any ResponseBodyWriter
+    ) async throws
+}
+
+/// Writes one streamed answer as OpenAI's `chat.completion.chunk` events.
+struct OpenAIStreamWriter: AnswerStreamWriter {
     let id: String
     let requestID: String
     let created: Int

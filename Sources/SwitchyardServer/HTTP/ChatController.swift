@@ -5,7 +5,8 @@ import NIOCore
 import SwitchyardCore
 import SwitchyardProviders
 
-/// `POST /v1/chat/completions` (OpenAI-compatible), `POST /chat/completions` (simple API), `GET /v1/models`.
+/// `POST /v1/chat/completions` (OpenAI-compatible), `POST /v1/messages` (Anthropic-compatible),
+/// `POST /chat/completions` (simple API), `GET /v1/models`.
 struct ChatController: Sendable {
     let router: SwitchyardCore.Router<ContinuousClock>
     /// Who a request is made as: a user key's user, else the claimed user, else `anonymous`.
@@ -21,6 +22,7 @@ struct ChatController: Sendable {
 
     func register(on routes: some RouterMethods<BasicRequestContext>) {
         routes.post("/v1/chat/completions") { request, _ in try await completions(request) }
+        routes.post("/v1/messages") { request, _ in try await messages(request) }
         routes.post("/chat/completions") { request, _ in try await simple(request) }
         routes.get("/v1/models") { _, _ in try Response.json(models) }
     }
@@ -31,7 +33,11 @@ struct ChatController: Sendable {
         let identity = try await users.identity(for: request, claimed: body.user)
         let routing = try body.routingRequest(id: id, identity: identity)
         if body.stream == true {
-            return try await stream(routing, includeUsage: body.streamOptions?.includeUsage ?? false)
+            return try await stream(
+                routing,
+                writer: OpenAIStreamWriter(
+                    id: "chatcmpl-" + id, requestID: id, created: Int(Date().timeIntervalSince1970),
+                    includeUsage: body.streamOptions?.includeUsage ?? false))
         }
         do {
             let routed = try await router.route(routing)

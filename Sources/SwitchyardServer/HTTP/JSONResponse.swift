@@ -17,6 +17,8 @@ extension Response {
 
 extension HTTPField.Name {
     static let switchyardRequestID = HTTPField.Name("x-switchyard-request-id")!
+    /// Where Anthropic's SDKs send their API key.
+    static let anthropicAPIKey = HTTPField.Name("x-api-key")!
     static let switchyardProvider = HTTPField.Name("x-switchyard-provider")!
     static let switchyardCost = HTTPField.Name("x-switchyard-cost-usd")!
 }

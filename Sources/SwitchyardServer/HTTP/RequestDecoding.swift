@@ -27,9 +27,7 @@ extension Request {
                 // Valid JSON that the decoder still refused: a number too large for its field.
                 throw APIError.badRequest("a number in the body is out of range for its field")
             }
-            var refusal = APIError.badRequest(error.apiMessage)
-            refusal.param = error.apiParam
-            throw refusal
+            throw APIError.badRequest(error.apiMessage, param: error.apiParam)
         } catch let error as APIError {
             throw error  // A body type's own check, with its own message.
         } catch {
