@@ -43,6 +43,14 @@ doc = {
                                   "content": {"application/json": {"schema": ref("ChatCompletion")},
                                               "text/event-stream": {"schema": {"type": "string", "description": "data: chat.completion.chunk JSON events, then data: [DONE]. With stream_options.include_usage the last chunk has no choices and carries usage (earlier chunks have usage: null); without it every chunk has a choice. The last chunk carries the switchyard summary; a stream that breaks ends with data: {\"error\": ...} and no [DONE]. While the upstream is quiet, SSE comment lines (: keep-alive) arrive every server.sse_heartbeat_ms (15 s). A client that takes no data for server.stream_stall_timeout_ms is disconnected and its request recorded as cancelled."}}}},
                           **chat_errors}}},
+        "/v1/messages": {"post": {
+            "summary": "Anthropic-compatible Messages API (JSON or, with stream: true, Anthropic's server-sent events), in front of the same routes, budgets and ledger", "security": user,
+            "description": "A user key may also come as x-api-key, as Anthropic's SDKs send it. Text, system (string or text blocks), tools (tool_use / tool_result blocks), tool_choice, temperature and top_p (0..1), stop_sequences and metadata.user_id (who pays) are translated for any provider kind; image and document blocks, thinking and top_k are refused with a 400. Errors have Anthropic's shape, with Switchyard's code, param and details inside error; the statuses are those of /v1/chat/completions.",
+            "requestBody": body(ref("MessagesRequest")),
+            "responses": {"200": {"description": "The answer, with the same x-switchyard-* headers as /v1/chat/completions.",
+                                  "content": {"application/json": {"schema": ref("Message")},
+                                              "text/event-stream": {"schema": {"type": "string", "description": "event: message_start, then per text or tool call content_block_start, content_block_delta (text_delta or input_json_delta) and content_block_stop, then message_delta (stop_reason, usage, switchyard summary) and message_stop; ping while the upstream is quiet. A stream that breaks ends with event: error and no message_stop."}}}},
+                          **{status: {"description": response["description"], "content": {"application/json": {"schema": ref("MessagesError")}}} for status, response in chat_errors.items()}}}},
         "/chat/completions": {"post": {
             "summary": "Simple API: a prompt and preferences in, provider, content, latency and cost out", "security": user,
             "requestBody": body(ref("SimpleRequest")),
@@ -100,6 +108,30 @@ doc = {
         "securitySchemes": {"userKey": {"type": "http", "scheme": "bearer", "description": "A Switchyard API key (sy- and 40 characters, from switchyard keys create): a user key makes the request as the key's user; a service key (keys create --service) as the user the request names. The request also counts against the key's budget and its team's. Required when keys.required; otherwise optional, and a bearer token that is not a Switchyard key is ignored."},
                             "adminKey": {"type": "http", "scheme": "bearer", "description": "The value of the environment variable named by server.admin_key_env. Without one, admin endpoints answer only on a loopback address."}},
         "schemas": {
+            "MessagesRequest": {"type": "object", "required": ["model", "max_tokens", "messages"], "properties": {
+                "model": {"type": "string", "description": "A route, provider/model, or a model one provider serves."},
+                "max_tokens": {"type": "integer", "minimum": 1},
+                "system": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}]},
+                "messages": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["role", "content"], "properties": {
+                    "role": {"type": "string", "enum": ["user", "assistant"]},
+                    "content": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "object", "description": "text, tool_use or tool_result"}}]}}}},
+                "tools": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}, "description": {"type": "string"}, "input_schema": {"type": "object"}}}},
+                "tool_choice": {"type": "object", "properties": {"type": {"type": "string", "enum": ["auto", "any", "tool", "none"]}, "name": {"type": "string"}}},
+                "temperature": {"type": "number", "minimum": 0, "maximum": 1}, "top_p": {"type": "number", "minimum": 0, "maximum": 1},
+                "stop_sequences": {"type": "array", "items": {"type": "string"}}, "stream": {"type": "boolean"},
+                "metadata": {"type": "object", "properties": {"user_id": {"type": "string", "description": "Whose budget pays, as user does on /v1/chat/completions."}}},
+                "switchyard": {"type": "object", "description": "Routing options, as on /v1/chat/completions; never forwarded."}}},
+            "Message": {"type": "object", "properties": {
+                "id": {"type": "string"}, "type": {"type": "string", "enum": ["message"]}, "role": {"type": "string", "enum": ["assistant"]},
+                "model": {"type": "string"}, "content": {"type": "array", "items": {"type": "object", "description": "text or tool_use"}},
+                "stop_reason": {"type": "string", "enum": ["end_turn", "max_tokens", "tool_use", "refusal"]}, "stop_sequence": {"type": "string", "nullable": True},
+                "usage": {"type": "object", "properties": {"input_tokens": {"type": "integer", "description": "Prompt tokens neither read from nor written to a cache."}, "output_tokens": {"type": "integer"},
+                          "cache_creation_input_tokens": {"type": "integer"}, "cache_read_input_tokens": {"type": "integer"}}},
+                "switchyard": {"type": "object", "description": "As on /v1/chat/completions."}}},
+            "MessagesError": {"type": "object", "properties": {"type": {"type": "string", "enum": ["error"]}, "request_id": {"type": "string", "nullable": True},
+                "error": {"type": "object", "required": ["type", "message"], "properties": {
+                    "type": {"type": "string", "enum": ["invalid_request_error", "authentication_error", "billing_error", "permission_error", "not_found_error", "rate_limit_error", "api_error", "overloaded_error", "timeout_error"]},
+                    "message": {"type": "string"}, "code": {"type": "string", "description": "Switchyard's stable code, as on /v1/chat/completions."}}}}},
             "Error": {"type": "object", "properties": {"error": {"type": "object", "required": ["type", "code", "message", "param"], "properties": {
                 "type": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"},
                 "param": {"type": "string", "nullable": True, "description": "The request field at fault (messages[0].content), else null."}, "request_id": {"type": "string"},

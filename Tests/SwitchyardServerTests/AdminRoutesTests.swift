@@ -16,7 +16,8 @@ import Testing
 struct AdminRoutesTests {
     /// The endpoints anyone may call. A new endpoint outside ``AdminRoutes`` must be added here on purpose.
     static let publicEndpoints: Set<String> = [
-        "POST /v1/chat/completions", "POST /chat/completions", "GET /v1/models", "GET /providers", "GET /healthz",
+        "POST /v1/chat/completions", "POST /v1/messages", "POST /chat/completions", "GET /v1/models", "GET /providers",
+        "GET /healthz",
         "GET /readyz", "GET /metrics", "GET /openapi.json",
     ]
 
