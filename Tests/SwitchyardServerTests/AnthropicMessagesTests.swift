@@ -172,6 +172,11 @@ struct AnthropicMessagesTests {
                     #"{"model": "default", "max_tokens": 5, "messages": [{"role": "user", "content": [{"type": "image", "source": {}}]}]}"#,
                     400, "invalid_request_error"
                 ),
+                (
+                    "a server tool",
+                    Self.body(#""tools": [{"type": "web_search_20250305", "name": "web_search"}]"#, model: "default"), 400,
+                    "invalid_request_error"
+                ),
                 ("a stream refused before it started", Self.body(#""stream": true"#, model: "nope"), 404, "not_found_error"),
             ]
             for (what, body, status, type) in cases {

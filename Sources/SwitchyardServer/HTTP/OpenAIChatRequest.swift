@@ -40,6 +40,26 @@ struct OpenAIChatRequest: Decodable, Sendable {
             maxCostUSD = try container.decodeIfPresent(Double.self, forKey: .maxCostUSD)
             timeoutMs = try container.decodeWholeNumberIfPresent(forKey: .timeoutMs)
         }
+
+        /// The cost cap and deadline, checked.
+        func limits() throws -> (maxCost: MicroDollars?, timeout: Duration?) {
+            var maxCost: MicroDollars?
+            if let maxCostUSD {
+                guard let amount = MicroDollars(dollars: maxCostUSD) else {
+                    throw APIError.badRequest(
+                        "'switchyard.max_cost_usd' must be a non-negative number of dollars", param: "switchyard.max_cost_usd")
+                }
+                maxCost = amount
+            }
+            var timeout: Duration?
+            if let timeoutMs {
+                guard timeoutMs > 0 else {
+                    throw APIError.badRequest("'switchyard.timeout_ms' must be positive", param: "switchyard.timeout_ms")
+                }
+                timeout = .milliseconds(timeoutMs)
+            }
+            return (maxCost, timeout)
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -89,18 +109,7 @@ struct OpenAIChatRequest: Decodable, Sendable {
         if let temperature, !(0...2).contains(temperature) {
             throw APIError.badRequest("'temperature' must be between 0 and 2")
         }
-        var maxCost: MicroDollars?
-        if let dollars = switchyard?.maxCostUSD {
-            guard let amount = MicroDollars(dollars: dollars) else {
-                throw APIError.badRequest("'switchyard.max_cost_usd' must be a non-negative number of dollars")
-            }
-            maxCost = amount
-        }
-        var timeout: Duration?
-        if let ms = switchyard?.timeoutMs {
-            guard ms > 0 else { throw APIError.badRequest("'switchyard.timeout_ms' must be positive") }
-            timeout = .milliseconds(ms)
-        }
+        let (maxCost, timeout) = try switchyard?.limits() ?? (nil, nil)
         let chat = ChatRequest(
             model: "", messages: messages, tools: tools, toolChoice: toolChoice, temperature: temperature,
             topP: topP, maxTokens: maxTokens, stop: stop, user: user)

@@ -29,13 +29,27 @@ struct AnthropicMessagesRequest: Decodable, Sendable {
         enum CodingKeys: String, CodingKey { case userID = "user_id" }
     }
 
+    /// A client tool. Anthropic's server tools (`web_search_…`, `bash_…` and the like, with a `type` other than
+    /// `custom`) run at Anthropic and have no equivalent elsewhere: they are refused.
     struct Tool: Decodable, Sendable {
         var name: String
         var description: String?
         var inputSchema: JSONValue?
         enum CodingKeys: String, CodingKey {
-            case name, description
+            case name, description, type
             case inputSchema = "input_schema"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if let type = try container.decodeIfPresent(String.self, forKey: .type), type != "custom" {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .type, in: container,
+                    debugDescription: "Anthropic's server tools ('\(type)') are not supported; client tools are")
+            }
+            name = try container.decode(String.self, forKey: .name)
+            description = try container.decodeIfPresent(String.self, forKey: .description)
+            inputSchema = try container.decodeIfPresent(JSONValue.self, forKey: .inputSchema)
         }
     }
 
@@ -194,18 +208,7 @@ struct AnthropicMessagesRequest: Decodable, Sendable {
             throw APIError.badRequest(
                 "'tool_choice.type' must be auto, any, tool or none; not '\(other)'", param: "tool_choice.type")
         }
-        var maxCost: MicroDollars?
-        if let dollars = switchyard?.maxCostUSD {
-            guard let amount = MicroDollars(dollars: dollars) else {
-                throw APIError.badRequest("'switchyard.max_cost_usd' must be a non-negative number of dollars")
-            }
-            maxCost = amount
-        }
-        var timeout: Duration?
-        if let ms = switchyard?.timeoutMs {
-            guard ms > 0 else { throw APIError.badRequest("'switchyard.timeout_ms' must be positive") }
-            timeout = .milliseconds(ms)
-        }
+        let (maxCost, timeout) = try switchyard?.limits() ?? (nil, nil)
         let request = ChatRequest(
             model: "", messages: chat,
             tools: tools?.map { ToolDefinition(name: $0.name, description: $0.description, parameters: $0.inputSchema) },
