@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import SwitchyardCore
+import Synchronization
 public import SwitchyardStore
 
 /// Posts the budget alerts the ledger records (`budget_alerts`, see `SQLiteBudgetStore`) to the configured webhook:
@@ -31,6 +32,9 @@ public struct BudgetAlertNotifier: Sendable {
     let backoff: LedgerBackoff
     let clock: any Clock<Duration>
     let logger: Logger
+    /// The latest delivery pass: passes run one after another, so an alert is never posted twice at once by one
+    /// process (its own retry and an explicit ``deliverUnsent()`` meeting).
+    private let passes = Passes()
 
     /// - Parameters:
     ///   - alerts: the ledger's alert table.
@@ -75,6 +79,10 @@ public struct BudgetAlertNotifier: Sendable {
     /// - Returns: `true` when none is left unsent.
     @discardableResult
     public func deliverUnsent() async -> Bool {
+        await passes.run { await deliverUnsentNow() }
+    }
+
+    private func deliverUnsentNow() async -> Bool {
         while true {
             let unsent: [BudgetAlert]
             do {
@@ -127,5 +135,25 @@ public struct BudgetAlertNotifier: Sendable {
     struct WebhookRefusal: Error, CustomStringConvertible {
         var status: Int
         var description: String { "the webhook answered HTTP \(status)" }
+    }
+}
+
+extension BudgetAlertNotifier {
+    /// Runs operations one after another, each after the previous one ended.
+    final class Passes: Sendable {
+        private let latest = Mutex<Task<Bool, Never>?>(nil)
+
+        func run(_ operation: @escaping @Sendable () async -> Bool) async -> Bool {
+            let pass = latest.withLock { latest in
+                let previous = latest
+                let next = Task {
+                    _ = await previous?.value
+                    return await operation()
+                }
+                latest = next
+                return next
+            }
+            return await pass.value
+        }
     }
 }
