@@ -293,17 +293,19 @@ package final class PostgresEventCommitter: LedgerCommitter {
 }
 
 extension LedgerEventSink {
-    /// A ledger writer committing to the PostgreSQL ledger, recording `instanceID` on breaker transitions.
+    /// A ledger writer committing to the PostgreSQL ledger, recording `instanceID` on breaker transitions; `onCommit`
+    /// is told of every transaction it tried, as by the SQLite writer.
     public convenience init(
         ledger: PostgresLedger,
         instanceID: String,
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
-        logger: Logger = Logger(label: "switchyard.ledger")
+        logger: Logger = Logger(label: "switchyard.ledger"),
+        onCommit: (@Sendable (LedgerCommitReport) -> Void)? = nil
     ) {
         self.init(
             committer: PostgresEventCommitter(ledger: ledger, instanceID: instanceID), configuration: configuration,
-            clock: clock, logger: logger)
+            clock: clock, logger: logger, onCommit: onCommit)
     }
 }
 

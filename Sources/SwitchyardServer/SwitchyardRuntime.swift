@@ -31,7 +31,9 @@ public final class SwitchyardRuntime: Sendable {
     let checkpointer: LedgerCheckpointer?
     /// This instance's lease on a shared PostgreSQL ledger, and the crash rule for the others.
     let lease: PostgresInstanceLease?
-    public let metrics: MetricsEventSink
+    /// What `GET /metrics` shows: fed by the router's events, the ledger writer's commits and the budgets'
+    /// refusals, with the breakers, queue and ledger sampled at each scrape.
+    public let metrics: SwitchyardMetrics
     public let budgets: any BudgetAdministration
     public let router: SwitchyardCore.Router<ContinuousClock>
     public let providers: [String: any LLMProvider]
@@ -153,7 +155,11 @@ public final class SwitchyardRuntime: Sendable {
         let defaults = config.budgets.defaults
         // Told after a commit that recorded budget alerts, so that the notifier need not poll.
         let alertsRecorded: LedgerSignal
-        ledger = store.makeWriter(instanceID: instanceID, configuration: config.database.writer, logger: logger)
+        let metrics = SwitchyardMetrics(providers: config.providers.map(\.name))
+        self.metrics = metrics
+        ledger = store.makeWriter(
+            instanceID: instanceID, configuration: config.database.writer, logger: logger,
+            onCommit: { metrics.record($0) })
         switch store {
         case .sqlite(let database):
             let budgets = SQLiteBudgetStore(
@@ -183,7 +189,10 @@ public final class SwitchyardRuntime: Sendable {
             checkpointer = nil
             logger.info("ledger instance registered", metadata: ["instance": "\(instanceID)"])
         }
-        metrics = MetricsEventSink(forwardingTo: ledger)
+        let events = MetricsEventSink(forwardingTo: ledger, registry: metrics.registry)
+        // The router's budgets report refusals to the metrics; administration uses `budgets` itself.
+        let routerBudgets = RefusalReportingBudgetStore(
+            base: self.budgets, onRefusal: { metrics.recordRefusal(scope: $0) })
 
         httpClients = ProviderHTTPClients()
         var providers: [String: any LLMProvider] = [:]
@@ -194,7 +203,7 @@ public final class SwitchyardRuntime: Sendable {
             }
             router = try SwitchyardCore.Router(
                 configuration: config.routerConfiguration, providers: providers, clock: ContinuousClock(),
-                eventSink: metrics, budget: budgets)
+                eventSink: events, budget: routerBudgets)
             router.restoreBreakers(from: try await store.lastBreakerTransitions())
             let alerts = config.budgets.alerts
             if alerts.webhookURL != nil, alerts.thresholds.isEmpty {

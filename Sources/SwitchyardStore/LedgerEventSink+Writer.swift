@@ -140,15 +140,29 @@ extension LedgerEventSink {
     /// The answers of a chunk's budget writes, once it is committed.
     typealias Answers = [(BudgetWrite, Result<BudgetWrite.Outcome, any Error>)]
 
-    /// Commits `writes` in one transaction, each budget write in a savepoint of its own.
+    /// Commits `writes` in one transaction, each budget write in a savepoint of its own, and tells the commit
+    /// observer how it went.
     /// - Returns: the answers of its budget writes, or the error that rolled the transaction back.
     private func commit(_ writes: [LedgerWrite]) async -> Result<Answers, any Error> {
+        let start = elapsed()
+        let result: Result<Answers, any Error>
         do {
             let results = try await committer.commit(writes)
-            return .success(zip(writes.compactMap(\.budgetWrite), results).map { ($0, $1) })
+            result = .success(zip(writes.compactMap(\.budgetWrite), results).map { ($0, $1) })
         } catch {
-            return .failure(error)
+            result = .failure(error)
         }
+        if let onCommit {
+            let outcome: LedgerCommitReport.Outcome =
+                switch result {
+                case .success: .committed
+                case .failure(let error): committer.isRetryable(error) ? .failed : .rejected
+                }
+            // A fail-fast write answered during a fault keeps its place but writes nothing.
+            let count = writes.count(where: { $0.writesSomething })
+            onCommit(LedgerCommitReport(writes: count, duration: elapsed() - start, outcome: outcome))
+        }
+        return result
     }
 
     private func deliver(_ answers: Answers) {

@@ -83,21 +83,27 @@ public final class LedgerEventSink: RouterEventSink {
     let state = Mutex(State())
     /// Time on `clock` since the sink was made.
     let elapsed: @Sendable () -> Duration
+    /// Told of every transaction the writer tried, once it committed or rolled back.
+    let onCommit: (@Sendable (LedgerCommitReport) -> Void)?
 
     /// - Parameters:
     ///   - database: the ledger to write to.
     ///   - configuration: group commit, flush time-out, backlog bound and retry waits.
-    ///   - clock: what the retry waits and the flush time-out are measured on; injectable for tests.
+    ///   - clock: what the retry waits, the flush time-out and the commit durations are measured on; injectable for
+    ///     tests.
     ///   - logger: where failed commits and recoveries are reported.
+    ///   - onCommit: told of every transaction the writer tried (its writes, duration and outcome), on the writer's
+    ///     loop: it must be quick and must not block (the metrics record it).
     public convenience init(
         database: LedgerDatabase,
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
-        logger: Logger = Logger(label: "switchyard.ledger")
+        logger: Logger = Logger(label: "switchyard.ledger"),
+        onCommit: (@Sendable (LedgerCommitReport) -> Void)? = nil
     ) {
         self.init(
             committer: SQLiteLedgerCommitter(database: database), configuration: configuration, clock: clock,
-            logger: logger)
+            logger: logger, onCommit: onCommit)
     }
 
     /// A writer that commits its batches with `committer` (the PostgreSQL store's, or SQLite's).
@@ -105,12 +111,14 @@ public final class LedgerEventSink: RouterEventSink {
         committer: any LedgerCommitter,
         configuration: Configuration = Configuration(),
         clock: any Clock<Duration> = ContinuousClock(),
-        logger: Logger = Logger(label: "switchyard.ledger")
+        logger: Logger = Logger(label: "switchyard.ledger"),
+        onCommit: (@Sendable (LedgerCommitReport) -> Void)? = nil
     ) {
         self.committer = committer
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
+        self.onCommit = onCommit
         func elapsed<C: Clock<Duration>>(on clock: C) -> @Sendable () -> Duration {
             let start = clock.now
             return { start.duration(to: clock.now) }

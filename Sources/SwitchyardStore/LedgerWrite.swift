@@ -13,6 +13,11 @@ package enum LedgerWrite: Sendable {
     package var budgetWrite: BudgetWrite? {
         if case .budget(let write) = self { write } else { nil }
     }
+
+    /// Whether committing it writes anything (an answered budget write only keeps its place).
+    package var writesSomething: Bool {
+        if case .answered = self { false } else { true }
+    }
 }
 
 /// A money movement the ledger writer runs inside a batch's transaction, in a savepoint of its own, and answers

@@ -12,9 +12,11 @@ import Testing
         async let answer = h.router.route(H.request())
         await h.clock.waitForSleepers(1)
         #expect(h.router.queueLength == 1)
+        #expect(h.router.requestsInFlight == 1)
         h.router.setForcedDown(false, provider: "a")
         #expect(try await answer.provider == "a")
         #expect(h.router.queueLength == 0)
+        #expect(h.router.requestsInFlight == 0)
         #expect(h.trace("r1") == ["received main", "skip a down", "queued", "start a", "finish a success", "done success"])
     }
 
@@ -41,6 +43,7 @@ import Testing
         #expect(error?.code == .unavailable)
         #expect(error?.retryAfter != nil)
         #expect(h.trace("r1").last == "done unavailable")
+        #expect(h.router.requestsInFlight == 0, "a request that failed is no longer in flight")
     }
 
     @Test func overflowIsRejectedAtOnce() async throws {
@@ -53,6 +56,7 @@ import Testing
         let error = await #expect(throws: RoutingError.self) { try await h.router.route(H.request("r2")) }
         #expect(error?.code == .queueFull)
         #expect(h.trace("r2").last == "done rejected_rate_limit")
+        #expect(h.router.requestsInFlight == 1, "only the waiting request is in flight")
         h.router.setForcedDown(false, provider: "a")
         #expect(try await first.provider == "a")
     }

@@ -7,6 +7,8 @@ extension Router {
         _ request: RoutingRequest,
         onChunk: ((RoutedChunk) async throws -> Void)?
     ) async throws -> RoutedResponse {
+        inFlight.add(1, ordering: .relaxed)
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         var execution = RequestExecution(router: self, request: request, onChunk: onChunk)
         return try await execution.run()
     }

@@ -39,6 +39,8 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
     let random: Mutex<any RandomNumberGenerator & Sendable>
     /// Ticks once per call, to order round-robin targets by last use.
     let useCounter = Atomic<UInt64>(0)
+    /// Requests inside ``route(_:)`` or ``routeStream(_:onChunk:)`` now.
+    let inFlight = Atomic<Int>(0)
 
     /// Creates a router and checks that its configuration can work.
     ///
@@ -223,4 +225,9 @@ public final class Router<C: Clock>: Sendable where C.Duration == Duration {
 
     /// Requests waiting for a provider now.
     public var queueLength: Int { queue.length }
+
+    /// Requests being routed now: from the moment ``route(_:)`` or ``routeStream(_:onChunk:)`` is called until it
+    /// returns or throws (admission, queue wait, attempts, streaming and the ledger flush included). The requests
+    /// of ``queueLength`` are among them.
+    public var requestsInFlight: Int { inFlight.load(ordering: .relaxed) }
 }

@@ -8,15 +8,17 @@ import SwitchyardStore
 struct HealthController: Sendable {
     let router: SwitchyardCore.Router<ContinuousClock>
     let ledger: LedgerEventSink
-    let metrics: MetricsEventSink
+    let metrics: SwitchyardMetrics
 
     func register(on routes: some RouterMethods<BasicRequestContext>) {
         routes.get("/healthz") { _, _ in try Response.json(["status": "ok"]) }
         routes.get("/readyz") { _, _ in try await ready() }
         routes.get("/metrics") { _, _ in
-            Response(
+            // The gauges are read from the router and the ledger writer now, then everything is rendered.
+            let text = metrics.render(SwitchyardMetrics.Sample(router: router, ledger: ledger))
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render())))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         routes.get("/openapi.json") { _, _ in
             Response(

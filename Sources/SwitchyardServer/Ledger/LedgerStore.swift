@@ -25,13 +25,19 @@ public enum LedgerStore: Sendable {
         }
     }
 
-    /// The ledger writer for `instanceID`'s events, committing to this ledger.
-    func makeWriter(instanceID: String, configuration: LedgerEventSink.Configuration, logger: Logger) -> LedgerEventSink {
+    /// The ledger writer for `instanceID`'s events, committing to this ledger; `onCommit` is told of every
+    /// transaction it tried.
+    func makeWriter(
+        instanceID: String, configuration: LedgerEventSink.Configuration, logger: Logger,
+        onCommit: (@Sendable (LedgerCommitReport) -> Void)? = nil
+    ) -> LedgerEventSink {
         switch self {
         case .sqlite(let database):
-            LedgerEventSink(database: database, configuration: configuration, logger: logger)
+            LedgerEventSink(database: database, configuration: configuration, logger: logger, onCommit: onCommit)
         case .postgres(let ledger):
-            LedgerEventSink(ledger: ledger, instanceID: instanceID, configuration: configuration, logger: logger)
+            LedgerEventSink(
+                ledger: ledger, instanceID: instanceID, configuration: configuration, logger: logger,
+                onCommit: onCommit)
         }
     }
 

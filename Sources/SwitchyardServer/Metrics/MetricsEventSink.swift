@@ -3,8 +3,11 @@ public import SwitchyardCore
 
 /// Feeds Prometheus from the router's events, then passes every event on to the ledger sink.
 ///
-/// Uses its own `PrometheusCollectorRegistry` (not the process-wide `MetricsSystem`), so tests and several services
-/// in one process never collide.
+/// Counts what only an event tells: requests by final status, provider calls by outcome, their latencies, money
+/// spent and candidates skipped. State that can be read from its source (breakers, queue, ledger) is sampled at each
+/// scrape by ``SwitchyardMetrics``, which owns the registry this sink feeds in a running service. Uses its own
+/// `PrometheusCollectorRegistry` (not the process-wide `MetricsSystem`), so tests and several services in one
+/// process never collide.
 public final class MetricsEventSink: RouterEventSink {
     public let registry: PrometheusCollectorRegistry
     private let next: any RouterEventSink
@@ -53,17 +56,6 @@ public final class MetricsEventSink: RouterEventSink {
                                   helpText: "Provider call latency"),
                 labels: [("provider", attempt.provider)], buckets: Self.durationBuckets
             ).record(attempt.latency)
-        case .breakerTransition(let transition):
-            let value: Double = switch transition.to {
-            case .closed: 0
-            case .halfOpen: 1
-            case .open: 2
-            }
-            registry.makeGauge(
-                descriptor: .init(namespace: "switchyard", metricName: "breaker_state",
-                                  helpText: "Circuit breaker state: 0 closed, 1 half-open, 2 open"),
-                labels: [("provider", transition.provider)]
-            ).set(value)
         case .targetSkipped(let skipped):
             registry.makeCounter(
                 descriptor: .init(namespace: "switchyard", metricName: "skips", unitName: "total",
@@ -82,7 +74,8 @@ public final class MetricsEventSink: RouterEventSink {
 
     public var isAvailable: Bool { next.isAvailable }
 
-    /// The metrics in Prometheus' text format.
+    /// The metrics of this sink's registry in Prometheus' text format (``SwitchyardMetrics/render(_:)`` samples the
+    /// gauges first).
     public func render() -> String {
         registry.emitToString()
     }
