@@ -149,6 +149,72 @@ struct AnthropicProviderTests {
         }
     }
 
+    @Test(arguments: [(1.7, 1.0), (2.0, 1.0), (1.0, 1.0), (0.4, 0.4), (0.0, 0.0)])
+    func keepsTheTemperatureInAnthropicsRange(requested: Double, sent: Double) async throws {
+        try await withTestClient { client in
+            try await withFakeUpstream({ _ in Reply.json(Wire.hello(.anthropic)) }) { upstream in
+                let provider = makeProvider(.anthropic, baseURL: upstream.baseURL, client: client)
+                // OpenAI takes 0…2, Anthropic only 0…1 and answers 400 to anything above.
+                let request = ChatRequest(model: "m", messages: [.user("hi")], temperature: requested)
+                _ = try await provider.chat(request, options: .init())
+                #expect(upstream.requests.first?.json("temperature") == .number(sent))
+            }
+        }
+    }
+
+    @Test func keepsTopPInAnthropicsRange() async throws {
+        try await withTestClient { client in
+            try await withFakeUpstream({ _ in Reply.json(Wire.hello(.anthropic)) }) { upstream in
+                let provider = makeProvider(.anthropic, baseURL: upstream.baseURL, client: client)
+                _ = try await provider.chat(
+                    ChatRequest(model: "m", messages: [.user("hi")], topP: 1.5), options: .init())
+                _ = try await provider.chat(
+                    ChatRequest(model: "m", messages: [.user("hi")], topP: 0.9), options: .init())
+                #expect(upstream.requests.map { $0.json("top_p") } == [.number(1), .number(0.9)])
+                #expect(upstream.requests.allSatisfy { $0.json("temperature") == nil })
+            }
+        }
+    }
+
+    @Test func madeUpToolUseIDsAreUniqueAcrossAnswers() async throws {
+        try await withTestClient { client in
+            // A tool_use block without an id, which the real API never sends but a compatible server might.
+            let handler: FakeUpstream.Handler = { request in
+                if request.json("stream") == .bool(true) {
+                    return Reply.events(
+                        Reply.sse(
+                            [
+                                #"{"type":"message_start","message":{"id":"msg_1","model":"m","usage":{"input_tokens":5,"output_tokens":1}}}"#,
+                                #"{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","name":"get_weather","input":{}}}"#,
+                                #"{"type":"content_block_stop","index":0}"#,
+                                #"{"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":3}}"#,
+                                #"{"type":"message_stop"}"#,
+                            ],
+                            event: [
+                                "message_start", "content_block_start", "content_block_stop", "message_delta",
+                                "message_stop",
+                            ]))
+                }
+                return Reply.json(
+                    #"{"id":"msg_1","model":"m","content":[{"type":"tool_use","name":"get_weather","input":{}}],"stop_reason":"tool_use","usage":{"input_tokens":5,"output_tokens":3}}"#
+                )
+            }
+            try await withFakeUpstream(handler) { upstream in
+                let provider = makeProvider(.anthropic, baseURL: upstream.baseURL, client: client)
+                var ids: [String] = []
+                for _ in 0..<2 {
+                    ids += try await provider.chat(helloRequest, options: .init()).toolCalls.map(\.id)
+                    let (chunks, error) = await drain(try await provider.streamChat(helloRequest, options: .init()))
+                    #expect(error == nil)
+                    ids += chunks.flatMap(\.toolCallDeltas).compactMap(\.id)
+                }
+                #expect(ids.count == 4)
+                #expect(Set(ids).count == 4)
+                #expect(ids.allSatisfy(isMadeUpID))
+            }
+        }
+    }
+
     @Test func rejectsToolArgumentsThatAreNotAnObject() async throws {
         try await withTestClient { client in
             let provider = makeProvider(.anthropic, baseURL: "http://127.0.0.1:1", client: client)

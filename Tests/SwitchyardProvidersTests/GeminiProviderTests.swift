@@ -128,6 +128,110 @@ struct GeminiProviderTests {
         }
     }
 
+    /// A function call Gemini sent without an id, as an answer or a stream.
+    static let callWithoutID =
+        #"{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Rome"}}}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":6}}"#
+
+    @Test func madeUpCallIDsAreUniqueAcrossAnswers() async throws {
+        try await withTestClient { client in
+            try await withFakeUpstream({ _ in Reply.json(Self.callWithoutID) }) { upstream in
+                let provider = makeProvider(.gemini, baseURL: upstream.baseURL, client: client)
+                var ids: [String] = []
+                for _ in 0..<3 {
+                    let reply = try await provider.chat(helloRequest, options: .init())
+                    ids += reply.toolCalls.map(\.id)
+                }
+                #expect(ids.count == 3)
+                #expect(Set(ids).count == 3)
+                #expect(ids.allSatisfy(isMadeUpID))
+            }
+        }
+    }
+
+    @Test func madeUpCallIDsAreUniqueAcrossStreamedAnswers() async throws {
+        try await withTestClient { client in
+            try await withFakeUpstream({ _ in Reply.events(Reply.sse([Self.callWithoutID])) }) { upstream in
+                let provider = makeProvider(.gemini, baseURL: upstream.baseURL, client: client)
+                var ids: [String] = []
+                for _ in 0..<3 {
+                    let (chunks, error) = await drain(try await provider.streamChat(helloRequest, options: .init()))
+                    #expect(error == nil)
+                    ids += chunks.flatMap(\.toolCallDeltas).compactMap(\.id)
+                }
+                #expect(ids.count == 3)
+                #expect(Set(ids).count == 3)
+                #expect(ids.allSatisfy(isMadeUpID))
+            }
+        }
+    }
+
+    @Test func echoesGeminisCallIDOnTheCallAndItsResponse() async throws {
+        try await withTestClient { client in
+            let handler: FakeUpstream.Handler = { request in
+                if request.body.contains("functionResponse") { return Reply.json(Wire.hello(.gemini)) }
+                return Reply.json(
+                    #"{"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"id":"fc-42","name":"get_weather","args":{"city":"Oslo"}}}]},"finishReason":"STOP"}]}"#
+                )
+            }
+            try await withFakeUpstream(handler) { upstream in
+                let provider = makeProvider(.gemini, baseURL: upstream.baseURL, client: client)
+                var request = ChatRequest(
+                    model: "m", messages: [.user("Oslo?")], tools: [OpenAICompatibleProviderTests.weather])
+                let first = try await provider.chat(request, options: .init())
+                let call = try #require(first.toolCalls.first)
+                #expect(call.id == "fc-42")
+
+                request.messages.append(ChatMessage(role: .assistant, content: nil, toolCalls: first.toolCalls))
+                request.messages.append(ChatMessage(role: .tool, content: "cold", toolCallID: call.id))
+                _ = try await provider.chat(request, options: .init())
+                let sent = try #require(upstream.requests.last)
+                #expect(sent.json("contents", 1, "parts", 0, "functionCall", "id") == .string("fc-42"))
+                #expect(sent.json("contents", 2, "parts", 0, "functionResponse", "id") == .string("fc-42"))
+                #expect(sent.json("contents", 2, "parts", 0, "functionResponse", "name") == .string("get_weather"))
+            }
+        }
+    }
+
+    @Test func sendsNoMadeUpIDToGemini() async throws {
+        try await withTestClient { client in
+            let handler: FakeUpstream.Handler = { request in
+                if request.body.contains("functionResponse") { return Reply.json(Wire.hello(.gemini)) }
+                return Reply.json(Self.callWithoutID)
+            }
+            try await withFakeUpstream(handler) { upstream in
+                let provider = makeProvider(.gemini, baseURL: upstream.baseURL, client: client)
+                var request = ChatRequest(
+                    model: "m", messages: [.user("Rome?")], tools: [OpenAICompatibleProviderTests.weather])
+                let first = try await provider.chat(request, options: .init())
+                let call = try #require(first.toolCalls.first)
+                #expect(isMadeUpID(call.id))
+
+                request.messages.append(ChatMessage(role: .assistant, content: nil, toolCalls: first.toolCalls))
+                request.messages.append(ChatMessage(role: .tool, content: "rain", toolCallID: call.id))
+                _ = try await provider.chat(request, options: .init())
+                let sent = try #require(upstream.requests.last)
+                #expect(sent.json("contents", 1, "parts", 0, "functionCall", "name") == .string("get_weather"))
+                #expect(sent.json("contents", 1, "parts", 0, "functionCall", "id") == nil)
+                #expect(sent.json("contents", 2, "parts", 0, "functionResponse", "name") == .string("get_weather"))
+                #expect(sent.json("contents", 2, "parts", 0, "functionResponse", "id") == nil)
+            }
+        }
+    }
+
+    @Test func keepsSamplingValuesInGeminisRange() async throws {
+        try await withTestClient { client in
+            try await withFakeUpstream({ _ in Reply.json(Wire.hello(.gemini)) }) { upstream in
+                let provider = makeProvider(.gemini, baseURL: upstream.baseURL, client: client)
+                // Gemini takes OpenAI's temperatures (0…2) as they are; top_p is a probability (0…1).
+                let request = ChatRequest(model: "m", messages: [.user("hi")], temperature: 2, topP: 1.5)
+                _ = try await provider.chat(request, options: .init())
+                let sent = try #require(upstream.requests.first)
+                #expect(sent.json("generationConfig", "temperature") == .number(2))
+                #expect(sent.json("generationConfig", "topP") == .number(1))
+            }
+        }
+    }
+
     @Test func rateLimitReadsGoogleRetryInfo() async throws {
         try await withTestClient { client in
             let body =

@@ -96,6 +96,22 @@ struct OpenAICompatibleProviderTests {
         }
     }
 
+    @Test func madeUpCallIDsAreUniqueAcrossAnswers() async throws {
+        try await withTestClient { client in
+            // Some local servers leave the id out.
+            let body =
+                #"{"id":"c1","model":"m","choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"type":"function","function":{"name":"get_weather","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
+            try await withFakeUpstream({ _ in Reply.json(body) }) { upstream in
+                let provider = makeProvider(.openAI, baseURL: upstream.baseURL, client: client)
+                var ids: [String] = []
+                for _ in 0..<3 { ids += try await provider.chat(helloRequest, options: .init()).toolCalls.map(\.id) }
+                #expect(ids.count == 3)
+                #expect(Set(ids).count == 3)
+                #expect(ids.allSatisfy(isMadeUpID))
+            }
+        }
+    }
+
     @Test func streamsToolCallDeltasAndAsksForUsage() async throws {
         try await withTestClient { client in
             let pieces = Reply.sse([

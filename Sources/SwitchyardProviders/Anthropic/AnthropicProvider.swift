@@ -8,6 +8,9 @@ public import SwitchyardCore
 /// (`end_turn` → `stop`, `max_tokens` → `length`, `tool_use` → `tool_calls`). `max_tokens` is required by the API,
 /// so a request without one gets ``Configuration/defaultMaxTokens``. The probe is `GET {baseURL}/v1/models`.
 ///
+/// `temperature` is clamped to Anthropic's 0…1 (OpenAI's and Gemini's go to 2; Anthropic answers 400 above 1, which
+/// would stop a failover to it), and `top_p` to 0…1.
+///
 /// ```swift
 /// let claude = AnthropicProvider(
 ///     name: "anthropic",

@@ -39,7 +39,7 @@ struct AnthropicStreamDecoder: StreamEventDecoder {
                 output += block.name ?? ""
                 return [
                     ChatStreamChunk(toolCallDeltas: [
-                        ToolCallDelta(index: index, id: block.id ?? "toolu_\(index)", name: block.name ?? "")
+                        ToolCallDelta(index: index, id: block.id ?? MadeUpToolCallID.make(), name: block.name ?? "")
                     ])
                 ]
             }

@@ -5,6 +5,10 @@ import SwitchyardCore
 /// System and developer messages become the top-level `system` prompt; tool results (OpenAI `tool` messages)
 /// become `tool_result` blocks of a user turn; assistant tool calls become `tool_use` blocks; consecutive turns of
 /// the same role are merged, as the API expects.
+///
+/// Sampling values are sent within Anthropic's ranges: `temperature` is clamped to 0…1 (OpenAI takes 0…2, so a
+/// request valid for OpenAI, and for Gemini, would otherwise be refused with a 400 that stops failover), `top_p`
+/// to 0…1.
 struct AnthropicMessagesBody: Encodable {
     struct Message: Encodable {
         var role: String
@@ -85,8 +89,8 @@ struct AnthropicMessagesBody: Encodable {
     init(request: ChatRequest, defaultMaxTokens: Int, stream: Bool, mapper: UpstreamErrorMapper) throws {
         model = request.model
         maxTokens = request.maxTokens ?? defaultMaxTokens
-        temperature = request.temperature
-        topP = request.topP
+        temperature = request.temperature.map { min(max($0, 0), 1) }
+        topP = request.topP.map { min(max($0, 0), 1) }
         stopSequences = request.stop?.isEmpty == false ? request.stop : nil
         self.stream = stream ? true : nil
         metadata = request.user.map(Metadata.init(userID:))
@@ -257,7 +261,7 @@ struct AnthropicMessageResponse: Decodable {
             case "tool_use":
                 calls.append(
                     ToolCall(
-                        id: block.id ?? "toolu_\(calls.count)", name: block.name ?? "",
+                        id: block.id ?? MadeUpToolCallID.make(), name: block.name ?? "",
                         arguments: (block.input ?? .object([:])).jsonText))
             default:
                 break  // thinking and other block types are not part of the answer

@@ -9,6 +9,9 @@ public import SwitchyardCore
 /// `usageMetadata` to usage (thinking tokens count as output). The key travels in the `x-goog-api-key` header,
 /// never in the URL. The probe is `GET {baseURL}/{apiVersion}/models`.
 ///
+/// A call Gemini sends without an id gets one Switchyard makes up, unique across answers (`call_sy_…`); a call id
+/// goes back to Gemini as the `id` of its `functionCall` and `functionResponse` parts, except a made-up one.
+///
 /// ```swift
 /// let gemini = GeminiProvider(
 ///     name: "gemini",

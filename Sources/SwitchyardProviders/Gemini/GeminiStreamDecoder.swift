@@ -24,7 +24,7 @@ struct GeminiStreamDecoder: StreamEventDecoder {
         let response = try JSONCoding.decode(GeminiResponse.self, event: event, mapper: mapper)
         // Every event may carry the counts so far; a garbage report leaves the usage to be estimated.
         if let reported = response.usageMetadata, reported.isReported { usage = reported.tokenUsage }
-        let (text, calls) = response.parts(firstCallIndex: callCount)
+        let (text, calls) = response.parts()
         let deltas = calls.enumerated().map { offset, call in
             ToolCallDelta(index: callCount + offset, id: call.id, name: call.name, argumentsDelta: call.arguments)
         }

@@ -5,6 +5,15 @@ import SwitchyardCore
 /// System and developer messages become `systemInstruction`; assistant turns become `model` contents, their tool
 /// calls `functionCall` parts; tool results become `functionResponse` parts of a user turn, named after the call they
 /// answer (Gemini matches results by function name). Tool schemas pass through untouched as `parametersJsonSchema`.
+///
+/// A call's id goes with it as the `functionCall`'s `id`, and with its result as the `functionResponse`'s `id`, so
+/// Gemini can pair them as its function-calling guide asks (it gives calls ids, and wants results to carry them
+/// back). An id Switchyard made up (``MadeUpToolCallID``) is not Gemini's and is left out; nor is the id of a result
+/// that answers no call of the conversation. Ids of other kinds' calls cannot be told from Gemini's and go as they
+/// are: `generateContent` keeps no state, so all it can check is that a call and its result agree.
+///
+/// `topP` is clamped to 0…1 (the HTTP layer does not check `top_p`); `temperature` passes as it is, Gemini taking
+/// OpenAI's 0…2.
 struct GeminiGenerateBody: Encodable {
     struct Content: Encodable {
         var role: String
@@ -13,23 +22,25 @@ struct GeminiGenerateBody: Encodable {
 
     enum Part: Encodable {
         case text(String)
-        case functionCall(name: String, args: JSONValue)
-        case functionResponse(name: String, response: JSONValue)
+        case functionCall(id: String?, name: String, args: JSONValue)
+        case functionResponse(id: String?, name: String, response: JSONValue)
 
         private enum Keys: String, CodingKey { case text, functionCall, functionResponse }
-        private enum CallKeys: String, CodingKey { case name, args, response }
+        private enum CallKeys: String, CodingKey { case id, name, args, response }
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Keys.self)
             switch self {
             case .text(let text):
                 try container.encode(text, forKey: .text)
-            case .functionCall(let name, let args):
+            case .functionCall(let id, let name, let args):
                 var call = container.nestedContainer(keyedBy: CallKeys.self, forKey: .functionCall)
+                try call.encodeIfPresent(id, forKey: .id)
                 try call.encode(name, forKey: .name)
                 try call.encode(args, forKey: .args)
-            case .functionResponse(let name, let response):
+            case .functionResponse(let id, let name, let response):
                 var result = container.nestedContainer(keyedBy: CallKeys.self, forKey: .functionResponse)
+                try result.encodeIfPresent(id, forKey: .id)
                 try result.encode(name, forKey: .name)
                 try result.encode(response, forKey: .response)
             }
@@ -99,16 +110,18 @@ struct GeminiGenerateBody: Encodable {
                             "\(mapper.providerName): the arguments of tool call \(call.id) are not a JSON object")
                     }
                     callNames[call.id] = call.name
-                    parts.append(.functionCall(name: call.name, args: args))
+                    parts.append(.functionCall(id: Self.geminiID(call.id), name: call.name, args: args))
                 }
                 append("model", parts)
             case .tool:
                 let id = message.toolCallID ?? ""
                 let name = callNames[id] ?? message.name ?? id
+                // The id goes back only with a call it answers, which went with the same id.
+                let echoedID = callNames[id] == nil ? nil : Self.geminiID(id)
                 let result = message.content.flatMap { JSONValue(jsonText: $0) } ?? .string(message.content ?? "")
                 let response: JSONValue
                 if case .object = result { response = result } else { response = .object(["output": result]) }
-                append("user", [.functionResponse(name: name, response: response)])
+                append("user", [.functionResponse(id: echoedID, name: name, response: response)])
             default:
                 append("user", text.map { [$0] } ?? [])
             }
@@ -135,9 +148,14 @@ struct GeminiGenerateBody: Encodable {
         let stop = request.stop?.isEmpty == false ? request.stop : nil
         if request.temperature != nil || request.topP != nil || request.maxTokens != nil || stop != nil {
             generationConfig = GenerationConfig(
-                temperature: request.temperature, topP: request.topP, maxOutputTokens: request.maxTokens,
-                stopSequences: stop)
+                temperature: request.temperature, topP: request.topP.map { min(max($0, 0), 1) },
+                maxOutputTokens: request.maxTokens, stopSequences: stop)
         }
+    }
+
+    /// The id sent to Gemini for the tool call `id`: none for an empty or made-up one.
+    private static func geminiID(_ id: String) -> String? {
+        id.isEmpty || MadeUpToolCallID.isMadeUp(id) ? nil : id
     }
 }
 
@@ -196,18 +214,18 @@ struct GeminiResponse: Decodable {
     var modelVersion: String?
     var responseId: String?
 
-    /// The answer text and the function calls of the first candidate (thought parts left out), with call ids
-    /// numbered from `firstCallIndex` when Gemini gives none.
-    func parts(firstCallIndex: Int) -> (text: String?, calls: [ToolCall]) {
+    /// The answer text and the function calls of the first candidate (thought parts left out); a call Gemini gives
+    /// no id gets a ``MadeUpToolCallID``, unique across answers.
+    func parts() -> (text: String?, calls: [ToolCall]) {
         var text: String?
         var calls: [ToolCall] = []
         for part in candidates?.first?.content?.parts ?? [] where part.thought != true {
             if let piece = part.text { text = (text ?? "") + piece }
             if let call = part.functionCall {
-                let index = firstCallIndex + calls.count
+                let id = call.id.flatMap { $0.isEmpty ? nil : $0 }
                 calls.append(
                     ToolCall(
-                        id: call.id ?? "call_\(index)", name: call.name ?? "",
+                        id: id ?? MadeUpToolCallID.make(), name: call.name ?? "",
                         arguments: (call.args ?? .object([:])).jsonText))
             }
         }
@@ -227,7 +245,7 @@ struct GeminiResponse: Decodable {
         guard candidates?.isEmpty == false || promptFeedback?.blockReason != nil else {
             throw mapper.malformed("the response has no candidates")
         }
-        let (text, calls) = parts(firstCallIndex: 0)
+        let (text, calls) = parts()
         let output = (text ?? "") + calls.map { $0.name + $0.arguments }.joined()
         return ChatResponse(
             id: responseId, model: modelVersion ?? request.model,

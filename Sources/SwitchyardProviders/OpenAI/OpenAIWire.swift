@@ -98,7 +98,8 @@ struct OpenAIUsage: Decodable {
     }
 }
 
-/// A tool call in a reply; `id` is optional because some local servers leave it out.
+/// A tool call in a reply; `id` is optional because some local servers leave it out (the call then gets a
+/// ``MadeUpToolCallID``).
 struct OpenAIToolCall: Decodable {
     struct Function: Decodable {
         var name: String?
@@ -138,9 +139,9 @@ struct OpenAIChatCompletion: Decodable {
     /// The answer in Switchyard's shape; usage is estimated when the server reported none.
     func chatResponse(for request: ChatRequest, mapper: UpstreamErrorMapper) throws -> ChatResponse {
         guard let choice = choices.first else { throw mapper.malformed("the response has no choices") }
-        let calls = (choice.message.toolCalls ?? []).enumerated().map { position, call in
+        let calls = (choice.message.toolCalls ?? []).map { call in
             ToolCall(
-                id: call.id ?? "call_\(position)", name: call.function?.name ?? "",
+                id: call.id ?? MadeUpToolCallID.make(), name: call.function?.name ?? "",
                 arguments: call.function?.arguments ?? "{}")
         }
         let content = choice.message.content ?? choice.message.refusal

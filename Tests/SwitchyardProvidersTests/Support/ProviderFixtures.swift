@@ -144,3 +144,10 @@ let httpKinds: [ProviderKind] = [.openAI, .anthropic, .gemini]
 
 /// A one-message request for model `m`.
 let helloRequest = ChatRequest(model: "m", messages: [.user("hi")], maxTokens: 50)
+
+/// Whether `id` has the shape of a tool-call id Switchyard made up: `call_sy_` and 24 letters and digits.
+func isMadeUpID(_ id: String) -> Bool {
+    let suffix = id.dropFirst("call_sy_".count)
+    return id.hasPrefix("call_sy_") && suffix.count == 24
+        && suffix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+}
