@@ -150,6 +150,7 @@ struct OpenAISchemaTests {
                 ("a body that is not JSON", "{", 400),
                 ("a message without content", #"{"model": "default", "messages": [{"role": "user"}]}"#, 400),
                 ("a budget exceeded", chatBody(extra: #""user": "alice""#), 402),
+                ("a top_p above 1", chatBody(extra: #""top_p": 1.5"#), 400),
             ]
             for (what, body, status) in cases {
                 let response = try await server.post("/v1/chat/completions", body)

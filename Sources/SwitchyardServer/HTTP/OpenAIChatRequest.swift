@@ -107,7 +107,10 @@ struct OpenAIChatRequest: Decodable, Sendable {
         let maxTokens = maxCompletionTokens ?? maxTokens
         if let maxTokens, maxTokens < 1 { throw APIError.badRequest("'max_tokens' must be at least 1") }
         if let temperature, !(0...2).contains(temperature) {
-            throw APIError.badRequest("'temperature' must be between 0 and 2")
+            throw APIError.badRequest("'temperature' must be between 0 and 2", param: "temperature")
+        }
+        if let topP, !(0...1).contains(topP) {
+            throw APIError.badRequest("'top_p' must be between 0 and 1", param: "top_p")
         }
         let (maxCost, timeout) = try switchyard?.limits() ?? (nil, nil)
         let chat = ChatRequest(
