@@ -110,7 +110,8 @@ package final class PostgresEventCommitter: LedgerCommitter {
             case .queued(let event):
                 requestEvents.row(event.requestID, "queued", queueLength: event.queueLength, at: event.at)
             case .downgraded(let event):
-                requestEvents.row(event.requestID, "downgraded", tier: event.tier, reason: event.reason.rawValue, at: event.at)
+                requestEvents.row(
+                    event.requestID, "downgraded", tier: event.tier, reason: event.reason.rawValue, at: event.at)
             }
         }
 

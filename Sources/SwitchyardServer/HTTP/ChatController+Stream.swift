@@ -19,7 +19,8 @@ extension ChatController {
     /// Routing runs in its own task so that failures before the first chunk (budget, unknown model, every provider
     /// down, deadline) still get their proper HTTP status. After that the answer is `data:` events in OpenAI's
     /// chunk shape, a last chunk with `usage` and no choices when the client asked for it
-    /// (`stream_options.include_usage`), the `switchyard` summary on the last chunk, then `data: [DONE]`; a stream that breaks ends with a `data: {"error": ...}` event and no `[DONE]`.
+    /// (`stream_options.include_usage`), the `switchyard` summary on the last chunk, then `data: [DONE]`; a stream
+    /// that breaks ends with a `data: {"error": ...}` event and no `[DONE]`. The event shapes are `writer`'s.
     ///
     /// Chunks pass through a bounded ``StreamHandoff``: a client that reads slowly slows the upstream call down
     /// instead of filling memory, and one that takes nothing for ``ServerSettings/streamStallTimeout`` is treated as

@@ -176,7 +176,9 @@ struct AnthropicMessagesRequest: Decodable, Sendable {
 
     /// Checks what decoding cannot and builds the routing request.
     func routingRequest(id: String, identity: RequestIdentity) throws -> RoutingRequest {
-        guard !messages.isEmpty else { throw APIError.badRequest("'messages' must hold at least one message", param: "messages") }
+        guard !messages.isEmpty else {
+            throw APIError.badRequest("'messages' must hold at least one message", param: "messages")
+        }
         guard maxTokens >= 1 else { throw APIError.badRequest("'max_tokens' must be at least 1", param: "max_tokens") }
         if let temperature, !(0...1).contains(temperature) {
             throw APIError.badRequest("'temperature' must be between 0 and 1", param: "temperature")
@@ -234,7 +236,8 @@ struct AnthropicMessagesRequest: Decodable, Sendable {
                     throw APIError.badRequest(
                         "'messages[\(index)]': tool_use blocks belong to assistant messages", param: "messages[\(index)]")
                 }
-                calls.append(ToolCall(id: id, name: name, arguments: String(decoding: try SwitchyardJSON.encoder.encode(input), as: UTF8.self)))
+                let arguments = String(decoding: try SwitchyardJSON.encoder.encode(input), as: UTF8.self)
+                calls.append(ToolCall(id: id, name: name, arguments: arguments))
             case .toolResult(let id, let content, let isError):
                 guard message.role == "user" else {
                     throw APIError.badRequest(
