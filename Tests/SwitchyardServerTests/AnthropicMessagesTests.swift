@@ -152,16 +152,33 @@ struct AnthropicMessagesTests {
         }
     }
 
+    @Test func aStreamThatBreaksEndsWithAnErrorEventAndNoMessageStop() async throws {
+        let gate = Gate()
+        try await withFakeUpstream({ _ in OpenAIReply.events(OpenAIReply.streamStart, then: .breakConnection(gate)) }) {
+            upstream in
+            try await withServer(try Configs.primaryOnly(upstream)) { server in
+                let (head, events) = try await server.openStream("/v1/messages", Self.body(#""stream": true"#))
+                #expect(head.status == 200)
+                var reader = events
+                var seen: [JSONValue] = []
+                // message_start, content_block_start and the first delta, then the upstream breaks.
+                for _ in 0..<3 {
+                    if let event = try await reader.next(), let json = JSONValue(parsing: event) { seen.append(json) }
+                }
+                gate.open()
+                seen += try await reader.rest().compactMap(JSONValue.init(parsing:))
+                let types = seen.map { $0["type"]?.string ?? "?" }
+                #expect(types.first == "message_start")
+                #expect(types.last == "error", "\(types)")
+                #expect(!types.contains("message_stop"))
+                #expect(seen.last?["error"]?["type"]?.string == "api_error")
+                #expect(seen.last?["error"]?["code"]?.string == "stream_interrupted")
+            }
+        }
+    }
+
     @Test func errorsInAnthropicsShape() async throws {
-        let config = try testConfig(
-            """
-            budgets: {default_limit_usd: 0.000001}
-            providers:
-            \(Configs.simulated("backup"))
-            routes:
-              - {name: default, tiers: [{targets: [backup/sim-1]}]}
-            """)
-        try await withServer(config) { server in
+        try await withServer(try Configs.tinyBudget()) { server in
             let cases: [(String, String, Int, String)] = [
                 ("a budget exceeded", Self.body(model: "default"), 402, "billing_error"),
                 ("an unknown model", Self.body(model: "nope"), 404, "not_found_error"),

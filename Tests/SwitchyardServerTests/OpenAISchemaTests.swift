@@ -136,15 +136,7 @@ struct OpenAISchemaTests {
     }
 
     @Test func errors() async throws {
-        let config = try testConfig(
-            """
-            budgets: {default_limit_usd: 0.000001}
-            providers:
-            \(Configs.simulated("backup"))
-            routes:
-              - {name: default, tiers: [{targets: [backup/sim-1]}]}
-            """)
-        try await withServer(config) { server in
+        try await withServer(try Configs.tinyBudget()) { server in
             let cases: [(String, String, Int)] = [
                 ("an unknown model", chatBody(model: "nope"), 404),
                 ("a body that is not JSON", "{", 400),

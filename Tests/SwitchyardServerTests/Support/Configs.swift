@@ -35,6 +35,19 @@ enum Configs {
             """)
     }
 
+    /// The simulated `backup` in route `default`, with a default limit ($0.000001) that no request fits: every
+    /// request that reaches admission is refused with 402.
+    static func tinyBudget() throws -> SwitchyardConfig {
+        try testConfig(
+            """
+            budgets: {default_limit_usd: 0.000001}
+            providers:
+            \(simulated("backup"))
+            routes:
+              - {name: default, tiers: [{targets: [backup/sim-1]}]}
+            """)
+    }
+
     /// `primary` at `upstream` alone.
     static func primaryOnly(_ upstream: FakeUpstream, top: String = "") throws -> SwitchyardConfig {
         try testConfig(

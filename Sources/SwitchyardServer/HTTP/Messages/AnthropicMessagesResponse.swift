@@ -63,8 +63,11 @@ struct AnthropicMessagesResponse: Encodable {
         }
     }
 
+    /// The `id` of the answer to request `requestID`, streamed or not.
+    static func messageID(_ requestID: String) -> String { "msg_" + requestID }
+
     init(_ routed: RoutedResponse) {
-        id = "msg_" + routed.requestID
+        id = Self.messageID(routed.requestID)
         model = "\(routed.provider)/\(routed.model)"
         let response = routed.response
         var blocks: [ContentBlock] = []

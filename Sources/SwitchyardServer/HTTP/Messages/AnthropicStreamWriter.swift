@@ -20,7 +20,7 @@ struct AnthropicStreamWriter: AnswerStreamWriter {
         let start: JSONValue = .object([
             "type": "message_start",
             "message": .object([
-                "id": .string("msg_" + requestID), "type": "message", "role": "assistant", "content": .array([]),
+                "id": .string(AnthropicMessagesResponse.messageID(requestID)), "type": "message", "role": "assistant", "content": .array([]),
                 "model": .string(model), "stop_reason": .null, "stop_sequence": .null,
                 "usage": .object(["input_tokens": .number(0), "output_tokens": .number(0)]),
             ]),
