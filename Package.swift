@@ -113,6 +113,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            // The dashboard's page, embedded as bytes like the migrations: the binary serves it with no files beside it.
+            resources: [
+                .embedInCode("Dashboard/dashboard.html"), .embedInCode("Dashboard/dashboard.css"),
+                .embedInCode("Dashboard/dashboard.js"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The `switchyard` command line.

@@ -14,7 +14,8 @@ extension SwitchyardRuntime {
     func makeHTTPRoutes() -> (router: Hummingbird.Router<BasicRequestContext>, admin: [AdminRoutes.Endpoint]) {
         let routes = Hummingbird.Router()
         routes.add(middleware: ErrorMiddleware(logger: logger))
-        let admin = AdminRoutes(routes, authenticator: AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback))
+        let authenticator = AdminAuthenticator(key: adminKey, listensOnLoopback: listensOnLoopback)
+        let admin = AdminRoutes(routes, authenticator: authenticator)
         let bodyLimit = config.server.maxBodyBytes
         ChatController(
             router: router,
@@ -30,6 +31,7 @@ extension SwitchyardRuntime {
         BudgetsController(budgets: budgets, alerts: store.alerts, bodyLimit: bodyLimit).register(on: admin)
         ReportsController(store: store, prices: config.priceTable).register(on: admin)
         HealthController(router: router, ledger: ledger, metrics: metrics).register(on: routes)
+        DashboardController(authenticator: authenticator).register(on: routes)
         return (routes, admin.endpoints)
     }
 }

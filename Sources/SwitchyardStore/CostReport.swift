@@ -20,6 +20,8 @@ public enum CostDimension: String, Sendable, Hashable, Codable, CaseIterable {
     case week
     /// The UTC month the call started, `YYYY-MM`.
     case month
+    /// The UTC hour the call started, `YYYY-MM-DD HH:00`.
+    case hour
 }
 
 /// Money spent on provider calls over a range, grouped by the requested dimensions.
@@ -147,7 +149,7 @@ public struct CostReport: Sendable, Hashable, Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case user, provider, model, day, key, team, week, month, requests, attempts
+            case user, provider, model, day, key, team, week, month, hour, requests, attempts
             case promptTokens = "prompt_tokens", completionTokens = "completion_tokens", costUSD = "cost_usd"
             case cachedPromptTokens = "cached_prompt_tokens", cacheWriteTokens = "cache_write_tokens"
             case reasoningTokens = "reasoning_tokens"

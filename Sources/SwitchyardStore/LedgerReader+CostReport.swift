@@ -133,6 +133,7 @@ extension CostDimension {
         case .team: "r.team"
         case .week: dialect.isoWeekStart(of: "a.started_at")
         case .month: "substr(a.started_at, 1, 7)"
+        case .hour: "substr(a.started_at, 1, 13) || ':00'"
         }
     }
 

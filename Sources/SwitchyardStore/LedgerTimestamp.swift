@@ -73,6 +73,13 @@ public enum LedgerTimestamp {
         return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
     }
 
+    /// A ledger timestamp as the reports' JSON writes times: ISO 8601 in UTC with milliseconds,
+    /// `2025-01-31T23:59:59.123Z`. Text that is not a ledger timestamp is returned as it is.
+    public static func iso8601(fromLedger text: String) -> String {
+        guard text.utf8.count == 23, date(from: text) != nil else { return text }
+        return text.prefix(10) + "T" + text.dropFirst(11) + "Z"
+    }
+
     // Howard Hinnant's civil-calendar algorithms (proleptic Gregorian), exact for any day count.
     private static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468

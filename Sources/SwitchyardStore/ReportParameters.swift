@@ -43,6 +43,22 @@ public struct ReportParameters: Sendable {
     }
 }
 
+extension ReportParameters {
+    /// The whole number `name` gives, `nil` when it is absent.
+    ///
+    /// - Throws: ``ReportParameterError`` when it is not a whole number in `range`.
+    public func integer(_ name: String, in range: ClosedRange<Int>) throws(ReportParameterError) -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ReportParameterError(
+                parameter: name,
+                message: "'\(name)' must be a whole number from \(range.lowerBound) to \(range.upperBound), "
+                    + "not '\(text.prefix(64))'")
+        }
+        return value
+    }
+}
+
 /// A report parameter that is not one of the values it may take. ``message`` says which values are.
 public struct ReportParameterError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The parameter at fault (`since`, `group_by`, ...).

@@ -227,7 +227,7 @@ import Testing
         #expect(reliability.range.since?.text == "1970-01-01T00:00:00Z")
 
         let refusals: [([String: String], String)] = [
-            (["group_by": "planet"], "'group_by' must be user, provider, model, day, key, team, week, month (comma-separated), not 'planet'"),
+            (["group_by": "planet"], "'group_by' must be user, provider, model, day, key, team, week, month, hour (comma-separated), not 'planet'"),
             (["since": "yesterday"], "'since' must be a date (2026-11-21) or an ISO-8601 time, not 'yesterday'"),
             (["since": "2030-01-02", "until": "2030-01-01"], "'since' must be before 'until'"),
         ]

@@ -2,7 +2,8 @@ import Hummingbird
 import SwitchyardCore
 import SwitchyardStore
 
-/// `GET /reports/costs` and `GET /reports/reliability` (admin): the ledger's reports over a time range.
+/// The ledger's reports (admin): `GET /reports/costs`, `/reports/reliability`, `/reports/breakers`,
+/// `/reports/requests` and `/reports/requests/{id}`.
 ///
 /// Each report is one line here: the store's request type reads the query (``LedgerReportRequest``) and its report
 /// encodes the response body.
@@ -14,22 +15,36 @@ struct ReportsController: Sendable {
     func register(on admin: AdminRoutes) {
         add("/reports/costs", CostReport.Request.self, on: admin)
         add("/reports/reliability", ReliabilityReport.Request.self, on: admin)
+        add("/reports/breakers", BreakerTimeline.Request.self, on: admin)
+        add("/reports/requests", RecentRequests.Request.self, on: admin)
+        add("/reports/requests/:id", RequestTrail.Request.self, on: admin) { trail in
+            guard let trail else { throw APIError.notFound("the ledger has no request with this id") }
+            return trail
+        }
     }
 
-    /// Serves `GET path`: the report `ReportRequest` reads from the query string, as JSON; 400 `invalid_request` for a
-    /// parameter it refuses.
-    func add<ReportRequest: LedgerReportRequest>(_ path: RouterPath, _: ReportRequest.Type, on admin: AdminRoutes) {
-        admin.get(path) { [store, prices] request, _ in
-            let parameters = ReportParameters(
-                Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) { first, _ in first },
-                currentPrices: prices)
+    /// Serves `GET path`: the report `ReportRequest` reads from the query string and the path's parameters, as
+    /// JSON (what `body` makes of it); 400 `invalid_request` for a parameter it refuses.
+    func add<ReportRequest: LedgerReportRequest, Body: Encodable & Sendable>(
+        _ path: RouterPath, _: ReportRequest.Type, on admin: AdminRoutes,
+        body: @escaping @Sendable (ReportRequest.Report) throws -> Body
+    ) {
+        admin.get(path) { [store, prices] request, context in
+            var values = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }) {
+                first, _ in first
+            }
+            for (name, value) in context.parameters { values[String(name)] = String(value) }
             let reportRequest: ReportRequest
             do {
-                reportRequest = try ReportRequest(parameters: parameters)
+                reportRequest = try ReportRequest(parameters: ReportParameters(values, currentPrices: prices))
             } catch let error as ReportParameterError {
-                throw APIError.badRequest(error.message)
+                throw APIError.badRequest(error.message, param: error.parameter)
             }
-            return try Response.json(try await store.report(reportRequest))
+            return try Response.json(try body(try await store.report(reportRequest)))
         }
+    }
+
+    func add<ReportRequest: LedgerReportRequest>(_ path: RouterPath, _ type: ReportRequest.Type, on admin: AdminRoutes) {
+        add(path, type, on: admin) { $0 }
     }
 }

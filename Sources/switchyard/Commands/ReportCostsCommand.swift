@@ -40,19 +40,20 @@ struct ReportCostsCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("by"),
         help: ArgumentHelp(
-            "Group by user, key, team, provider, model, day, week or month; repeat to group by several (default: "
+            "Group by user, key, team, provider, model, hour, day, week or month; repeat to group by several (default: "
                 + "user).", valueName: "dimension"))
     var dimensions: [CostDimension] = []
 
     @Option(
         help: ArgumentHelp(
-            "Also group by calendar period (UTC): day, week (from Monday) or month.", valueName: "period"))
+            "Also group by calendar period (UTC): hour, day, week (from Monday) or month.", valueName: "period"))
     var period: ReportPeriod?
 
     enum ReportPeriod: String, ExpressibleByArgument, CaseIterable {
-        case day, week, month
+        case hour, day, week, month
         var dimension: CostDimension {
             switch self {
+            case .hour: .hour
             case .day: .day
             case .week: .week
             case .month: .month
