@@ -7,8 +7,9 @@ extension LedgerReader {
         let dimensions = request.groupedBy.filter { seen.insert($0).inserted }
         let range = request.range.ledgerBounds
         var rows = try await costRows(dimensions: dimensions, range: range)
+        // Without dimensions the one row is the total: the calls are read once.
         var total =
-            try await costRows(dimensions: [], range: range).first
+            try await (dimensions.isEmpty ? rows : costRows(dimensions: [], range: range)).first
             ?? CostReport.Row(requests: 0, attempts: 0, promptTokens: 0, completionTokens: 0, cost: .zero)
         if let repricing = request.repricing {
             let repriced = try await repricedCosts(dimensions: dimensions, range: range, at: repricing)

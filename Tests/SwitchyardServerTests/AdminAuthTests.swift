@@ -13,6 +13,8 @@ struct AdminAuthTests {
         ("POST", "/simulate/failure", #"{"provider": "sim", "down": false}"#),
         ("GET", "/reports/costs", nil),
         ("GET", "/reports/reliability", nil),
+        ("GET", "/reports/breakers", nil),
+        ("GET", "/reports/requests", nil),
         // It scans the whole ledger: not for anonymous clients.
         ("GET", "/routing/analytics", nil),
     ]

@@ -19,6 +19,8 @@ struct AdminRoutesTests {
         "POST /v1/chat/completions", "POST /v1/messages", "POST /chat/completions", "GET /v1/models", "GET /providers",
         "GET /healthz",
         "GET /readyz", "GET /metrics", "GET /openapi.json",
+        // The dashboard's page and files hold no figures: those come from admin endpoints, with the key.
+        "GET /dashboard", "GET /dashboard/dashboard.js", "GET /dashboard/dashboard.css",
     ]
 
     @Test func everyRegisteredAdminEndpointRefusesWithoutTheKey() async throws {
