@@ -180,3 +180,46 @@ struct ReportCommandTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 }
+
+@Suite("switchyard report requests, request and breakers", .timeLimit(.minutes(2)))
+struct ReportTrailCommandTests {
+    @Test("requests: newest first with their calls, and one request's trail by id")
+    func requestsAndTrail() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let listed = try await CLI.run(["report", "requests", "--db", fixture.databasePath, "--format", "json"])
+        #expect(listed.status == 0, "\(listed)")
+        let requests = try #require(try Parse.jsonObject(listed.stdout)["requests"] as? [[String: Any]])
+        #expect(requests.count == min(fixture.expected.requests, 50))
+        let times = requests.compactMap { $0["created_at"] as? String }
+        #expect(times == times.sorted().reversed())
+        let id = try #require(requests.first?["id"] as? String)
+
+        let table = try await CLI.run(["report", "requests", "--db", fixture.databasePath, "--limit", "2"])
+        #expect(table.status == 0, "\(table)")
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.count == 3 && lines[0].hasPrefix("TIME") && lines[0].hasSuffix("CALLS"), "\(lines)")
+        #expect(lines[1].contains(id))
+
+        let trail = try await CLI.run(["report", "request", id, "--db", fixture.databasePath, "--format", "json"])
+        #expect(trail.status == 0, "\(trail)")
+        let json = try Parse.jsonObject(trail.stdout)
+        #expect((json["request"] as? [String: Any])?["id"] as? String == id)
+        #expect((json["money"] as? [Any])?.isEmpty == false)
+
+        let unknown = try await CLI.run(["report", "request", "sy_nope", "--db", fixture.databasePath])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("the ledger has no request 'sy_nope'"))
+        let bad = try await CLI.run(["report", "requests", "--limit", "0", "--db", fixture.databasePath])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--limit must be from 1 to 500"))
+    }
+
+    @Test("breakers: a start row per provider with a transition, then its transitions")
+    func breakers() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let result = try await CLI.run(["report", "breakers", "--db", fixture.databasePath, "--format", "csv"])
+        #expect(result.status == 0, "\(result)")
+        let csv = try Parse.csv(result.stdout)
+        #expect(csv.header == ["provider", "at", "from", "to", "reason"])
+    }
+}
