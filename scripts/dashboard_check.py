@@ -241,9 +241,24 @@ def seeded_checks(browser, service, spent_by_clients):
     page.evaluate("document.querySelector('#refresh').value = '0'")
     check("refresh: a new request shows up", page.eval_on_selector(
         "#request-table tbody tr td:nth-child(3)", "n => n.textContent") == "dana")
+    # Another period and another stacking: hourly bars, one series per user.
+    page.select_option("#period", "24h")
+    page.wait_for_selector("body[data-refreshed='3']", timeout=30_000)
+    page.select_option("#stack", "user")
+    page.wait_for_selector("body[data-refreshed='4']", timeout=30_000)
+    window = page.evaluate("periodRange('24h').window")
+    by_user, _ = service.call(f"/reports/costs?group_by=hour,user&{window}", admin=True)
+    segments = page.eval_on_selector_all(
+        "#spend-chart rect.segment",
+        "nodes => nodes.map(n => [n.dataset.bucket, n.dataset.series, Number(n.dataset.micros)])")
+    expected = {(row["hour"], row["user"]): row["cost_usd_micros"] for row in by_user["rows"] if row["cost_usd_micros"]}
+    check("spend: by the hour and by user", {(b, s): v for b, s, v in segments} == expected
+          and all(len(bucket) == 16 for bucket, _, _ in segments), f"{segments} != {expected}")
+    page.select_option("#period", "7d")
+    page.wait_for_selector("body[data-refreshed='5']", timeout=30_000)
+    page.select_option("#stack", "provider")
+    page.wait_for_selector("body[data-refreshed='6']", timeout=30_000)
     if arguments.screenshot:
-        page.select_option("#refresh", "0")
-        page.wait_for_selector("body[data-refreshed='3']", timeout=30_000)
         page.screenshot(path=arguments.screenshot, full_page=True)
         print(f"wrote {arguments.screenshot}")
     check("the seeded page logged no errors", problems == [], "; ".join(problems))

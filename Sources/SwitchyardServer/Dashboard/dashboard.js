@@ -22,6 +22,7 @@ const state = {
   key: null,
   timer: null,
   loading: false,
+  again: false,
 };
 
 class AuthError extends Error {}
@@ -450,7 +451,12 @@ async function showTrail(id) {
 
 /** Loads every panel for the chosen period; each panel is drawn as soon as its figures arrive. */
 async function refresh() {
-  if (state.loading || state.key === null && state.access === "key") return;
+  if (state.key === null && state.access === "key") return;
+  // A change of period while a refresh is on its way is drawn by the refresh right after it.
+  if (state.loading) {
+    state.again = true;
+    return;
+  }
   clearTimeout(state.timer);
   state.loading = true;
   const started = performance.now();
@@ -478,6 +484,10 @@ async function refresh() {
   ];
   const results = await Promise.allSettled(panels);
   state.loading = false;
+  if (state.again) {
+    state.again = false;
+    return refresh();
+  }
   const failures = results.filter((result) => result.status === "rejected").map((result) => result.reason);
   const refused = failures.find((failure) => failure instanceof AuthError);
   if (refused) return askForKey(refused.message);
@@ -515,6 +525,7 @@ function askForKey(message) {
 
 function openTrailFromLocation() {
   const match = location.hash.match(/^#request=(.+)$/);
+  if (match && $("#board").hidden) return;  // the key was refused: the trail waits for the right one
   if (match) showTrail(decodeURIComponent(match[1]));
 }
 
