@@ -170,9 +170,11 @@ def seeded_checks(browser, service, spent_by_clients):
 
     budgets, _ = service.call("/budgets", admin=True)
     limited = [b for b in budgets["budgets"] if b["limit_usd_micros"] is not None]
-    nearest = max(limited, key=lambda b: (b["spent_usd_micros"] + b["reserved_usd_micros"]) / b["limit_usd_micros"])
+    used_share = lambda b: (b["spent_usd_micros"] + b["reserved_usd_micros"]) / b["limit_usd_micros"]
     first = page.eval_on_selector("#budget-bars .budget", "n => ({...n.dataset})")
-    check("budgets: the nearest to its limit comes first", first["scopeId"] == nearest["scope_id"]
+    nearest = next(b for b in limited if (b["scope"], b["scope_id"], b["period"])
+                   == (first["scope"], first["scopeId"], first["period"]))
+    check("budgets: the nearest to its limit comes first", used_share(nearest) == max(map(used_share, limited))
           and int(first["limitMicros"]) == nearest["limit_usd_micros"]
           and int(first["usedMicros"]) == nearest["spent_usd_micros"] + nearest["reserved_usd_micros"], repr(first))
     width = page.eval_on_selector("#budget-bars .budget .fill", "n => n.style.width")

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTesting
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -14,7 +15,7 @@ struct ServeCommandTests {
         let database = directory.appendingPathComponent("ledger.sqlite").path
         try LedgerFixture.configYAML.write(toFile: config, atomically: true, encoding: .utf8)
 
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = CLI.binary
         process.arguments = ["serve", "--config", config, "--db", database, "--port", "0"]
         process.environment = CLI.environment([:])

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTesting
 import GRDB
 import Testing
 
@@ -198,7 +199,7 @@ extension Reliability {
         }
 
         private static func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
-            let process = Process()
+            let process = TestProcess()
             process.executableURL = URL(fileURLWithPath: tool)
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice

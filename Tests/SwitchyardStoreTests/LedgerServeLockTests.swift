@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTesting
 import Testing
 
 @testable import SwitchyardStore
@@ -36,7 +37,7 @@ import Darwin
         try await withTemporaryDirectory { directory in
             let path = directory.appending(path: "ledger.sqlite").path
             // `flock -F` execs `cat` holding the lock, so killing that one process is what releases it.
-            let holder = Process()
+            let holder = TestProcess()
             holder.executableURL = URL(fileURLWithPath: Self.flockTool)
             holder.arguments = ["-F", path + ".lock", "cat"]
             let stdin = Pipe()
@@ -72,7 +73,7 @@ import Darwin
     }
 
     private static func otherProcessCanLock(_ lockFile: String) throws -> Bool {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = URL(fileURLWithPath: flockTool)
         process.arguments = ["-n", lockFile, "true"]
         try process.run()

@@ -40,7 +40,7 @@ enum CLI {
     static func runExecutable(
         _ executable: URL, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil
     ) async throws -> CommandResult {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = workingDirectory

@@ -17,7 +17,7 @@ enum Switchyard {
 
     /// Runs `switchyard arguments...` to completion (at most `timeout`) and captures its output.
     static func run(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> CommandResult {
-        let process = Process()
+        let process = TestProcess()
         process.executableURL = binary
         process.arguments = arguments
         process.environment = environment
@@ -62,11 +62,11 @@ struct CommandResult: Sendable, CustomStringConvertible {
 final class ServerProcess: @unchecked Sendable {
     // `Process` is not Sendable; it is only touched through these methods, each of which is safe to call from
     // any thread (Foundation locks its state).
-    private let process: Process
+    private let process: TestProcess
     private let stderr: OutputCollector
     let port: Int
 
-    private init(process: Process, stderr: OutputCollector, port: Int) {
+    private init(process: TestProcess, stderr: OutputCollector, port: Int) {
         self.process = process
         self.stderr = stderr
         self.port = port
@@ -103,8 +103,8 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `switchyard serve` without waiting for it to listen (for a start that is expected to fail).
     static func launch(
         config: String, database: String
-    ) throws -> (process: Process, stderr: OutputCollector) {
-        let process = Process()
+    ) throws -> (process: TestProcess, stderr: OutputCollector) {
+        let process = TestProcess()
         process.executableURL = Switchyard.binary
         process.arguments = ["serve", "--config", config, "--db", database, "--port", "0"]
         process.environment = Switchyard.environment
@@ -151,7 +151,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Waits for a process started by ``launch(config:database:)`` to exit (its termination signals `changes`).
-    static func waitForExit(_ process: Process, changes: Changes, timeout: Duration) async -> Int32? {
+    static func waitForExit(_ process: TestProcess, changes: Changes, timeout: Duration) async -> Int32? {
         guard (try? await changes.wait("the process exits", timeout: timeout, until: { !process.isRunning })) != nil
         else { return nil }
         process.waitUntilExit()
