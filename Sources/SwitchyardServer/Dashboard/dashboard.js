@@ -514,6 +514,7 @@ function showBoard() {
 function askForKey(message) {
   clearTimeout(state.timer);
   state.key = null;
+  if ($("#trail").open) $("#trail").close();
   $("#board").hidden = true;
   $("#login").hidden = false;
   const form = $("#login-form");
