@@ -62,28 +62,80 @@ extension PostgresBudgetStore: BudgetAdministration {
             ORDER BY 1, 2
             """
         ).map { try $0.decode((String, String).self) }
-        var statuses: [BudgetStatus] = []
-        for (name, id) in scopes {
-            guard let rowScope = BudgetScope(rawValue: name), scope == nil || rowScope == scope else { continue }
-            statuses += try await self.statuses(rowScope, id: id)
+        let at = LedgerTimestamp.string(from: now())
+        // Every scope's figures and own limits in two statements, not two per scope: with 500 users, a query per
+        // scope made the dashboard's budget panel take 1.2 s. Only a calendar window's spend is read per scope.
+        return try await ledger.connection { connection in
+            var figures: [ScopeKey: Figures] = [:]
+            let rows = try await connection.query(
+                """
+                SELECT 'user', user_id, limit_usd_micros, spent_usd_micros, reserved_usd_micros FROM budgets
+                UNION ALL
+                SELECT scope, scope_id, NULL::BIGINT, spent_usd_micros, reserved_usd_micros FROM budget_scopes
+                """, logger: ledger.logger)
+            for try await (name, id, limit, spent, reserved) in rows.decode((String, String, Int64?, Int64, Int64).self) {
+                figures[ScopeKey(scope: name, id: id)] = Figures(
+                    userLifetimeLimit: limit.map { MicroDollars($0) }, spent: MicroDollars(spent),
+                    reserved: MicroDollars(reserved))
+            }
+            var limits: [ScopeKey: [BudgetPeriod: MicroDollars]] = [:]
+            let limitRows = try await connection.query(
+                "SELECT scope, scope_id, period, limit_usd_micros FROM budget_limits", logger: ledger.logger)
+            for try await (name, id, period, limit) in limitRows.decode((String, String, String, Int64).self) {
+                guard let period = BudgetPeriod(rawValue: period) else { continue }
+                limits[ScopeKey(scope: name, id: id), default: [:]][period] = MicroDollars(limit)
+            }
+            var statuses: [BudgetStatus] = []
+            for (name, id) in scopes {
+                guard let rowScope = BudgetScope(rawValue: name), scope == nil || rowScope == scope else { continue }
+                let key = ScopeKey(scope: name, id: id)
+                statuses += try await self.statuses(
+                    rowScope, id: id,
+                    figures: figures[key] ?? Figures(userLifetimeLimit: nil, spent: .zero, reserved: .zero),
+                    limits: limits[key] ?? [:], at: at, on: connection)
+            }
+            return statuses
         }
-        return statuses
+    }
+
+    private struct ScopeKey: Hashable {
+        var scope: String
+        var id: String
     }
 
     public func statuses(_ scope: BudgetScope, id: String) async throws -> [BudgetStatus] {
         let at = LedgerTimestamp.string(from: now())
         return try await ledger.connection { connection in
-            let figures = try await figures(scope, id, locking: false, at: at, on: connection)
-            var statuses = try await self.statuses(scope, id, figures: figures, at: at, on: connection)
-            if !statuses.contains(where: { $0.period == .lifetime }) {
-                statuses.insert(
-                    BudgetStatus(
-                        scope: scope, scopeID: id, period: .lifetime, limit: BudgetStatus.unlimited,
-                        spent: figures.spent, reserved: figures.reserved),
-                    at: 0)
-            }
-            return statuses
+            try await statuses(scope, id: id, at: at, on: connection)
         }
+    }
+
+    /// Every limit of one scope with its figures, the lifetime figures first even without a lifetime limit. Its
+    /// figures and own limits are read unless given.
+    private func statuses(
+        _ scope: BudgetScope, id: String, figures given: Figures? = nil, limits: [BudgetPeriod: MicroDollars]? = nil,
+        at: String, on connection: PostgresConnection
+    ) async throws -> [BudgetStatus] {
+        let figures: Figures
+        if let given {
+            figures = given
+        } else {
+            figures = try await self.figures(scope, id, locking: false, at: at, on: connection)
+        }
+        var statuses: [BudgetStatus]
+        if let limits {
+            statuses = try await self.statuses(scope, id, figures: figures, limits: limits, at: at, on: connection)
+        } else {
+            statuses = try await self.statuses(scope, id, figures: figures, at: at, on: connection)
+        }
+        if !statuses.contains(where: { $0.period == .lifetime }) {
+            statuses.insert(
+                BudgetStatus(
+                    scope: scope, scopeID: id, period: .lifetime, limit: BudgetStatus.unlimited,
+                    spent: figures.spent, reserved: figures.reserved),
+                at: 0)
+        }
+        return statuses
     }
 
     /// Each `budgets` and `budget_scopes` row against the ledger's sums (the query the SQLite store runs; there

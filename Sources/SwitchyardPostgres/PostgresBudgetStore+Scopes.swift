@@ -70,15 +70,25 @@ extension PostgresBudgetStore {
     func statuses(
         _ scope: BudgetScope, _ id: String, figures: Figures, at: String, on connection: PostgresConnection
     ) async throws -> [BudgetStatus] {
-        var limits = defaults.limits[scope] ?? [:]
-        if let own = figures.userLifetimeLimit { limits[.lifetime] = own }
+        var own: [BudgetPeriod: MicroDollars] = [:]
         let rows = try await connection.query(
             "SELECT period, limit_usd_micros FROM budget_limits WHERE scope = \(scope.rawValue) AND scope_id = \(id)",
             logger: ledger.logger)
         for try await (period, limit) in rows.decode((String, Int64).self) {
             guard let period = BudgetPeriod(rawValue: period) else { continue }
-            limits[period] = MicroDollars(limit)
+            own[period] = MicroDollars(limit)
         }
+        return try await statuses(scope, id, figures: figures, limits: own, at: at, on: connection)
+    }
+
+    /// The figures of every limit of one scope at `at`, by period, given its own `budget_limits` rows.
+    func statuses(
+        _ scope: BudgetScope, _ id: String, figures: Figures, limits own: [BudgetPeriod: MicroDollars], at: String,
+        on connection: PostgresConnection
+    ) async throws -> [BudgetStatus] {
+        var limits = defaults.limits[scope] ?? [:]
+        if let lifetime = figures.userLifetimeLimit { limits[.lifetime] = lifetime }
+        limits.merge(own) { _, own in own }
         guard !limits.isEmpty else { return [] }
         let date = LedgerTimestamp.date(from: at) ?? Date()
         var statuses: [BudgetStatus] = []
