@@ -89,10 +89,11 @@ extension PostgresBudgetStore: BudgetAdministration {
             for (name, id) in scopes {
                 guard let rowScope = BudgetScope(rawValue: name), scope == nil || rowScope == scope else { continue }
                 let key = ScopeKey(scope: name, id: id)
-                statuses += try await self.statuses(
-                    rowScope, id: id,
-                    figures: figures[key] ?? Figures(userLifetimeLimit: nil, spent: .zero, reserved: .zero),
-                    limits: limits[key] ?? [:], at: at, on: connection)
+                let scopeFigures = figures[key] ?? Figures(userLifetimeLimit: nil, spent: .zero, reserved: .zero)
+                statuses += Self.withLifetime(
+                    try await self.statuses(
+                        rowScope, id, figures: scopeFigures, limits: limits[key] ?? [:], at: at, on: connection),
+                    scope: rowScope, id: id, figures: scopeFigures)
             }
             return statuses
         }
@@ -106,36 +107,23 @@ extension PostgresBudgetStore: BudgetAdministration {
     public func statuses(_ scope: BudgetScope, id: String) async throws -> [BudgetStatus] {
         let at = LedgerTimestamp.string(from: now())
         return try await ledger.connection { connection in
-            try await statuses(scope, id: id, at: at, on: connection)
+            let figures = try await figures(scope, id, locking: false, at: at, on: connection)
+            return Self.withLifetime(
+                try await statuses(scope, id, figures: figures, at: at, on: connection), scope: scope, id: id,
+                figures: figures)
         }
     }
 
-    /// Every limit of one scope with its figures, the lifetime figures first even without a lifetime limit. Its
-    /// figures and own limits are read unless given.
-    private func statuses(
-        _ scope: BudgetScope, id: String, figures given: Figures? = nil, limits: [BudgetPeriod: MicroDollars]? = nil,
-        at: String, on connection: PostgresConnection
-    ) async throws -> [BudgetStatus] {
-        let figures: Figures
-        if let given {
-            figures = given
-        } else {
-            figures = try await self.figures(scope, id, locking: false, at: at, on: connection)
-        }
-        var statuses: [BudgetStatus]
-        if let limits {
-            statuses = try await self.statuses(scope, id, figures: figures, limits: limits, at: at, on: connection)
-        } else {
-            statuses = try await self.statuses(scope, id, figures: figures, at: at, on: connection)
-        }
-        if !statuses.contains(where: { $0.period == .lifetime }) {
-            statuses.insert(
-                BudgetStatus(
-                    scope: scope, scopeID: id, period: .lifetime, limit: BudgetStatus.unlimited,
-                    spent: figures.spent, reserved: figures.reserved),
-                at: 0)
-        }
-        return statuses
+    /// `statuses` with the scope's lifetime figures first, as an unlimited entry when it has no lifetime limit.
+    private static func withLifetime(
+        _ statuses: [BudgetStatus], scope: BudgetScope, id: String, figures: Figures
+    ) -> [BudgetStatus] {
+        guard !statuses.contains(where: { $0.period == .lifetime }) else { return statuses }
+        return [
+            BudgetStatus(
+                scope: scope, scopeID: id, period: .lifetime, limit: BudgetStatus.unlimited, spent: figures.spent,
+                reserved: figures.reserved)
+        ] + statuses
     }
 
     /// Each `budgets` and `budget_scopes` row against the ledger's sums (the query the SQLite store runs; there
