@@ -130,6 +130,33 @@ import Testing
     }
 
     @Test(arguments: LedgerEngine.available)
+    func theListIsEachScopesOwnStatusesInOrder(_ engine: LedgerEngine) async throws {
+        try await withEngine(engine) { harness in
+            let budgets = harness.store(BudgetDefaults(limits: [.user: [.daily: 50_000]]), now: { testDate() })
+            try await budgets.setLimit(20_000, scope: .key, id: "7", period: .monthly)
+            try await budgets.setLimit(30_000, scope: .team, id: "research", period: .lifetime)
+            try await budgets.setLimit(40_000, scope: .user, id: "carol", period: .lifetime)
+            try await budgets.setLimit(5_000, scope: .user, id: "dan", period: .weekly)
+            let reservation = try await budgets.reserve(Self.research, requestID: "r1", amount: 10_000)
+            try await budgets.settle(reservation, actualCost: 4_000)
+            _ = try await budgets.reserve(BudgetSubject(userID: "bob"), requestID: "r2", amount: 1_000)
+            let listed = try await budgets.allStatuses(scope: nil)
+            var each: [BudgetStatus] = []
+            for (scope, id) in [
+                (BudgetScope.key, "7"), (.team, "research"), (.user, "alice"), (.user, "bob"), (.user, "carol"),
+                (.user, "dan"),
+            ] {
+                each += try await budgets.statuses(scope, id: id)
+            }
+            #expect(listed == each)
+            #expect(listed.filter { $0.scope == .user }.map(\.period) == [
+                .lifetime, .daily, .lifetime, .daily, .lifetime, .daily, .lifetime, .daily, .weekly,
+            ])
+            #expect(try await budgets.allStatuses(scope: .user).count == 9)
+        }
+    }
+
+    @Test(arguments: LedgerEngine.available)
     func hundredsOfConcurrentReservationsFromSeveralStoresNeverPassALimit(_ engine: LedgerEngine) async throws {
         try await withEngine(engine) { harness in
             let defaults = BudgetDefaults(limits: [.user: [.lifetime: 60_000, .daily: 45_000], .key: [.lifetime: 200_000]])
