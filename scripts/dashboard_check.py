@@ -177,6 +177,10 @@ def seeded_checks(browser, service, spent_by_clients):
     check("budgets: the nearest to its limit comes first", used_share(nearest) == max(map(used_share, limited))
           and int(first["limitMicros"]) == nearest["limit_usd_micros"]
           and int(first["usedMicros"]) == nearest["spent_usd_micros"] + nearest["reserved_usd_micros"], repr(first))
+    nearest_ten, _ = service.call("/budgets?nearest=10", admin=True)
+    drawn = page.eval_on_selector_all("#budget-bars .budget", "nodes => nodes.map(n => [n.dataset.scope, n.dataset.scopeId, n.dataset.period])")
+    check("budgets: the ten nearest, in the API's order", drawn == [[b["scope"], b["scope_id"], b["period"]]
+                                                                      for b in nearest_ten["budgets"]], repr(drawn))
     width = page.eval_on_selector("#budget-bars .budget .fill", "n => n.style.width")
     used = nearest["spent_usd_micros"] + nearest["reserved_usd_micros"]
     check("budgets: its bar is filled as far as it is spent",

@@ -76,8 +76,9 @@ doc = {
                     "requestBody": body({"type": "object", "required": ["limit_usd"], "properties": {"limit_usd": {"type": "number", "minimum": 0}}}),
                     "responses": {"200": ok(ref("Budget")), "400": err("Invalid limit."), "401": err("Missing or wrong admin key.")}}},
         "/budgets": {"get": {"summary": "Every user, key and team with figures or limits of its own, one entry per limit (admin)", "security": admin,
-                             "parameters": [{"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["user", "key", "team"]}}],
-                             "responses": {"200": ok(ref("BudgetReport")), "400": err("Unknown scope."), "401": err("Missing or wrong admin key.")}}},
+                             "parameters": [{"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["user", "key", "team"]}},
+                                            {"name": "nearest", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "Only the N limits most used (spent and reserved against the limit, compared exactly), most used first; lifetime figures without a limit are left out."}],
+                             "responses": {"200": ok(ref("BudgetReport")), "400": err("Unknown scope, or nearest not 1 to 1000."), "401": err("Missing or wrong admin key.")}}},
         "/budgets/{scope}/{id}": {
             "parameters": [{"name": "scope", "in": "path", "required": True, "schema": {"type": "string", "enum": ["user", "key", "team"]}},
                            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "A user id, an API key id (keys list), or a team."}],

@@ -150,3 +150,27 @@ import Testing
         }
     }
 }
+
+extension DashboardTests {
+    @Test func theBudgetsNearestTheirLimitsComeFirst() async throws {
+        try await withServer(try testConfig(simulatedYAML)) { server in
+            for (user, limit) in [("ann", "0.05"), ("ben", "0.01"), ("cy", "5"), ("di", "0")] {
+                #expect(try await server.put("/users/\(user)/budget", #"{"limit_usd": \#(limit)}"#).status == 200)
+            }
+            for user in ["ann", "ben", "cy"] {
+                #expect(try await server.post("/v1/chat/completions", chatBody(extra: #""user": "\#(user)""#)).status == 200)
+            }
+            let nearest = try await server.get("/budgets?nearest=3")
+            #expect(nearest.status == 200)
+            // ben has used the most of his limit, then ann, then cy; di has used nothing of a zero limit.
+            #expect(nearest.json?["budgets"]?.array?.map { $0["scope_id"]?.string } == ["ben", "ann", "cy"])
+            let all = try await server.get("/budgets")
+            #expect(all.json?["budgets"]?.array?.count == 4)
+            for path in ["/budgets?nearest=0", "/budgets?nearest=1001", "/budgets?nearest=some"] {
+                let refused = try await server.get(path)
+                #expect(refused.status == 400, "\(path)")
+                #expect(refused.json?["error"]?["param"]?.string == "nearest", "\(path)")
+            }
+        }
+    }
+}

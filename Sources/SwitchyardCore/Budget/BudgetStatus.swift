@@ -30,6 +30,20 @@ public struct BudgetStatus: Sendable, Hashable, Codable {
         return underflow || left < 0 ? .zero : MicroDollars(left)
     }
 
+    /// Whether more of its limit is used (spent and reserved) than of `other`'s, compared exactly: nothing used is
+    /// the least, anything used of a zero limit the most.
+    public func usesMore(ofItsLimitThan other: BudgetStatus) -> Bool {
+        func used(_ status: BudgetStatus) -> Int64 { (status.spent + status.reserved).rawValue }
+        // 0: nothing used; 1: a share of a limit; 2: something used of a zero limit.
+        func rank(_ status: BudgetStatus) -> Int { used(status) <= 0 ? 0 : status.limit.rawValue <= 0 ? 2 : 1 }
+        let (mine, theirs) = (rank(self), rank(other))
+        guard mine == 1, theirs == 1 else { return mine > theirs }
+        // used / limit > otherUsed / otherLimit, without dividing or overflowing: both limits are positive.
+        let left = used(self).multipliedFullWidth(by: other.limit.rawValue)
+        let right = used(other).multipliedFullWidth(by: limit.rawValue)
+        return (left.high, left.low) > (right.high, right.low)
+    }
+
     /// When the limit starts again (the end of ``window``); `nil` for a lifetime limit.
     public var resetsAt: Date? { window?.end }
 

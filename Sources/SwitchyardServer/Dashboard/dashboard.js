@@ -228,20 +228,16 @@ function bar(name, fraction, value, tone = "") {
     element("span", { class: "value", text: value }));
 }
 
-/** The limits whose spend (and reservations) is nearest to them, as bars against the limit. */
+/** The limits whose spend (and reservations) is nearest to them, as bars against the limit, in the server's order. */
 function renderBudgets(report) {
   const container = $("#budget-bars");
-  const limited = report.budgets
-    .filter((budget) => budget.limit_usd_micros !== null)
-    .map((budget) => {
-      const used = budget.spent_usd_micros + budget.reserved_usd_micros;
-      const fraction = budget.limit_usd_micros > 0 ? used / budget.limit_usd_micros : used > 0 ? Infinity : 0;
-      return { budget, used, fraction };
-    })
-    .sort((a, b) => b.fraction - a.fraction || (a.budget.scope_id < b.budget.scope_id ? -1 : 1))
-    .slice(0, BUDGETS_SHOWN);
+  const limited = report.budgets.map((budget) => {
+    const used = budget.spent_usd_micros + budget.reserved_usd_micros;
+    const fraction = budget.limit_usd_micros > 0 ? used / budget.limit_usd_micros : used > 0 ? Infinity : 0;
+    return { budget, used, fraction };
+  });
   if (limited.length === 0) {
-    nothing(container, "No limits are set (switchyard budget set, or users.limit_usd in the configuration).");
+    nothing(container, "No limits are set (switchyard budget set, or budgets.default_limit_usd in the configuration).");
     return;
   }
   container.replaceChildren(...limited.map(({ budget, used, fraction }) => {
@@ -470,7 +466,7 @@ async function refresh() {
       api(`/reports/costs?group_by=${range.bucket},${stack}&${range.window}`),
       api(`/reports/costs?group_by=&since=${iso(range.before)}&until=${iso(range.since)}`),
     ]).then(([current, previous]) => renderSpend(range, stack, current, previous)),
-    api("/budgets").then(renderBudgets),
+    api(`/budgets?nearest=${BUDGETS_SHOWN}`).then(renderBudgets),
     reliability.then(renderOutcomes),
     Promise.all([reliability, live]).then(([report, providers]) => renderProviders(report, providers)),
     Promise.all([api(`/reports/breakers?${range.window}`), live])

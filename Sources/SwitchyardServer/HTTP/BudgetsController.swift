@@ -5,7 +5,8 @@ import SwitchyardStore
 
 /// The budget admin endpoints:
 ///
-/// - `GET /budgets?scope=user|key|team`: every scope with figures or limits of its own ([`BudgetReport`]);
+/// - `GET /budgets?scope=user|key|team`: every scope with figures or limits of its own ([`BudgetReport`]); with
+///   `nearest=N`, only the N limits most used, most used first (the dashboard's panel);
 /// - `GET /budgets/{scope}/{id}`: one scope's limits and figures;
 /// - `PUT /budgets/{scope}/{id}` with `{"period": "daily", "limit_usd": "5.00"}`: sets (or with `null` removes) one
 ///   limit, answering the scope's figures;
@@ -19,7 +20,16 @@ struct BudgetsController: Sendable {
     func register(on admin: AdminRoutes) {
         admin.get("/budgets") { request, _ in
             let scope = try request.uri.queryParameters["scope"].map { try Self.scope(String($0)) }
-            return try Response.json(BudgetReport(try await budgets.allStatuses(scope: scope)))
+            let nearest: Int?
+            do {
+                nearest = try ReportParameters(
+                    request.uri.queryParameters["nearest"].map { ["nearest": String($0)] } ?? [:]
+                ).integer("nearest", in: 1...Self.mostNearest)
+            } catch let error as ReportParameterError {
+                throw APIError.badRequest(error.message, param: error.parameter)
+            }
+            let statuses = try await budgets.allStatuses(scope: scope)
+            return try Response.json(BudgetReport(nearest.map { Self.nearest($0, of: statuses) } ?? statuses))
         }
         admin.get("/budgets/alerts") { request, _ in
             let parameters = ReportParameters(
@@ -47,6 +57,21 @@ struct BudgetsController: Sendable {
         admin.put("/users/:id/budget") { request, context in
             try await setBudget(context.parameters.require("id"), request: request)
         }
+    }
+
+    /// The most limits `GET /budgets?nearest=N` lists.
+    static let mostNearest = 1000
+
+    /// The `count` limits whose share used (spent and reserved) is the largest, largest first; the lifetime figures
+    /// of scopes without a lifetime limit are left out. Ties keep the list's order (scope, id, period).
+    static func nearest(_ count: Int, of statuses: [BudgetStatus]) -> [BudgetStatus] {
+        let limited = statuses.enumerated().filter { !$0.element.isUnlimited }
+        let ordered = limited.sorted { lhs, rhs in
+            if lhs.element.usesMore(ofItsLimitThan: rhs.element) { return true }
+            if rhs.element.usesMore(ofItsLimitThan: lhs.element) { return false }
+            return lhs.offset < rhs.offset
+        }
+        return ordered.prefix(count).map(\.element)
     }
 
     static func scope(_ text: String) throws -> BudgetScope {
