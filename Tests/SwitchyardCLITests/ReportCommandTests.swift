@@ -223,3 +223,17 @@ struct ReportTrailCommandTests {
         #expect(csv.header == ["provider", "at", "from", "to", "reason"])
     }
 }
+
+@Suite("switchyard budget list --nearest", .timeLimit(.minutes(2)))
+struct BudgetNearestCommandTests {
+    @Test("the limits most used, most used first")
+    func nearest() async throws {
+        let fixture = try await LedgerFixture.shared.value
+        let one = try await CLI.run(["budget", "list", "--db", fixture.databasePath, "--nearest", "1", "--format", "csv"])
+        #expect(one.status == 0, "\(one)")
+        #expect(try Parse.csv(one.stdout).records.count == 1)
+        let bad = try await CLI.run(["budget", "list", "--db", fixture.databasePath, "--nearest", "0"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--nearest must be 1 or more"))
+    }
+}

@@ -82,3 +82,18 @@ public struct BudgetStatus: Sendable, Hashable, Codable {
         "\(scope.rawValue) '\(scopeID)'" + (period == .lifetime ? "" : " (\(period.rawValue))")
     }
 }
+
+extension [BudgetStatus] {
+    /// The `count` limits whose share used (spent and reserved) is the largest, largest first
+    /// (``BudgetStatus/usesMore(ofItsLimitThan:)``); the lifetime figures of scopes without a lifetime limit are left
+    /// out, and ties keep this list's order.
+    public func mostUsed(_ count: Int) -> [BudgetStatus] {
+        let limited = enumerated().filter { !$0.element.isUnlimited }
+        let ordered = limited.sorted { lhs, rhs in
+            if lhs.element.usesMore(ofItsLimitThan: rhs.element) { return true }
+            if rhs.element.usesMore(ofItsLimitThan: lhs.element) { return false }
+            return lhs.offset < rhs.offset
+        }
+        return ordered.prefix(Swift.max(count, 0)).map(\.element)
+    }
+}

@@ -29,7 +29,7 @@ struct BudgetsController: Sendable {
                 throw APIError.badRequest(error.message, param: error.parameter)
             }
             let statuses = try await budgets.allStatuses(scope: scope)
-            return try Response.json(BudgetReport(nearest.map { Self.nearest($0, of: statuses) } ?? statuses))
+            return try Response.json(BudgetReport(nearest.map { statuses.mostUsed($0) } ?? statuses))
         }
         admin.get("/budgets/alerts") { request, _ in
             let parameters = ReportParameters(
@@ -61,18 +61,6 @@ struct BudgetsController: Sendable {
 
     /// The most limits `GET /budgets?nearest=N` lists.
     static let mostNearest = 1000
-
-    /// The `count` limits whose share used (spent and reserved) is the largest, largest first; the lifetime figures
-    /// of scopes without a lifetime limit are left out. Ties keep the list's order (scope, id, period).
-    static func nearest(_ count: Int, of statuses: [BudgetStatus]) -> [BudgetStatus] {
-        let limited = statuses.enumerated().filter { !$0.element.isUnlimited }
-        let ordered = limited.sorted { lhs, rhs in
-            if lhs.element.usesMore(ofItsLimitThan: rhs.element) { return true }
-            if rhs.element.usesMore(ofItsLimitThan: lhs.element) { return false }
-            return lhs.offset < rhs.offset
-        }
-        return ordered.prefix(count).map(\.element)
-    }
 
     static func scope(_ text: String) throws -> BudgetScope {
         guard let scope = BudgetScope(rawValue: text) else {

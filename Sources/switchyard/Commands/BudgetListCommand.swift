@@ -3,7 +3,7 @@ import SwitchyardCore
 import SwitchyardServer
 import SwitchyardStore
 
-/// `switchyard budget list [--scope S]`.
+/// `switchyard budget list [--scope S] [--nearest N]`.
 struct BudgetListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
@@ -12,17 +12,26 @@ struct BudgetListCommand: AsyncParsableCommand {
             Examples:
               switchyard budget list
               switchyard budget list --scope team
+              switchyard budget list --nearest 10      # the ten limits most used, most used first
               switchyard budget list --format json | jq -r '.[] | select(.period == "daily") | .id'
             """)
 
     @OptionGroup var options: ConfigOptions
     @Option(help: ArgumentHelp("Only user, key or team scopes.", valueName: "scope")) var scope: BudgetScope?
+    @Option(help: ArgumentHelp("Only the N limits most used (spent and reserved against the limit), most used first.",
+        valueName: "n"))
+    var nearest: Int?
     @Option(help: OutputFormat.help) var format: OutputFormat = .table
+
+    func validate() throws {
+        if let nearest, nearest < 1 { throw ValidationError("--nearest must be 1 or more, not \(nearest)") }
+    }
 
     func run() async throws {
         let config = try options.resolve().config
         try await LedgerAccess.withBudgets(config) { budgets in
-            Console.write(BudgetCommand.table(try await budgets.allStatuses(scope: scope)).rendered(as: format))
+            let statuses = try await budgets.allStatuses(scope: scope)
+            Console.write(BudgetCommand.table(nearest.map { statuses.mostUsed($0) } ?? statuses).rendered(as: format))
         }
     }
 }
