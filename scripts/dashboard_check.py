@@ -258,8 +258,15 @@ def seeded_checks(browser, service, spent_by_clients):
         "#spend-chart rect.segment",
         "nodes => nodes.map(n => [n.dataset.bucket, n.dataset.series, Number(n.dataset.micros)])")
     expected = {(row["hour"], row["user"]): row["cost_usd_micros"] for row in by_user["rows"] if row["cost_usd_micros"]}
-    check("spend: by the hour and by user", {(b, s): v for b, s, v in segments} == expected
-          and all(len(bucket) == 16 for bucket, _, _ in segments), f"{segments} != {expected}")
+    hourly, drawn_hourly = {}, {}
+    for (hour, _), micros in expected.items():
+        hourly[hour] = hourly.get(hour, 0) + micros
+    for hour, _, micros in segments:
+        drawn_hourly[hour] = drawn_hourly.get(hour, 0) + micros
+    check("spend: hourly bars, each the hour's cost", drawn_hourly == hourly
+          and all(len(bucket) == 16 for bucket, _, _ in segments), f"{drawn_hourly} != {hourly}")
+    if len({user for _, user in expected}) <= 8:  # every user is its own series
+        check("spend: stacked by user", {(b, s): v for b, s, v in segments} == expected, f"{segments} != {expected}")
     page.select_option("#period", "7d")
     page.wait_for_selector("body[data-refreshed='5']", timeout=30_000)
     page.select_option("#stack", "provider")
