@@ -340,13 +340,19 @@ function renderBreakers(range, timeline, live) {
     group.append(name);
     let from = start;
     let current = lane.state_at_since;
+    // A state that lasted a moment of a long period still shows: at least 3 units wide unless closed, and the
+    // segment after it starts where it ends rather than covering it.
+    let drawnTo = left;
     const segment = (until, stateName) => {
       if (until <= from) return;
+      const least = stateName === "closed" ? 0 : 3;
+      // Never past the right edge: a breaker that opened a moment ago shows at the end of its lane.
+      const start = Math.min(Math.max(x(from), drawnTo), width - least);
+      const extent = Math.max(x(until) - start, least);
+      if (extent <= 0) return;
+      drawnTo = start + extent;
       const rect = svgElement("rect", {
-        // A state that lasted a moment of a long period still shows: at least 2 units wide unless closed.
-        x: x(from), y, width: Math.max(x(until) - x(from), stateName === "closed" ? 0.5 : 2), height: laneHeight,
-        class: `state-${stateName}`,
-        "data-state": stateName,
+        x: start, y, width: extent, height: laneHeight, class: `state-${stateName}`, "data-state": stateName,
       });
       const title = svgElement("title");
       title.textContent = `${lane.provider}: ${stateName.replace("_", " ")} from ${shortTime(new Date(from).toISOString())}`;
