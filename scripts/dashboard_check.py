@@ -8,18 +8,16 @@ Three services of the built binary, each on a free loopback port with its own te
 The page must raise no JavaScript error and log no console error (beyond the refused key's 401 in case 2).
 """
 import argparse
-import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from decimal import Decimal
 
 from playwright.sync_api import sync_playwright
+from switchyard_service import Service
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("binary", nargs="?", default=".build/debug/switchyard")
@@ -74,46 +72,15 @@ default_route: default
 """
 
 
-class Service:
-    """`switchyard serve` on a free loopback port."""
-
-    def __init__(self, work, config=None, key=None):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.key = key
-        self.ledger = os.path.join(work, "ledger.sqlite")
-        command = [arguments.binary, "serve", "--db", self.ledger, "--host", "127.0.0.1", "--port", str(self.port),
-                   "--log-level", "warning"]
-        if config:
-            path = os.path.join(work, "switchyard.yaml")
-            with open(path, "w") as file:
-                file.write(config)
-            command += ["--config", path]
-        environment = dict(os.environ, DASHBOARD_CHECK_ADMIN_KEY=key or "")
-        self.log = open(os.path.join(work, "server.log"), "w")
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log, env=environment)
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(self.base + "/healthz", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.1)
-        sys.exit(f"dashboard-check: the server did not start; see {self.log.name}")
-
-    def call(self, path, body=None, admin=False):
-        request = urllib.request.Request(self.base + path, data=json.dumps(body).encode() if body else None,
-                                         headers={"content-type": "application/json"})
-        if admin and self.key:
-            request.add_header("authorization", f"Bearer {self.key}")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response), response.headers
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait()
-        self.log.close()
+def start(work, config=None, key=None):
+    """The built binary serving a ledger of its own in `work`, with `config` (YAML text) and admin key `key`."""
+    path = None
+    if config:
+        path = os.path.join(work, "switchyard.yaml")
+        with open(path, "w") as file:
+            file.write(config)
+    return Service(arguments.binary, os.path.join(work, "ledger.sqlite"), os.path.join(work, "server.log"),
+                   config=path, key=key, environment={"DASHBOARD_CHECK_ADMIN_KEY": key or ""})
 
 
 def micros(text):
@@ -321,7 +288,7 @@ with tempfile.TemporaryDirectory(prefix="switchyard-dashboard.") as work, sync_p
     # Carol's limit lets a few of her requests through, then refuses the rest.
     subprocess.run([arguments.binary, "budget", "set", "carol", "--limit-usd", "0.00006", "--db",
                     os.path.join(seeded_dir, "ledger.sqlite")], check=True, stdout=subprocess.DEVNULL)
-    seeded = Service(seeded_dir, CONFIG, key=ADMIN_KEY)
+    seeded = start(seeded_dir, CONFIG, key=ADMIN_KEY)
     try:
         for index in range(REQUESTS):
             user = ["alice", "bob", "carol"][index % 3]
@@ -339,7 +306,7 @@ with tempfile.TemporaryDirectory(prefix="switchyard-dashboard.") as work, sync_p
         seeded.stop()
     empty_dir = os.path.join(work, "empty")
     os.mkdir(empty_dir)
-    empty = Service(empty_dir)
+    empty = start(empty_dir)
     try:
         empty_checks(browser, empty)
     finally:
