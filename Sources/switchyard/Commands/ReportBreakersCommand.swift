@@ -25,9 +25,7 @@ struct ReportBreakersCommand: AsyncParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard (1...BreakerTimeline.Request.maximumLimit).contains(limit) else {
-            throw ValidationError("--limit must be from 1 to \(BreakerTimeline.Request.maximumLimit), not \(limit)")
-        }
+        try ValidationError.check(limit, in: 1...BreakerTimeline.Request.maximumLimit, option: "limit")
     }
 
     func run() async throws {

@@ -32,9 +32,7 @@ struct ReportRequestsCommand: AsyncParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        guard (1...RecentRequests.Request.maximumLimit).contains(limit) else {
-            throw ValidationError("--limit must be from 1 to \(RecentRequests.Request.maximumLimit), not \(limit)")
-        }
+        try ValidationError.check(limit, in: 1...RecentRequests.Request.maximumLimit, option: "limit")
     }
 
     func run() async throws {

@@ -79,3 +79,12 @@ enum LogLevelArgument: String, CaseIterable, ExpressibleByArgument, Sendable {
         }
     }
 }
+
+extension ValidationError {
+    /// Throws `--option must be from A to B, not V` unless `value` is in `range`.
+    static func check(_ value: Int, in range: ClosedRange<Int>, option: String) throws {
+        guard range.contains(value) else {
+            throw ValidationError("--\(option) must be from \(range.lowerBound) to \(range.upperBound), not \(value)")
+        }
+    }
+}
